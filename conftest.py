@@ -1,0 +1,42 @@
+"""Root fixtures shared by every member's tests: a real NATS server and per-service migrated databases."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from yishe_kit.testing import MigratedDatabases, NatsServer
+
+ROOT = Path(__file__).resolve().parent
+
+
+def shared_dir() -> Path:
+    return Path(os.environ.get("YISHE_SHARED_DIR", ROOT.parent / "shared"))
+
+
+@pytest.fixture(scope="session")
+def nats_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsServer]:
+    server = NatsServer(tmp_path_factory.mktemp("nats")).start()
+    yield server
+    server.stop()
+
+
+_databases: dict[str, MigratedDatabases] = {}
+
+
+@pytest.fixture(scope="session")
+def migrated() -> Iterator[callable]:
+    """`migrated("registry")` → that service's migrated databases (migrations run once per test session)."""
+
+    def get(service: str) -> MigratedDatabases:
+        if service not in _databases:
+            _databases[service] = MigratedDatabases(service, ROOT / "services" / service)
+        return _databases[service]
+
+    yield get
+    for dbs in _databases.values():
+        dbs.close()
+    _databases.clear()

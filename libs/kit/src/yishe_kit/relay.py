@@ -1,0 +1,109 @@
+"""Outbox relay: publishes unsent outbox rows to JetStream (Nats-Msg-Id = event id) until NATS accepts them.
+
+Woken on every commit that wrote an outbox row; a slow safety poll catches anything else
+(rows written by another process, a publish that failed while NATS was down).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime
+
+import structlog
+from sqlalchemy import Table, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from .bus import Bus
+from .outbox import register_waker, unregister_waker
+from .settings import RelaySettings
+
+log = structlog.get_logger("yishe.relay")
+
+
+class Relay:
+    def __init__(self, *, bus: Bus, sessionmaker: async_sessionmaker[AsyncSession], outbox: Table,
+                 settings: RelaySettings):
+        self.bus = bus
+        self.sessionmaker = sessionmaker
+        self.outbox = outbox
+        self.settings = settings
+        self.wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+        self.published = 0
+
+    def start(self) -> None:
+        register_waker(self.wake)
+        self._task = asyncio.create_task(self.run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        unregister_waker(self.wake)
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(BaseException):
+                await self._task
+
+    async def run(self) -> None:
+        backoff = 0.05
+        await self.bus.ready.wait()
+        while True:
+            self.wake.clear()
+            try:
+                sent = await self.drain_once()
+                backoff = 0.05
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - NATS down or DB busy: retry with backoff, forever
+                log.warning("relay publish failed", error=repr(exc), retry_in=backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, self.settings.max_backoff_seconds)
+                continue
+            if sent >= self.settings.batch:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), timeout=self.settings.safety_poll_seconds)
+
+    async def drain_once(self) -> int:
+        """Publish one batch of unsent rows in order; mark each sent. Returns how many went out."""
+        t = self.outbox
+        async with self.sessionmaker() as session:
+            stmt = (
+                select(t.c.seq, t.c.event_id, t.c.subject, t.c.payload)
+                .where(t.c.published_at.is_(None))
+                .order_by(t.c.seq)
+                .limit(self.settings.batch)
+            )
+            if session.bind.dialect.name == "postgresql":
+                stmt = stmt.with_for_update(skip_locked=True)
+            rows = (await session.execute(stmt)).all()
+            if not rows:
+                return 0
+            sent: list[int] = []
+            error: Exception | None = None
+            for row in rows:
+                try:
+                    await self.bus.publish(row.subject, row.payload, msg_id=row.event_id)
+                    sent.append(row.seq)
+                except Exception as exc:  # noqa: BLE001
+                    error = exc
+                    break
+            now = datetime.now(UTC)
+            if sent:
+                await session.execute(update(t).where(t.c.seq.in_(sent)).values(published_at=now))
+            if error is not None:
+                failed = rows[len(sent)].seq
+                await session.execute(
+                    update(t).where(t.c.seq == failed).values(attempts=t.c.attempts + 1, last_error=repr(error)[:500])
+                )
+            await session.commit()
+            self.published += len(sent)
+            if error is not None:
+                raise error
+            return len(sent)
+
+    async def lag(self) -> int:
+        """Unsent outbox rows (exported on /health/ready as outbox lag)."""
+        from sqlalchemy import func
+
+        async with self.sessionmaker() as session:
+            return int(await session.scalar(select(func.count()).where(self.outbox.c.published_at.is_(None))) or 0)

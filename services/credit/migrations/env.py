@@ -1,0 +1,9 @@
+"""Alembic environment for the credit service: its own metadata, its URL from settings (or -x/ini override)."""
+
+from alembic import context
+
+from yishe_kit.migrations import run
+from yishe_credit.config import get_settings
+from yishe_credit.main import metadata
+
+run(metadata, context.config.get_main_option("sqlalchemy.url") or get_settings().db.url)

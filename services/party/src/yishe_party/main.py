@@ -1,0 +1,18 @@
+"""Party-building service (党建, 红社领航): `uvicorn --factory yishe_party.main:create_app`."""
+
+from fastapi import FastAPI
+
+from yishe_kit.app import create_service_app
+
+from .api import routers
+from .broker import subscriptions
+from .config import Settings, get_settings
+from .db import metadata
+from .record import models as _models  # noqa: F401 - register tables on the metadata
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return create_service_app(
+        settings=settings or get_settings(), title="yishe party (党建)", metadata=metadata,
+        routers=routers, subscriptions=subscriptions,
+    )

@@ -1,0 +1,19 @@
+"""procurement settings: kit sections plus procurement-specific options; env prefix `PROCUREMENT_`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import SettingsConfigDict
+
+from yishe_kit.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="PROCUREMENT_", env_nested_delimiter="__")
+    service_name: str = "procurement"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

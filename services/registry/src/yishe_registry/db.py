@@ -1,0 +1,11 @@
+"""Registry's declarative base on its own metadata (naming convention, outbox and inbox from the kit)."""
+
+from sqlalchemy.orm import DeclarativeBase
+
+from yishe_kit.db import new_metadata
+
+metadata = new_metadata()
+
+
+class Base(DeclarativeBase):
+    metadata = metadata

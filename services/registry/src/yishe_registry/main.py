@@ -1,0 +1,18 @@
+"""Registry service (登记管理): `uvicorn --factory yishe_registry.main:create_app`."""
+
+from fastapi import FastAPI
+
+from yishe_kit.app import create_service_app
+
+from .api import routers
+from .broker import subscriptions
+from .config import Settings, get_settings
+from .db import metadata
+from .organisation import models as _models  # noqa: F401 - register tables on the metadata
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return create_service_app(
+        settings=settings or get_settings(), title="yishe registry (登记管理)", metadata=metadata,
+        routers=routers, subscriptions=subscriptions,
+    )

@@ -1,0 +1,1 @@
+"""Organisations: registration with USCC issuance, lookup, and the append-only history of each record."""

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from yishe_kit.db import SessionDep
+from yishe_kit.principal import PrincipalDep
+
+from . import service
+from .schemas import HistoryRead, OrganisationCreate, OrganisationRead
+
+router = APIRouter(prefix="/organisations", tags=["organisation"])
+_errors = {400: {"description": "malformed USCC or a refused rule"}, 404: {"description": "unknown USCC"}}
+
+
+@router.post("", status_code=201, response_model=OrganisationRead,
+             responses={400: {"description": "a registration rule refused"}, 409: {"description": "name taken"}})
+async def register_organisation(data: OrganisationCreate, session: SessionDep, principal: PrincipalDep,
+                                request: Request) -> OrganisationRead:
+    """Register an organisation and issue its unified social credit code (USCC)."""
+    org = await service.register(session, data=data, principal=principal, outbox=request.app.state.outbox,
+                                 body_prefix=request.app.state.settings.uscc_body_prefix)
+    return service.disclose(org, principal)
+
+
+@router.get("/{uscc}", response_model=OrganisationRead, responses=_errors)
+async def get_organisation(uscc: str, session: SessionDep, principal: PrincipalDep) -> OrganisationRead:
+    """One organisation by USCC, disclosed according to the caller's role."""
+    return service.disclose(await service.get(session, uscc), principal)
+
+
+@router.get("/{uscc}/history", response_model=list[HistoryRead], responses=_errors)
+async def list_organisation_history(uscc: str, session: SessionDep, principal: PrincipalDep) -> list[HistoryRead]:
+    """The organisation's append-only history: who, when, what changed, why."""
+    return [HistoryRead.model_validate(h, from_attributes=True) for h in await service.history(session, uscc, principal)]
