@@ -112,10 +112,12 @@ class Bus:
             except nats.js.errors.BadRequestError:
                 await self.js.update_stream(cfg)
 
-    async def publish(self, subject: str, payload: bytes, *, msg_id: str, timeout: float = 5.0) -> None:
+    async def publish(self, subject: str, payload: bytes, *, msg_id: str, timeout: float = 5.0) -> int:
+        """Publish to JetStream with `Nats-Msg-Id` (server-side dedupe); returns the stream sequence."""
         if self.js is None or not self.connected:
             raise ConnectionError("NATS is not connected")
-        await self.js.publish(subject, payload, timeout=timeout, headers={"Nats-Msg-Id": msg_id})
+        ack = await self.js.publish(subject, payload, timeout=timeout, headers={"Nats-Msg-Id": msg_id})
+        return ack.seq
 
     def start_consumers(self, subs: list[Subscription], sessionmaker: async_sessionmaker[AsyncSession],
                         inbox: Table) -> None:
@@ -176,10 +178,12 @@ class Bus:
         tokens = (correlation_id_var.set(envelope.correlationid), causation_id_var.set(envelope.id))
         try:
             with bound:
-                await self._handle_once(sub, envelope, data, sessionmaker)
-            await msg.ack()
-        except IntegrityError:
-            # A concurrent delivery of the same event won the inbox insert: this one is a repeat.
+                try:
+                    await self._handle_once(sub, envelope, data, sessionmaker)
+                except IntegrityError:
+                    # A concurrent delivery of the same event may have won the inbox insert; otherwise re-raise.
+                    if not await self._seen(sub, envelope.id, sessionmaker):
+                        raise
             await msg.ack()
         except Exception as exc:  # noqa: BLE001
             delivered = msg.metadata.num_delivered if msg.metadata else 1
@@ -193,6 +197,13 @@ class Bus:
         finally:
             correlation_id_var.reset(tokens[0])
             causation_id_var.reset(tokens[1])
+
+    async def _seen(self, sub: Subscription, event_id: str, sessionmaker: async_sessionmaker[AsyncSession]) -> bool:
+        inbox = self._inbox
+        async with sessionmaker() as session:
+            found = await session.scalar(
+                select(inbox.c.event_id).where(inbox.c.consumer == sub.durable, inbox.c.event_id == event_id))
+        return found is not None
 
     async def _handle_once(self, sub: Subscription, envelope: Envelope, data: Event,
                            sessionmaker: async_sessionmaker[AsyncSession]) -> None:
@@ -215,6 +226,12 @@ class Bus:
         headers = {"Yishe-Original-Subject": msg.subject, "Yishe-Error": reason[:500]}
         await self.js.publish(f"{DLQ_PREFIX}.{sub.durable}", msg.data, headers=headers)
         log.error("dead-lettered", durable=sub.durable, reason=reason[:200])
+
+    async def acked_through(self, sub_durable: str, subject: str, seq: int) -> bool:
+        """True once the durable consumer's ack floor has reached stream sequence `seq`."""
+        assert self.js is not None
+        info = await self.js.consumer_info(stream_name(subject.split(".")[0]), sub_durable)
+        return info.ack_floor.stream_seq >= seq
 
     async def close(self) -> None:
         self._stopping = True

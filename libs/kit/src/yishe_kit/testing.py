@@ -177,3 +177,33 @@ async def running_client(app):  # noqa: ANN001, ANN201 - an async generator of h
     async with app.router.lifespan_context(app):
         async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
             yield client
+
+
+async def publish_envelope(nats_url: str, envelope, *, msg_id: str | None = None, subject: str | None = None,
+                           payload: bytes | None = None) -> int:  # noqa: ANN001
+    """Publish a contracts envelope to JetStream as a producer's relay would; returns its stream sequence."""
+    from .bus import Bus
+    from .settings import NatsSettings
+
+    bus = Bus(NatsSettings(url=nats_url), name="test-publisher")
+    await bus.connect()
+    try:
+        return await bus.publish(subject or envelope.type, payload or envelope.to_json_bytes(),
+                                 msg_id=msg_id or envelope.id)
+    finally:
+        await bus.close()
+
+
+async def eventually(check, *, timeout: float = 10.0, interval: float = 0.02):  # noqa: ANN001, ANN201
+    """Await `check()` until it returns a truthy value or the deadline passes (no fixed sleeps in tests)."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s (last: {result!r})")
+        await asyncio.sleep(interval)

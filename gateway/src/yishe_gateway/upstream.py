@@ -1,0 +1,62 @@
+"""Calling the services over the one shared aiohttp session: trusted headers, timeouts, outcomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import orjson
+import structlog
+from fastapi import Request, Response
+
+SERVICES = ("registry", "credit", "procurement", "party")
+PUBLIC_PRINCIPAL = {"X-Yishe-Role": "public", "X-Yishe-Actor": "anonymous"}
+
+log = structlog.get_logger("yishe.gateway.upstream")
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    # orjson keeps Chinese text as UTF-8 rather than \u escapes and is the fastest encoder at hand.
+    return Response(orjson.dumps(data), status_code=status, media_type="application/json")
+
+
+def session_of(request: Request) -> aiohttp.ClientSession:
+    return request.app.state.http
+
+
+def trusted_headers(request: Request) -> dict[str, str]:
+    """What the gateway asserts to a service: who is calling (public until authentication exists) and the ids."""
+    request_id = request.state.request_id
+    return {**PUBLIC_PRINCIPAL, "X-Request-ID": request_id, "X-Correlation-ID": request_id}
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One upstream answer; `status` None means unreachable or timed out."""
+
+    source: str
+    status: int | None
+    body: Any = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200 and isinstance(self.body, dict)
+
+
+async def get_json(session: aiohttp.ClientSession, source: str, url: str, *, headers: dict[str, str],
+                   timeout: float) -> Fetched:
+    """GET `url`; never raises for the upstream's sake, the caller decides what a failure means."""
+    try:
+        async with session.get(url, headers=headers, timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
+            raw = await resp.read()
+            status = resp.status
+    except (TimeoutError, aiohttp.ClientError) as exc:
+        log.warning("upstream unavailable", source=source, url=url, error=repr(exc))
+        return Fetched(source, None)
+    try:
+        body = orjson.loads(raw) if raw else None
+    except orjson.JSONDecodeError:
+        log.warning("upstream answered non-JSON", source=source, url=url, status=status)
+        return Fetched(source, None)
+    return Fetched(source, status, body)

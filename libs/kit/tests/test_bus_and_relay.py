@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, date, datetime
+
+import nats
+import pytest
+from sqlalchemy import func, insert, select
+
+from yishe_contracts.envelope import Envelope
+from yishe_contracts.events.registry import OrganisationRegistered
+from yishe_kit.bus import Bus, Subscription
+from yishe_kit.outbox import Outbox
+from yishe_kit.relay import Relay
+from yishe_kit.settings import NatsSettings, RelaySettings
+from yishe_kit.testing import NatsServer, eventually, publish_envelope
+
+from .conftest import metadata
+
+pytestmark = pytest.mark.nats
+OUTBOX, INBOX = metadata.tables["outbox"], metadata.tables["inbox"]
+
+
+def an_event(n: int = 0) -> OrganisationRegistered:
+    return OrganisationRegistered(
+        uscc="51330300MJ8A2T0116", name=f"温州市测试协会{n}", org_type="社会团体", division_code="330300",
+        address="温州", legal_representative="张三", business_scope="公益", registered_at=datetime.now(UTC),
+        registration_date=date(2026, 11, 22), party_full_members=0, party_probationary_members=0,
+    )
+
+
+async def connected_bus(url: str, **nats_overrides) -> Bus:  # noqa: ANN003
+    bus = Bus(NatsSettings(url=url, **nats_overrides), name="kit-test")
+    await bus.connect()
+    return bus
+
+
+def counting_subscription(calls: list, *, fail: bool = False) -> Subscription:
+    async def handler(session, event, envelope):  # noqa: ANN001, ANN202
+        calls.append(envelope.id)
+        if fail:
+            raise RuntimeError("handler always fails")
+        await session.execute(insert(metadata.tables["thing"]).values(thing_id=envelope.id, name=event.name))
+
+    return Subscription(OrganisationRegistered.subject_name, OrganisationRegistered, handler,
+                        f"kittest{uuid.uuid4().hex[:8]}")
+
+
+async def test_handler_runs_once_and_inbox_records_when_same_event_delivered_twice(nats_server, sessionmaker) -> None:
+    calls: list[str] = []
+    bus = await connected_bus(nats_server.url)
+    sub = counting_subscription(calls)
+    bus.start_consumers([sub], sessionmaker, INBOX)
+    try:
+        env = Envelope.wrap(an_event(), source="registry")
+        await publish_envelope(nats_server.url, env, msg_id="a-" + env.id)
+        seq = await publish_envelope(nats_server.url, env, msg_id="b-" + env.id)
+        await eventually(lambda: bus.acked_through(sub.durable, sub.subject, seq))
+    finally:
+        await bus.close()
+    assert [c for c in calls if c == env.id] == [env.id]
+    async with sessionmaker() as s:
+        assert await s.scalar(select(func.count()).select_from(INBOX).where(INBOX.c.event_id == env.id)) == 1
+
+
+async def test_invalid_payload_goes_to_dead_letter_stream_when_it_breaks_the_contract(nats_server, sessionmaker) -> None:
+    calls: list[str] = []
+    bus = await connected_bus(nats_server.url)
+    sub = counting_subscription(calls)
+    bus.start_consumers([sub], sessionmaker, INBOX)
+    try:
+        bad = Envelope(source="/yishe/registry", type=sub.subject, data={"uscc": "too short"})
+        seq = await publish_envelope(nats_server.url, bad)
+        await eventually(lambda: bus.acked_through(sub.durable, sub.subject, seq))
+        msg = await bus.js.get_last_msg("DLQ", f"dlq.{sub.durable}")
+    finally:
+        await bus.close()
+    assert bad.id not in calls
+    assert Envelope.model_validate_json(msg.data).id == bad.id
+    assert msg.headers["Yishe-Original-Subject"] == sub.subject
+    assert "invalid payload" in msg.headers["Yishe-Error"]
+
+
+async def test_failing_handler_is_dead_lettered_after_bounded_deliveries(nats_server, sessionmaker) -> None:
+    calls: list[str] = []
+    bus = await connected_bus(nats_server.url, max_deliver=3)
+    sub = counting_subscription(calls, fail=True)
+    bus.start_consumers([sub], sessionmaker, INBOX)
+    try:
+        env = Envelope.wrap(an_event(), source="registry")
+        seq = await publish_envelope(nats_server.url, env)
+        await eventually(lambda: bus.acked_through(sub.durable, sub.subject, seq), timeout=20)
+        msg = await bus.js.get_last_msg("DLQ", f"dlq.{sub.durable}")
+    finally:
+        await bus.close()
+    assert [c for c in calls if c == env.id] == [env.id] * 3
+    assert "handler always fails" in msg.headers["Yishe-Error"]
+    async with sessionmaker() as s:  # a failed handler leaves no half-written state and no inbox row
+        assert await s.scalar(select(func.count()).select_from(INBOX).where(INBOX.c.event_id == env.id)) == 0
+        thing = metadata.tables["thing"]
+        assert await s.scalar(select(func.count()).select_from(thing).where(thing.c.thing_id == env.id)) == 0
+
+
+async def test_outbox_row_vanishes_with_rolled_back_business_change(sessionmaker) -> None:
+    outbox = Outbox(OUTBOX, "registry")
+    async with sessionmaker() as s:
+        await outbox.emit(s, an_event())
+        await s.rollback()
+    async with sessionmaker() as s:
+        assert await s.scalar(select(func.count()).select_from(OUTBOX)) == 0
+
+
+async def _stream_ids(url: str, subject: str) -> list[str]:
+    nc = await nats.connect(url)
+    try:
+        js = nc.jetstream()
+        sub = await js.subscribe(subject, ordered_consumer=True)
+        ids = []
+        while True:
+            try:
+                msg = await sub.next_msg(timeout=0.3)
+            except (TimeoutError, nats.errors.TimeoutError):
+                return ids
+            ids.append(Envelope.model_validate_json(msg.data).id)
+    finally:
+        await nc.close()
+
+
+async def test_relay_publishes_committed_rows_in_order_once(nats_server, sessionmaker) -> None:
+    bus = await connected_bus(nats_server.url)
+    relay = Relay(bus=bus, sessionmaker=sessionmaker, outbox=OUTBOX, settings=RelaySettings())
+    outbox = Outbox(OUTBOX, "registry")
+    async with sessionmaker() as s:
+        envs = [await outbox.emit(s, an_event(i)) for i in range(5)]
+        await s.commit()
+    relay.start()
+    try:
+        async def all_sent() -> bool:
+            async with sessionmaker() as s:
+                return await s.scalar(select(func.count()).where(OUTBOX.c.published_at.is_(None))) == 0
+        await eventually(all_sent)
+    finally:
+        await relay.stop()
+        await bus.close()
+    ids = await _stream_ids(nats_server.url, OrganisationRegistered.subject_name)
+    mine = [i for i in ids if i in {e.id for e in envs}]
+    assert mine == [e.id for e in envs]
+
+
+async def test_relay_delivers_what_was_committed_while_nats_was_down(tmp_path, sessionmaker) -> None:
+    server = NatsServer(tmp_path / "nats").start()
+    bus = await connected_bus(server.url)
+    relay = Relay(bus=bus, sessionmaker=sessionmaker, outbox=OUTBOX,
+                  settings=RelaySettings(safety_poll_seconds=0.2, max_backoff_seconds=0.5))
+    relay.start()
+    try:
+        server.stop()
+        await eventually(lambda: asyncio.sleep(0, result=not bus.connected))
+        async with sessionmaker() as s:
+            env = await Outbox(OUTBOX, "registry").emit(s, an_event())
+            await s.commit()
+        await asyncio.sleep(0.3)  # the relay tries and fails while NATS is down
+        async with sessionmaker() as s:
+            assert await s.scalar(select(OUTBOX.c.published_at).where(OUTBOX.c.event_id == env.id)) is None
+        server.start()
+
+        async def sent() -> bool:
+            async with sessionmaker() as s:
+                return await s.scalar(select(OUTBOX.c.published_at).where(OUTBOX.c.event_id == env.id)) is not None
+        await eventually(sent, timeout=20)
+        assert env.id in await _stream_ids(server.url, OrganisationRegistered.subject_name)
+    finally:
+        await relay.stop()
+        await bus.close()
+        server.stop()

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import pytest
+
+from yishe_party.config import Settings
+from yishe_party.main import create_app
+from yishe_kit.testing import running_client
+
+
+@pytest.fixture
+def settings(migrated, nats_server) -> Settings:  # noqa: ANN001
+    return Settings(db={"url": migrated("party").fresh_url()}, nats={"url": nats_server.url})
+
+
+@pytest.fixture
+async def app(settings: Settings):  # noqa: ANN201
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app):  # noqa: ANN001, ANN201
+    async for c in running_client(app):
+        yield c

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from yishe_contracts.envelope import Envelope
+from yishe_contracts.events.registry import OrganisationRegistered, PartyMemberCaptured
+from yishe_kit.testing import eventually, publish_envelope
+from yishe_party.record.models import PartyMember, PartyRecord
+
+pytestmark = pytest.mark.nats
+
+_seq = iter(range(1, 10_000))
+DURABLE = "party-registry-organisation-registered-v1"
+
+
+def registered(full: int, probationary: int = 0, members: list[PartyMemberCaptured] | None = None,
+               ) -> OrganisationRegistered:
+    from yishe_contracts.identifiers import encode_sequence, make_uscc
+
+    uscc = make_uscc(category="1", division_code="330302", body8="MJ" + encode_sequence(next(_seq) + 5000))
+    return OrganisationRegistered(
+        uscc=uscc, name=f"测试协会{uscc[-4:]}", org_type="社会团体", division_code="330302", address="温州",
+        legal_representative="张三", business_scope="公益", registered_at=datetime.now(UTC),
+        registration_date=date(2026, 11, 22), party_full_members=full, party_probationary_members=probationary,
+        party_members=members or [],
+    )
+
+
+async def _record(app, uscc: str) -> PartyRecord | None:  # noqa: ANN001
+    async with app.state.sessionmaker() as s:
+        return await s.get(PartyRecord, uscc)
+
+
+@pytest.mark.parametrize(("full", "probationary", "route", "rule"), [
+    (0, 0, "instructor", "PARTY-3"),
+    (2, 0, "joint_branch", "PARTY-2"),
+    (0, 1, "joint_branch", "PARTY-2"),
+    (3, 0, "own_organisation", "PARTY-1"),
+    (4, 1, "own_organisation", "PARTY-1"),
+])
+async def test_registration_opens_record_with_route_when_members_counted(
+        client, app, nats_server, full, probationary, route, rule) -> None:  # noqa: ANN001
+    event = registered(full, probationary)
+    await publish_envelope(nats_server.url, Envelope.wrap(event, source="registry", correlation_id="corr-1"))
+    record = await eventually(lambda: _record(app, event.uscc))
+    assert (record.route, record.route_rule) == (route, rule)
+    assert record.capture_task_due == date(2026, 12, 22)  # PARTY-5: 30 days by default
+    outbox = app.state.outbox.table
+    async with app.state.sessionmaker() as s:
+        row = (await s.execute(select(outbox.c.payload).where(outbox.c.subject == "party.record.opened.v1"))).one()
+    env = Envelope.model_validate_json(row.payload)
+    assert env.subject == event.uscc and env.data["route"] == route
+    assert env.correlationid == "corr-1"
+
+
+async def test_repeated_delivery_changes_nothing_when_same_event_twice(client, app, nats_server) -> None:
+    event = registered(1, members=[PartyMemberCaptured(name="李四", status="正式党员", id_number="11010519491231002X")])
+    envelope = Envelope.wrap(event, source="registry")
+    # Two different message ids get past JetStream's dedupe window: only the inbox stops the repeat.
+    await publish_envelope(nats_server.url, envelope, msg_id="first")
+    second = await publish_envelope(nats_server.url, envelope, msg_id="second")
+    await eventually(lambda: app.state.bus.acked_through(DURABLE, event.subject_name, second))
+    async with app.state.sessionmaker() as s:
+        members = await s.scalar(select(func.count()).select_from(PartyMember).where(PartyMember.uscc == event.uscc))
+        outbox = app.state.outbox.table
+        opened = await s.scalar(select(func.count()).select_from(outbox).where(outbox.c.subject == "party.record.opened.v1"))
+    assert members == 1 and opened == 1
+
+
+async def test_member_id_numbers_masked_and_hidden_from_public_when_read(client, app, nats_server) -> None:
+    event = registered(3, members=[PartyMemberCaptured(name="王五", status="正式党员", id_number="11010519491231002X",
+                                                       phone="13800138000")])
+    await publish_envelope(nats_server.url, Envelope.wrap(event, source="registry"))
+    await eventually(lambda: _record(app, event.uscc))
+    public = (await client.get(f"/v1/records/{event.uscc}")).json()
+    assert public["members"] is None and public["full_members"] is None
+    assert public["route"] == "own_organisation"
+    party = (await client.get(f"/v1/records/{event.uscc}", headers={"x-yishe-role": "party"})).json()
+    assert party["members"] == [{"name": "王五", "status": "正式党员", "id_number": "110105********002X",
+                                 "phone": "138****8000"}]
+    assert "19491231" not in (await client.get(f"/v1/records/{event.uscc}",
+                                               headers={"x-yishe-role": "internal"})).text
