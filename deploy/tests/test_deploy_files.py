@@ -31,8 +31,16 @@ DOCKERFILES = {svc: ROOT / "services" / svc / "Dockerfile" for svc in SERVICES} 
 # The subset of the JetStream StreamConfig we rely on, with the server's own value spellings.
 STREAM_SCHEMA = {
     "type": "object",
-    "required": ["name", "subjects", "retention", "storage", "num_replicas", "discard",
-                 "duplicate_window", "max_age"],
+    "required": [
+        "name",
+        "subjects",
+        "retention",
+        "storage",
+        "num_replicas",
+        "discard",
+        "duplicate_window",
+        "max_age",
+    ],
     "properties": {
         "name": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]*$"},
         "subjects": {"type": "array", "items": {"type": "string"}, "minItems": 1},
@@ -109,8 +117,8 @@ def test_stream_subjects_match_the_contracts_owners() -> None:
 @pytest.mark.parametrize("n", [1, 2, 3])
 def test_nats_node_config_has_jetstream_and_routes_to_all_nodes(n: int) -> None:
     text = (DEPLOY / "nats" / "cluster" / f"nats-{n}.conf").read_text(encoding="utf-8")
-    assert re.search(rf"^server_name:\s*nats-{n}\s*$", text, re.M)
-    assert re.search(r"jetstream\s*\{[^}]*store_dir:\s*/data", text, re.S)
+    assert re.search(rf"^server_name:\s*nats-{n}\s*$", text, re.MULTILINE)
+    assert re.search(r"jetstream\s*\{[^}]*store_dir:\s*/data", text, re.DOTALL)
     routes = set(re.findall(r"nats-route://(nats-\d):6222", text))
     assert routes == {"nats-1", "nats-2", "nats-3"}
 
@@ -222,9 +230,21 @@ def test_env_example_defines_every_required_variable(compose: dict) -> None:
     text = (COMPOSE_DIR / "compose.yml").read_text(encoding="utf-8")
     referenced = set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)", text))
     example = (COMPOSE_DIR / ".env.example").read_text(encoding="utf-8")
-    defined = set(re.findall(r"^([A-Z_][A-Z0-9_]*)=", example, re.M))
+    defined = set(re.findall(r"^([A-Z_][A-Z0-9_]*)=", example, re.MULTILINE))
     assert referenced, "compose.yml references no variables"
     assert referenced - defined == set()
+
+
+def test_env_example_leaves_secrets_empty_and_compose_requires_them(compose: dict) -> None:
+    # An empty secret stops `docker compose up` (${VAR:?...}); a placeholder would not.
+    example = (COMPOSE_DIR / ".env.example").read_text(encoding="utf-8")
+    values = dict(re.findall(r"^([A-Z_][A-Z0-9_]*)=(.*)$", example, re.MULTILINE))
+    secrets = {"POSTGRES_PASSWORD", "GATEWAY_SIGNING_KEY"}
+    secrets |= {f"{name.upper()}_DB_PASSWORD" for name in (*SERVICES, "gateway")}
+    assert {name: values.get(name) for name in secrets} == dict.fromkeys(secrets, "")
+    text = (COMPOSE_DIR / "compose.yml").read_text(encoding="utf-8")
+    for name in secrets:
+        assert "${" + name + ":?" in text, name
 
 
 # --- Dockerfiles ------------------------------------------------------------------------------
@@ -234,7 +254,7 @@ def test_env_example_defines_every_required_variable(compose: dict) -> None:
 def test_dockerfile_installs_deps_then_code_from_the_lock(member: str) -> None:
     text = DOCKERFILES[member].read_text(encoding="utf-8")
     dist = f"yishe-{member}"
-    assert re.search(r"^FROM python:3\.11-slim\b", text, re.M)
+    assert re.search(r"^FROM python:3\.11-slim\b", text, re.MULTILINE)
     assert "--no-install-workspace" in text
     assert "--frozen" in text
     deps = re.search(rf"uv sync --frozen --no-install-workspace --package {dist}\b", text)
@@ -248,12 +268,18 @@ def test_dockerfile_installs_deps_then_code_from_the_lock(member: str) -> None:
 @pytest.mark.parametrize("member", sorted(DOCKERFILES))
 def test_dockerfile_runs_uvicorn_as_non_root(member: str) -> None:
     text = DOCKERFILES[member].read_text(encoding="utf-8")
-    assert re.search(r"^USER (?!root\b|0\b)\S+", text, re.M)
-    assert re.search(r"^EXPOSE 8000$", text, re.M)
-    cmd = re.search(r"^CMD (\[.*\])$", text, re.M)
+    assert re.search(r"^USER (?!root\b|0\b)\S+", text, re.MULTILINE)
+    assert re.search(r"^EXPOSE 8000$", text, re.MULTILINE)
+    cmd = re.search(r"^CMD (\[.*\])$", text, re.MULTILINE)
     assert cmd is not None
     assert json.loads(cmd.group(1)) == [
-        "uvicorn", "--factory", f"yishe_{member}.main:create_app", "--host", "0.0.0.0", "--port", "8000",
+        "uvicorn",
+        "--factory",
+        f"yishe_{member}.main:create_app",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        "8000",
     ]
     assert "uv==0.13.8" in text
 
@@ -280,18 +306,18 @@ def test_service_dockerfile_ships_its_migrations(svc: str) -> None:
 
 def test_init_sql_creates_one_owned_database_and_login_role_per_service() -> None:
     sql = (COMPOSE_DIR / "postgres-init" / "01-databases.sql").read_text(encoding="utf-8")
-    databases = dict(re.findall(r"^CREATE DATABASE (\w+) OWNER (\w+);", sql, re.M))
+    databases = dict(re.findall(r"^CREATE DATABASE (\w+) OWNER (\w+);", sql, re.MULTILINE))
     assert databases == {name: name for name in (*SERVICES, "gateway")}
-    roles = set(re.findall(r"^CREATE ROLE (\w+) LOGIN\b", sql, re.M))
+    roles = set(re.findall(r"^CREATE ROLE (\w+) LOGIN\b", sql, re.MULTILINE))
     assert roles == set(databases)
     for name in databases:
-        assert re.search(rf"^REVOKE ALL ON DATABASE {name} FROM PUBLIC;", sql, re.M)
+        assert re.search(rf"^REVOKE ALL ON DATABASE {name} FROM PUBLIC;", sql, re.MULTILINE)
     assert not re.search(r"\bSUPERUSER\b", sql.replace("NOSUPERUSER", ""))
 
 
 def test_init_sql_takes_passwords_from_the_postgres_container_environment(compose: dict) -> None:
     sql = (COMPOSE_DIR / "postgres-init" / "01-databases.sql").read_text(encoding="utf-8")
-    needed = set(re.findall(r"^\\getenv \w+ (\w+)$", sql, re.M))
+    needed = set(re.findall(r"^\\getenv \w+ (\w+)$", sql, re.MULTILINE))
     assert needed == {f"{name.upper()}_DB_PASSWORD" for name in (*SERVICES, "gateway")}
     assert needed <= set(compose["services"]["postgres"]["environment"])
 

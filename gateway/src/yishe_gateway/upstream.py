@@ -9,6 +9,7 @@ import aiohttp
 import orjson
 import structlog
 from fastapi import Request, Response
+from yishe_kit.errors import Problem, ServiceError
 
 SERVICES = ("registry", "credit", "procurement", "party")
 PUBLIC_PRINCIPAL = {"X-Yishe-Role": "public", "X-Yishe-Actor": "anonymous"}
@@ -58,5 +59,11 @@ async def get_json(session: aiohttp.ClientSession, source: str, url: str, *, hea
         body = orjson.loads(raw) if raw else None
     except orjson.JSONDecodeError:
         log.warning("upstream answered non-JSON", source=source, url=url, status=status)
-        return Fetched(source, None)
+        body = None
     return Fetched(source, status, body)
+
+
+def unavailable(service: str, status: int, why_zh: str, why_en: str) -> ServiceError:
+    """A problem+json naming the service that failed (502 unreachable, 503 required source down, 504 timeout)."""
+    problem = Problem("service", None, f"上游服务 {service} {why_zh}", f"upstream service {service} {why_en}")
+    return ServiceError(code=f"upstream_{status}", status=status, detail=f"{service}: {why_en}", problems=[problem])

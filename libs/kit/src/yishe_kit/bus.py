@@ -105,12 +105,14 @@ class Bus:
         log.debug("nats error", error=repr(exc))
 
     async def ensure_streams(self) -> None:
+        """Create missing streams only: never update one, so deploy/nats/streams (R3 in production) stays in force."""
         assert self.js is not None
         for cfg in stream_configs():
             try:
-                await self.js.add_stream(cfg)
-            except nats.js.errors.BadRequestError:
-                await self.js.update_stream(cfg)
+                await self.js.stream_info(cfg.name)
+            except nats.js.errors.NotFoundError:
+                with contextlib.suppress(nats.js.errors.BadRequestError):  # created meanwhile by another service
+                    await self.js.add_stream(cfg)
 
     async def publish(self, subject: str, payload: bytes, *, msg_id: str, timeout: float = 5.0) -> int:
         """Publish to JetStream with `Nats-Msg-Id` (server-side dedupe); returns the stream sequence."""

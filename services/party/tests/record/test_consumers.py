@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from yishe_contracts.envelope import Envelope
 from yishe_contracts.events.registry import OrganisationRegistered, PartyMemberCaptured
 from yishe_kit.testing import eventually, publish_envelope
+from yishe_party.db import metadata
 from yishe_party.record.models import PartyMember, PartyRecord
 
 pytestmark = pytest.mark.nats
@@ -50,9 +51,9 @@ async def test_registration_opens_record_with_route_when_members_counted(
     assert record.capture_task_due == date(2026, 12, 22)  # PARTY-5: 30 days by default
     outbox = app.state.outbox.table
     async with app.state.sessionmaker() as s:
-        row = (await s.execute(select(outbox.c.payload).where(outbox.c.subject == "party.record.opened.v1"))).one()
-    env = Envelope.model_validate_json(row.payload)
-    assert env.subject == event.uscc and env.data["route"] == route
+        rows = (await s.execute(select(outbox.c.payload).where(outbox.c.subject == "party.record.opened.v1"))).all()
+    [env] = [e for e in (Envelope.model_validate_json(r.payload) for r in rows) if e.subject == event.uscc]
+    assert env.data["route"] == route
     assert env.correlationid == "corr-1"
 
 
@@ -65,9 +66,12 @@ async def test_repeated_delivery_changes_nothing_when_same_event_twice(client, a
     await eventually(lambda: app.state.bus.acked_through(DURABLE, event.subject_name, second))
     async with app.state.sessionmaker() as s:
         members = await s.scalar(select(func.count()).select_from(PartyMember).where(PartyMember.uscc == event.uscc))
+        inbox = metadata.tables["inbox"]
+        seen = await s.scalar(select(func.count()).select_from(inbox).where(inbox.c.event_id == envelope.id))
         outbox = app.state.outbox.table
-        opened = await s.scalar(select(func.count()).select_from(outbox).where(outbox.c.subject == "party.record.opened.v1"))
-    assert members == 1 and opened == 1
+        payloads = (await s.execute(select(outbox.c.payload).where(outbox.c.subject == "party.record.opened.v1"))).all()
+    opened = [p for p in payloads if Envelope.model_validate_json(p.payload).subject == event.uscc]
+    assert members == 1 and len(opened) == 1 and seen == 1
 
 
 async def test_member_id_numbers_masked_and_hidden_from_public_when_read(client, app, nats_server) -> None:

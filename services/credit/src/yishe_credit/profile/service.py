@@ -22,6 +22,9 @@ from .schemas import ColourChangeRead, CreditProfileRead
 async def open_profile(session: AsyncSession, event: OrganisationRegistered, envelope: Envelope, *,
                        outbox: Outbox) -> CreditProfile:
     """CR-4 基础信息: a registered organisation gets a credit profile; its first colour comes from CODE-3."""
+    existing = await session.get(CreditProfile, event.uscc)
+    if existing is not None:  # one profile per organisation, whatever the event id
+        return existing
     decision = colour.decide(colour.CreditState())
     now = datetime.now(UTC)
     profile = CreditProfile(

@@ -43,6 +43,9 @@ def _id_hash(id_number: str) -> str:
 async def open_record(session: AsyncSession, event: OrganisationRegistered, envelope: Envelope, *,
                       outbox: Outbox, capture_task_days: int) -> PartyRecord:
     """三同步 (PARTY-5): at registration, open the record, capture members, set the route and the capture task."""
+    existing = await session.get(PartyRecord, event.uscc)
+    if existing is not None:  # one record per organisation, whatever the event id
+        return existing
     route, rule = formation_route(event.party_full_members, event.party_probationary_members)
     now = datetime.now(UTC)
     record = PartyRecord(

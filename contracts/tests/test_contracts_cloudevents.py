@@ -1,0 +1,122 @@
+"""Our envelope is a CloudEvents 1.0 structured JSON event: the official SDK reads what we write, and back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from cloudevents.core.formats.json import JSONFormat
+from cloudevents.core.v1.event import CloudEvent
+from cloudevents.v1.http import from_json as legacy_from_json
+from jsonschema import Draft202012Validator
+
+from yishe_contracts import export
+from yishe_contracts.envelope import Envelope
+from yishe_contracts.subjects import SUBJECTS
+
+CONTRACTS = Path(__file__).resolve().parents[1]
+SPECS = [pytest.param(spec, id=subject) for subject, spec in SUBJECTS.items()]
+
+
+def _example_event(spec):
+    path = sorted((CONTRACTS / "examples" / spec.subject).glob("*.json"))[0]
+    return spec.model.model_validate(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _chinese_strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value] if any("\u4e00" <= ch <= "\u9fff" for ch in value) else []
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _chinese_strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _chinese_strings(v)]
+    return []
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_sdk_reads_envelope_when_wrapped_and_serialised(spec):
+    event = _example_event(spec)
+    envelope = Envelope.wrap(event, source=spec.owner, correlation_id="c-1", causation_id="c-0")
+    raw = envelope.to_json_bytes()
+
+    ce = JSONFormat().read(CloudEvent, raw)
+
+    assert ce.get_specversion() == "1.0"
+    assert ce.get_id() == envelope.id
+    assert ce.get_type() == spec.subject
+    assert ce.get_source() == f"/yishe/{spec.owner}"
+    assert ce.get_subject() == event.cloudevent_subject()
+    assert ce.get_datacontenttype() == "application/json"
+    assert ce.get_time() == envelope.time
+    assert ce.get_extension("correlationid") == "c-1"
+    assert ce.get_extension("causationid") == "c-0"
+    assert ce.get_data() == event.model_dump(mode="json")
+    assert spec.model.model_validate(ce.get_data()) == event
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_legacy_sdk_api_reads_envelope_when_wrapped_and_serialised(spec):
+    event = _example_event(spec)
+    envelope = Envelope.wrap(event, source=spec.owner, correlation_id="c-1")
+
+    ce = legacy_from_json(envelope.to_json_bytes())
+
+    assert ce["specversion"] == "1.0"
+    assert ce["id"] == envelope.id
+    assert ce["type"] == spec.subject
+    assert ce["source"] == f"/yishe/{spec.owner}"
+    assert ce["correlationid"] == "c-1"
+    assert spec.model.model_validate(ce.get_data()) == event
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_chinese_text_is_raw_utf8_when_serialised(spec):
+    event = _example_event(spec)
+    envelope = Envelope.wrap(event, source=spec.owner, correlation_id="c-1")
+    raw = envelope.to_json_bytes()
+
+    assert b"\\u" not in raw
+    for text in _chinese_strings(event.model_dump(mode="json")):
+        assert text.encode("utf-8") in raw
+    ce = JSONFormat().read(CloudEvent, raw)
+    assert _chinese_strings(ce.get_data()) == _chinese_strings(event.model_dump(mode="json"))
+
+
+def test_some_example_carries_chinese_text_when_loaded():
+    assert any(_chinese_strings(_example_event(s).model_dump(mode="json")) for s in SUBJECTS.values())
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_envelope_matches_envelope_schema_when_serialised(spec):
+    envelope = Envelope.wrap(_example_event(spec), source=spec.owner, correlation_id="c-1")
+    schema = json.loads((CONTRACTS / export.ENVELOPE_FILE).read_text(encoding="utf-8"))
+    Draft202012Validator(schema).validate(json.loads(envelope.to_json_bytes()))
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_envelope_parses_event_when_written_by_sdk(spec):
+    event = _example_event(spec)
+    ce = CloudEvent(
+        {
+            "id": "e-1",
+            "source": f"/yishe/{spec.owner}",
+            "type": spec.subject,
+            "subject": event.cloudevent_subject(),
+            "datacontenttype": "application/json",
+            "correlationid": "c-1",
+        },
+        event.model_dump(mode="json"),
+    )
+
+    envelope = Envelope.model_validate_json(JSONFormat().write(ce))
+
+    assert (envelope.id, envelope.type, envelope.correlationid) == ("e-1", spec.subject, "c-1")
+    assert spec.model.model_validate(envelope.data) == event
+
+
+def test_envelope_schema_requires_cloudevents_attributes_when_generated():
+    schema = export.envelope_json_schema()
+    assert set(schema["required"]) >= {"id", "source", "specversion", "type", "data"}
+    assert schema["properties"]["specversion"]["const"] == "1.0"
+    assert not Draft202012Validator(schema).is_valid({"id": "x", "source": "/yishe/registry", "data": {}})
