@@ -1,7 +1,7 @@
 """Generate and check the committed contract artifacts (STYLE §8).
 
-    .venv/bin/python scripts/contracts.py generate        # write contracts/jsonschema/ and contracts/asyncapi/
-    .venv/bin/python scripts/contracts.py check           # exit 1 listing every changed, missing or extra file
+    .venv/bin/python scripts/contracts.py generate   # write contracts/jsonschema/ and contracts/asyncapi/
+    .venv/bin/python scripts/contracts.py check      # exit 1 listing every changed, missing or extra file
     .venv/bin/python scripts/contracts.py compat [--base main]
                                                           # exit 1 if a vN schema broke compatibility with
                                                           # the version committed on --base (git)
@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "contracts" / "src"))  # works even without the workspace install
 
-from yishe_contracts import export  # noqa: E402
+from yishe_contracts import export
 
 
 def generate(root: Path) -> int:
@@ -62,7 +62,9 @@ def compat(root: Path, base: str) -> int:
     prefix = root.resolve().relative_to(REPO).as_posix()
     for subject, spec in sorted(export.SUBJECTS.items()):
         rel = export.schema_path(subject)
-        shown = subprocess.run(["git", "show", f"{base}:{prefix}/{rel}"], cwd=REPO, capture_output=True)
+        shown = subprocess.run(
+            ["git", "show", f"{base}:{prefix}/{rel}"], cwd=REPO, capture_output=True, check=False
+        )
         if shown.returncode != 0:
             continue  # not on base: a new subject
         for change in export.compatible(json.loads(shown.stdout), export.event_json_schema(spec)):
@@ -77,7 +79,9 @@ def compat(root: Path, base: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("command", choices=("generate", "check", "compat"))
     parser.add_argument("--root", type=Path, default=REPO / "contracts", help="the contracts/ directory")
     parser.add_argument("--base", default="main", help="git ref for `compat`")

@@ -10,7 +10,6 @@ from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 from cloudevents.v1.http import from_json as legacy_from_json
 from jsonschema import Draft202012Validator
-
 from yishe_contracts import export
 from yishe_contracts.envelope import Envelope
 from yishe_contracts.subjects import SUBJECTS
@@ -20,7 +19,7 @@ SPECS = [pytest.param(spec, id=subject) for subject, spec in SUBJECTS.items()]
 
 
 def _example_event(spec):
-    path = sorted((CONTRACTS / "examples" / spec.subject).glob("*.json"))[0]
+    path = min((CONTRACTS / "examples" / spec.subject).glob("*.json"))
     return spec.model.model_validate(json.loads(path.read_text(encoding="utf-8")))
 
 

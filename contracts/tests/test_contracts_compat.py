@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 
 from pydantic import BaseModel, ConfigDict
-
 from yishe_contracts import export
 from yishe_contracts.subjects import SUBJECTS
 
@@ -124,7 +123,7 @@ def test_compatible_accepts_optional_field_when_pydantic_model_grows():
 
     class V1Grown(V1):
         website: str | None = None
-        tags: list[str] = []
+        tags: tuple[str, ...] = ()
 
     class V1Broken(V1):
         division_code: str

@@ -1,4 +1,4 @@
-"""Every subject has hand-written examples in contracts/examples/<subject>/ that fit its schema and its model."""
+"""Every subject has hand-written examples in contracts/examples/<subject>/ fitting its schema and model."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
-
 from yishe_contracts import export
 from yishe_contracts.identifiers import validate_uscc
 from yishe_contracts.subjects import SUBJECTS

@@ -45,7 +45,7 @@ SERVER_ID = "nats"
 SERVER_HOST = "localhost:4222"
 CLOUDEVENTS_CONTENT_TYPE = "application/cloudevents+json"
 CLOUDEVENTS_REQUIRED = ("id", "source", "specversion", "type")
-"""Attributes CloudEvents 1.0 requires; the envelope schema also requires `data` (every yishe event has one)."""
+"""Attributes CloudEvents 1.0 requires; the envelope schema also requires `data` (every event has one)."""
 GATEWAY = "gateway"
 SERVICES: tuple[str, ...] = (*OWNERS, GATEWAY)
 """Services that can appear in `SubjectSpec.consumers`; each gets its own AsyncAPI document."""
@@ -101,7 +101,7 @@ def event_json_schema(spec: SubjectSpec) -> dict[str, Any]:
 
 
 def envelope_json_schema() -> dict[str, Any]:
-    """JSON Schema of the CloudEvents 1.0 structured JSON envelope; `data` is any object (see event schemas)."""
+    """JSON Schema of the CloudEvents 1.0 structured JSON envelope; `data` is any object (see events)."""
     schema = Envelope.model_json_schema()
     properties = dict(schema["properties"])
     properties["specversion"] = {**properties["specversion"], "const": "1.0"}
@@ -155,7 +155,7 @@ def _message(spec: SubjectSpec, schema_name: str) -> dict[str, Any]:
             "properties": {
                 "Nats-Msg-Id": {
                     "type": "string",
-                    "description": "The CloudEvents id; JetStream drops duplicates within the stream's window.",
+                    "description": "The CloudEvents id; JetStream drops duplicates in the stream's window.",
                 },
             },
         },
@@ -224,7 +224,7 @@ def _operations_of(service: str | None) -> list[tuple[str, SubjectSpec, str, str
 
 
 def asyncapi_document(service: str | None = None) -> dict[str, Any]:
-    """AsyncAPI 3.0.0 document of the whole system (`service=None`) or of what one service sends and receives."""
+    """AsyncAPI 3.0.0 document of the whole system (`service=None`) or of what one service sends/receives."""
     if service is not None and service not in SERVICES:
         raise ValueError(f"unknown service {service!r}")
     ops = _operations_of(service)
@@ -238,7 +238,8 @@ def asyncapi_document(service: str | None = None) -> dict[str, Any]:
         f"Events sent and received by {scope}. Each NATS message body is a CloudEvents 1.0 structured-mode "
         "JSON envelope (`type` = subject, `subject` = USCC where the event has one, `correlationid` and "
         "`causationid` extensions) whose `data` is the event payload; the header `Nats-Msg-Id` carries the "
-        "event id. Within a major version only optional fields are added; anything else is a new `vN` subject."
+        "event id. Within a major version only optional fields are added; anything else is a new `vN` "
+        "subject."
     )
     doc: dict[str, Any] = {
         "asyncapi": ASYNCAPI_VERSION,
@@ -420,7 +421,8 @@ def _compare(old: Any, new: Any, old_root: Mapping[str, Any], new_root: Mapping[
     old_types = _type_signature(old, old_root, old_seen)
     new_types = _type_signature(new, new_root, new_seen)
     if old_types != new_types:
-        out.append(f"{where}: type changed from {'|'.join(sorted(old_types))} to {'|'.join(sorted(new_types))}")
+        old_t, new_t = '|'.join(sorted(old_types)), '|'.join(sorted(new_types))
+        out.append(f"{where}: type changed from {old_t} to {new_t}")
         return
     old_values, new_values = _values(old, old_root, old_seen), _values(new, new_root, new_seen)
     if old_values != new_values:

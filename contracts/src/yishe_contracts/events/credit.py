@@ -7,8 +7,8 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from .common import Colour
 from ..envelope import Event
+from .common import Colour
 
 
 class CreditProfileOpened(Event):

@@ -7,8 +7,8 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .common import OrgType, PartyMemberStatus
 from ..envelope import Event
+from .common import OrgType, PartyMemberStatus
 
 
 class PartyMemberCaptured(BaseModel):

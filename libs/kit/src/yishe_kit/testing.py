@@ -80,8 +80,15 @@ def alembic_config(service_dir: Path, url: str) -> Config:
 
 
 def migrate(service_dir: Path, url: str) -> None:
-    """`alembic upgrade head` for one service against `url` (sync: call it outside a running event loop)."""
-    command.upgrade(alembic_config(service_dir, url), "head")
+    """`alembic upgrade head` for one service against `url`, in a thread (env.py runs its own event loop)."""
+    import threading
+
+    errors: list[BaseException] = []
+    t = threading.Thread(target=lambda: _capture(errors, lambda: command.upgrade(alembic_config(service_dir, url), "head")))
+    t.start()
+    t.join()
+    if errors:
+        raise errors[0]
 
 
 def test_backend() -> str:

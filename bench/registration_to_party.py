@@ -1,0 +1,133 @@
+"""Benchmark: delay from a registration's commit to its Party-building record existing (issue: first slice).
+
+Starts the embedded stack exactly as `make run` does (SQLite files, embedded NATS, separate processes), registers
+N organisations through the registry and measures, per organisation, from `registered_at` (stamped by registry
+inside the registering transaction, before its commit) to the arrival of `party.record.opened.v1` (published by
+party's relay only after party's own commit). Both ends are conservative, so the figures are upper bounds.
+
+Baselines measured in the same run: a bare FastAPI JSON endpoint's request latency and a NATS core round trip.
+Usage: python bench/registration_to_party.py [N]  (default 200)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import nats
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load_stack():  # noqa: ANN202
+    spec = importlib.util.spec_from_file_location("yishe_stack", ROOT / "scripts" / "stack.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+async def bare_endpoint_latency(n: int = 300) -> list[float]:
+    """Baseline: a bare FastAPI JSON endpoint on uvicorn, one request at a time."""
+    import uvicorn
+    from fastapi import FastAPI
+
+    from yishe_kit.testing import free_port
+
+    app = FastAPI()
+
+    @app.get("/hello")
+    async def hello() -> dict[str, str]:
+        return {"hello": "world"}
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    out = []
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        for _ in range(n):
+            t = time.perf_counter()
+            await client.get("/hello")
+            out.append((time.perf_counter() - t) * 1000)
+    server.should_exit = True
+    await task
+    return out
+
+
+async def nats_round_trip(url: str, n: int = 300) -> list[float]:
+    nc = await nats.connect(url)
+    sub = await nc.subscribe("bench.echo", cb=lambda m: m.respond(b"ok"))
+    out = []
+    for _ in range(n):
+        t = time.perf_counter()
+        await nc.request("bench.echo", b"x", timeout=2)
+        out.append((time.perf_counter() - t) * 1000)
+    await sub.unsubscribe()
+    await nc.close()
+    return out
+
+
+async def run(n: int) -> None:
+    mod = _load_stack()
+    from yishe_kit.testing import free_port
+
+    data = Path(tempfile.mkdtemp(prefix="yishe-bench-"))
+    stack = mod.Stack(data_dir=data, nats_port=free_port(), gateway_port=free_port(),
+                      ports={s: free_port() for s in mod.SERVICES}, nats_url=None, db_urls={})
+    stack.start()
+    try:
+        received: dict[str, float] = {}
+        done = asyncio.Event()
+        nc = await nats.connect(stack.nats_url)
+
+        async def on_party(msg) -> None:  # noqa: ANN001
+            env = json.loads(msg.data)
+            received[env["subject"]] = time.time()
+            if len(received) >= n:
+                done.set()
+
+        await nc.subscribe("party.record.opened.v1", cb=on_party)
+        registered_at: dict[str, float] = {}
+        async with httpx.AsyncClient(base_url=stack.url("registry"), timeout=10) as client:
+            for i in range(n):
+                body = {
+                    "name": f"温州市鹿城区基准测试第{i}号协会", "org_type": "社会团体", "division_code": "330302",
+                    "address": "温州", "legal_representative": {"name": "张三"}, "business_scope": "公益",
+                    "party_members": {"full_count": i % 5, "probationary_count": 0, "members": []},
+                }
+                resp = await client.post("/v1/organisations", json=body)
+                resp.raise_for_status()
+                org = resp.json()
+                registered_at[org["uscc"]] = datetime.fromisoformat(org["registered_at"]).astimezone(UTC).timestamp()
+        await asyncio.wait_for(done.wait(), timeout=60)
+        await nc.close()
+        delays = [(received[u] - t) * 1000 for u, t in registered_at.items()]
+        bare = await bare_endpoint_latency()
+        rtt = await nats_round_trip(stack.nats_url)
+    finally:
+        stack.stop()
+    p50, p99 = statistics.median(delays), pct(delays, 99)
+    bare50, rtt50 = statistics.median(bare), statistics.median(rtt)
+    print(f"registration commit → Party-building record, {n} registrations on the embedded default (SQLite):")
+    print(f"  p50 {p50:.1f} ms   p99 {p99:.1f} ms   max {max(delays):.1f} ms   (target p99 ≤ 100 ms)")
+    print(f"  baseline bare FastAPI request p50 {bare50:.2f} ms → ratio p50/bare {p50 / bare50:.1f}×")
+    print(f"  baseline NATS request/reply p50 {rtt50:.2f} ms → ratio p50/NATS {p50 / rtt50:.1f}×")
+    print(f"  verdict: {'PASS' if p99 <= 100 else 'FAIL'} (p99 ≤ 100 ms)")
+
+
+if __name__ == "__main__":
+    asyncio.run(run(int(sys.argv[1]) if len(sys.argv) > 1 else 200))
