@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def _load_stack():  # noqa: ANN202
     spec = importlib.util.spec_from_file_location("yishe_stack", ROOT / "scripts" / "stack.py")
     mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
     spec.loader.exec_module(mod)
     return mod
 

@@ -10,4 +10,4 @@ if [ ! -x .tools/bin/uv ] || ! .tools/bin/uv --version 2>/dev/null | grep -q "$U
   .tools/bin/pip install --quiet "uv==$UV_VERSION"
 fi
 export UV_PYTHON_DOWNLOADS=never
-.tools/bin/uv sync --frozen --all-packages --quiet --python "$PY"
+.tools/bin/uv sync --frozen --all-packages --compile-bytecode --quiet --python "$PY"

@@ -77,8 +77,7 @@ class Stack:
             raise SystemExit(f"ports already in use: {busy} (another `make run`? set YISHE_*_PORT)")
         try:
             self._start_nats()
-            for svc in SERVICES:
-                self._migrate(svc)
+            self._migrate_all()
             for svc in SERVICES:
                 self._spawn(svc, f"yishe_{svc}.main:create_app", self.ports[svc])
             self._spawn("gateway", "yishe_gateway.main:create_app", self.gateway_port)
@@ -100,10 +99,21 @@ class Stack:
                                log_file=self.log_dir / "nats.log").start()
         self.nats_url = self.nats.url
 
-    def _migrate(self, svc: str) -> None:
-        cmd = [sys.executable, "-m", "alembic", "-c", str(ROOT / "services" / svc / "alembic.ini"), "upgrade", "head"]
-        with open(self.log_dir / f"migrate-{svc}.log", "ab") as log:
-            subprocess.run(cmd, env=self.env(), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, check=True)
+    def _migrate_all(self) -> None:
+        """`alembic upgrade head` for every service, in parallel (each owns its own database)."""
+        running = {}
+        for svc in SERVICES:
+            cmd = [sys.executable, "-m", "alembic", "-c", str(ROOT / "services" / svc / "alembic.ini"), "upgrade",
+                   "head"]
+            log = open(self.log_dir / f"migrate-{svc}.log", "ab")  # noqa: SIM115
+            running[svc] = (subprocess.Popen(cmd, env=self.env(), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT), log)
+        failed = []
+        for svc, (proc, log) in running.items():
+            if proc.wait() != 0:
+                failed.append(svc)
+            log.close()
+        if failed:
+            raise RuntimeError(f"migrations failed for {failed}; see {self.log_dir}/migrate-<service>.log")
 
     def _spawn(self, name: str, factory: str, port: int) -> None:
         cmd = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", self.host, "--port", str(port),

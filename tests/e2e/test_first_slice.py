@@ -26,8 +26,7 @@ async def _complete_profile(client: httpx.AsyncClient, uscc: str) -> dict | None
     if resp.status_code != 200:
         return None
     body = resp.json()
-    ready = body.get("credit") and body.get("party") and body.get("procurement", {}) and \
-        (body["procurement"] or {}).get("may_bid") is not None
+    ready = body.get("credit") and body.get("party") and (body.get("procurement") or {}).get("may_bid")
     return body if ready else None
 
 
