@@ -22,12 +22,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # One pooled session for every upstream call: per-request clients would redo TCP setup on each hop.
-        connector = aiohttp.TCPConnector(limit=200, limit_per_host=100, keepalive_timeout=30)
-        app.state.http = aiohttp.ClientSession(connector=connector, raise_for_status=False)
+        # limit_per_host: one slow service cannot take every connection. keepalive_timeout stays under
+        # uvicorn's 5 s keep-alive, so we never reuse a connection the service is just closing (a POST
+        # on it would fail, and aiohttp only retries idempotent requests).
+        connector = aiohttp.TCPConnector(limit=200, limit_per_host=100, keepalive_timeout=4)
+        session = aiohttp.ClientSession(connector=connector, raise_for_status=False)
+        app.state.http = session
         try:
             yield
         finally:
-            await app.state.http.close()
+            app.state.http = None
+            await session.close()
 
     app = FastAPI(title="yishe gateway (一社一码)", version="1.0", lifespan=lifespan)
     app.state.settings = settings

@@ -32,10 +32,11 @@ def forwardable_headers(request: Request) -> dict[str, str]:
 
 
 def upstream_url(base: str, path: str, query: str) -> URL:
-    """Base URL + "/" + path, query kept; yarl re-encodes the decoded path so `?`/`#` in it stay path."""
+    """Base URL + "/" + path + the client's raw query. yarl re-encodes the decoded path (a `%3F` stays path);
+    the query goes verbatim (`encoded=True`) so it is not percent-encoded a second time."""
     root = URL(base)
     url = root.with_path(f"{root.path.rstrip('/')}/{path}")
-    return url.with_query(query) if query else url
+    return URL(f"{url}?{query}", encoded=True) if query else url
 
 
 def _has_body(request: Request) -> bool:
@@ -56,14 +57,16 @@ async def proxy(service: str, path: str, request: Request) -> Response:
     base = settings.upstreams.get(service)
     if base is None:
         raise NotFound("unknown_service", f"no service is published under /api/{service}")
+    url = upstream_url(base, path, request.scope["query_string"].decode("latin-1"))
     headers = {**forwardable_headers(request), **trusted_headers(request)}
     if "content-length" in request.headers and "transfer-encoding" not in request.headers:
         headers["Content-Length"] = request.headers["content-length"]  # keeps the streamed body un-chunked
     timeout = aiohttp.ClientTimeout(total=settings.upstream_timeout_seconds)
     try:
+        # skip_auto_headers: a body the client sent without a content type must not gain one on the way.
         async with session_of(request).request(
-            request.method, upstream_url(base, path, request.url.query), headers=headers,
-            data=_body(request) if _has_body(request) else None, timeout=timeout, allow_redirects=False,
+            request.method, url, headers=headers, data=_body(request) if _has_body(request) else None,
+            timeout=timeout, allow_redirects=False, skip_auto_headers=("Content-Type",),
         ) as resp:
             # Read whole: service answers are small JSON, and a timeout while reading still becomes a 504.
             content = await resp.read()
