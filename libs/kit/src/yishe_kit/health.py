@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import ORJSONResponse
+from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 router = APIRouter(tags=["health"])
@@ -16,7 +16,7 @@ async def live() -> dict[str, str]:
 
 
 @router.get("/health/ready")
-async def ready(request: Request) -> ORJSONResponse:
+async def ready(request: Request) -> JSONResponse:
     """Ready when the database answers and NATS is connected; reports the outbox lag."""
     state = request.app.state
     checks: dict[str, object] = {}
@@ -32,4 +32,4 @@ async def ready(request: Request) -> ORJSONResponse:
     if relay is not None and checks["database"] == "ok":
         checks["outbox_lag"] = await relay.lag()
     ok = checks["database"] == "ok" and checks["nats"] == "ok"
-    return ORJSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
+    return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
