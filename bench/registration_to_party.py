@@ -27,7 +27,7 @@ import nats
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load_stack():  # noqa: ANN202
+def _load_stack():
     spec = importlib.util.spec_from_file_location("yishe_stack", ROOT / "scripts" / "stack.py")
     mod = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = mod
@@ -37,7 +37,7 @@ def _load_stack():  # noqa: ANN202
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 async def bare_endpoint_latency(n: int = 300) -> list[float]:
@@ -71,7 +71,10 @@ async def bare_endpoint_latency(n: int = 300) -> list[float]:
 
 async def nats_round_trip(url: str, n: int = 300) -> list[float]:
     nc = await nats.connect(url)
-    sub = await nc.subscribe("bench.echo", cb=lambda m: m.respond(b"ok"))
+    async def echo(msg) -> None:
+        await msg.respond(b"ok")
+
+    sub = await nc.subscribe("bench.echo", cb=echo)
     out = []
     for _ in range(n):
         t = time.perf_counter()
@@ -92,19 +95,21 @@ async def run(n: int) -> None:
     stack.start()
     try:
         received: dict[str, float] = {}
-        done = asyncio.Event()
+        arrived: dict[str, asyncio.Event] = {}
         nc = await nats.connect(stack.nats_url)
 
-        async def on_party(msg) -> None:  # noqa: ANN001
-            env = json.loads(msg.data)
-            received[env["subject"]] = time.time()
-            if len(received) >= n:
-                done.set()
+        async def on_party(msg) -> None:
+            uscc = json.loads(msg.data)["subject"]
+            received[uscc] = time.time()
+            arrived.setdefault(uscc, asyncio.Event()).set()
 
         await nc.subscribe("party.record.opened.v1", cb=on_party)
         registered_at: dict[str, float] = {}
+        burst_start = 0.0
         async with httpx.AsyncClient(base_url=stack.url("registry"), timeout=10) as client:
-            for i in range(n):
+            for i in range(2 * n):
+                if i == n:
+                    burst_start = time.perf_counter()
                 body = {
                     "name": f"温州市鹿城区基准测试第{i}号协会", "org_type": "社会团体", "division_code": "330302",
                     "address": "温州", "legal_representative": {"name": "张三"}, "business_scope": "公益",
@@ -114,20 +119,28 @@ async def run(n: int) -> None:
                 resp.raise_for_status()
                 org = resp.json()
                 registered_at[org["uscc"]] = datetime.fromisoformat(org["registered_at"]).astimezone(UTC).timestamp()
-        await asyncio.wait_for(done.wait(), timeout=60)
+                if i < n:  # first n: one at a time (latency); next n: back to back (latency under a burst)
+                    await asyncio.wait_for(arrived.setdefault(org["uscc"], asyncio.Event()).wait(), timeout=10)
+            usccs = list(registered_at)
+            await asyncio.wait_for(asyncio.gather(*[arrived.setdefault(u, asyncio.Event()).wait()
+                                                    for u in usccs[n:]]), timeout=60)
+            burst_seconds = time.perf_counter() - burst_start
         await nc.close()
-        delays = [(received[u] - t) * 1000 for u, t in registered_at.items()]
+        delays = [(received[u] - registered_at[u]) * 1000 for u in usccs[:n]]
+        burst = [(received[u] - registered_at[u]) * 1000 for u in usccs[n:]]
         bare = await bare_endpoint_latency()
         rtt = await nats_round_trip(stack.nats_url)
     finally:
         stack.stop()
     p50, p99 = statistics.median(delays), pct(delays, 99)
     bare50, rtt50 = statistics.median(bare), statistics.median(rtt)
-    print(f"registration commit → Party-building record, {n} registrations on the embedded default (SQLite):")
+    print(f"registration commit → Party-building record, {n} registrations one at a time, embedded default (SQLite):")
     print(f"  p50 {p50:.1f} ms   p99 {p99:.1f} ms   max {max(delays):.1f} ms   (target p99 ≤ 100 ms)")
     print(f"  baseline bare FastAPI request p50 {bare50:.2f} ms → ratio p50/bare {p50 / bare50:.1f}×")
     print(f"  baseline NATS request/reply p50 {rtt50:.2f} ms → ratio p50/NATS {p50 / rtt50:.1f}×")
     print(f"  verdict: {'PASS' if p99 <= 100 else 'FAIL'} (p99 ≤ 100 ms)")
+    print(f"under a burst of {n} back-to-back registrations ({n / burst_seconds:.0f} registrations/s end to end):")
+    print(f"  p50 {statistics.median(burst):.1f} ms   p99 {pct(burst, 99):.1f} ms (queueing included)")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "contracts" / "src"))  # works even without the workspace install
 
-from yishe_contracts import export
+from yishe_contracts import export  # noqa: E402
 
 
 def generate(root: Path) -> int:

@@ -15,7 +15,7 @@ from yishe_kit.testing import create_pg_database, free_port, test_backend
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _stack_module():  # noqa: ANN202
+def _stack_module():
     spec = importlib.util.spec_from_file_location("yishe_stack", ROOT / "scripts" / "stack.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module

@@ -14,7 +14,7 @@ SERVICES = ["registry", "credit", "procurement", "party"]
 
 
 @pytest.mark.parametrize("service", SERVICES)
-async def test_migrations_match_models_when_upgraded_to_head(service: str, migrated) -> None:  # noqa: ANN001
+async def test_migrations_match_models_when_upgraded_to_head(service: str, migrated) -> None:
     metadata = importlib.import_module(f"yishe_{service}.main").metadata
     engine = make_engine(migrated(service).fresh_url())
     try:

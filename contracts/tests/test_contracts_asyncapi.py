@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from yishe_contracts import export
 from yishe_contracts.subjects import OWNERS, SUBJECTS
 

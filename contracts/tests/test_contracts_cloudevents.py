@@ -10,6 +10,7 @@ from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 from cloudevents.v1.http import from_json as legacy_from_json
 from jsonschema import Draft202012Validator
+
 from yishe_contracts import export
 from yishe_contracts.envelope import Envelope
 from yishe_contracts.subjects import SUBJECTS

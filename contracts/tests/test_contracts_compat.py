@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 from pydantic import BaseModel, ConfigDict
+
 from yishe_contracts import export
 from yishe_contracts.subjects import SUBJECTS
 

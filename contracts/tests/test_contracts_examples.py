@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
+
 from yishe_contracts import export
 from yishe_contracts.identifiers import validate_uscc
 from yishe_contracts.subjects import SUBJECTS

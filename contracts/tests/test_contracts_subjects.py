@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from yishe_contracts import export
 from yishe_contracts.envelope import Event
 from yishe_contracts.subjects import OWNERS, SUBJECTS, owner_of, spec_for

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+
 from yishe_contracts.identifiers import (
     USCC_CHARSET,
     USCC_WEIGHTS,
@@ -59,7 +60,7 @@ def test_shared_vector_validates_as_flagged_when_loaded_from_shared_dir(vector: 
 
 
 def test_weights_follow_powers_of_three_when_computed() -> None:
-    assert USCC_WEIGHTS == tuple(pow(3, i, 31) for i in range(17))
+    assert tuple(pow(3, i, 31) for i in range(17)) == USCC_WEIGHTS
     assert len(USCC_CHARSET) == 31 and not set("IOSVZ") & set(USCC_CHARSET)
 
 

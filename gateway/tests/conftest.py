@@ -16,6 +16,7 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI, Request, Response
+
 from yishe_gateway.config import Settings, Upstreams
 from yishe_gateway.main import create_app
 from yishe_kit.testing import free_port

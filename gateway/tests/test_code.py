@@ -8,6 +8,7 @@ import io
 
 import pytest
 import segno
+
 from yishe_gateway.qr import verify_code
 
 VALID = "51330300MJ8A2T0116"

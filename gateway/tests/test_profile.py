@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+
 from yishe_gateway.qr import sign_code
 from yishe_kit.testing import eventually
 

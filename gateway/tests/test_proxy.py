@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from yishe_gateway.proxy import upstream_url
 
 

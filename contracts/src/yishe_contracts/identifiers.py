@@ -187,7 +187,8 @@ def validate_id_number(value: str, *, field: str) -> list[IdentifierProblem]:
                                 "resident ID number positions 7-14 are not a valid birth date"))
     check = ID_CHECK_MAP[sum(int(c) * w for c, w in zip(value[:17], ID_WEIGHTS, strict=True)) % 11]
     if value[17] != check:
-        problems.append(problem("居民身份证号码第18位校验码错误", "resident ID number check digit (position 18) is wrong"))
+        problems.append(problem("居民身份证号码第18位校验码错误",
+                                "resident ID number check digit (position 18) is wrong"))
     return problems
 
 

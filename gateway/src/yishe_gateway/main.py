@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 import aiohttp
 from fastapi import FastAPI
+
 from yishe_kit.errors import install_handlers
 from yishe_kit.logging import configure
 

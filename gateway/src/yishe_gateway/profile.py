@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
+
 from yishe_kit.errors import NotFound
 
 from .config import Settings
@@ -43,7 +44,8 @@ def merge(uscc: str, fetched: dict[str, Fetched]) -> dict[str, Any]:
     if registry.status == 404:
         raise NotFound("organisation_not_found", f"no organisation {uscc}")
     if not registry.ok:
-        raise unavailable("registry", 503, "暂不可用，无法确认该社会组织", "is unavailable, so the organisation cannot be shown")
+        raise unavailable("registry", 503, "暂不可用，无法确认该社会组织",
+                          "is unavailable, so the organisation cannot be shown")
     profile: dict[str, Any] = {"uscc": uscc, "organisation": registry.body}
     missing, pending = [], []
     for source, fields in FIELDS.items():

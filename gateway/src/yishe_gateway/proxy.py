@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 from fastapi import APIRouter, Request, Response
 from yarl import URL
+
 from yishe_kit.errors import NotFound
 
 from .upstream import session_of, trusted_headers, unavailable

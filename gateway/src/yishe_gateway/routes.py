@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from fastapi import APIRouter, Request, Response
+
 from yishe_kit.errors import require_social_org_uscc
 
 from . import qr

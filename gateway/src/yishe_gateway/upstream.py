@@ -9,6 +9,7 @@ import aiohttp
 import orjson
 import structlog
 from fastapi import Request, Response
+
 from yishe_kit.errors import Problem, ServiceError
 
 SERVICES = ("registry", "credit", "procurement", "party")

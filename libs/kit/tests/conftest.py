@@ -14,7 +14,7 @@ Table("thing", metadata, Column("thing_id", String(36), primary_key=True), Colum
 
 
 @pytest.fixture
-async def sessionmaker(tmp_path):  # noqa: ANN001, ANN201
+async def sessionmaker(tmp_path):
     if test_backend() == "postgres":
         name = f"yishe_test_kit_{uuid.uuid4().hex[:12]}"
         url = create_pg_database(name)

@@ -30,14 +30,14 @@ def an_event(n: int = 0) -> OrganisationRegistered:
     )
 
 
-async def connected_bus(url: str, **nats_overrides) -> Bus:  # noqa: ANN003
+async def connected_bus(url: str, **nats_overrides) -> Bus:
     bus = Bus(NatsSettings(url=url, **nats_overrides), name="kit-test")
     await bus.connect()
     return bus
 
 
 def counting_subscription(calls: list, *, fail: bool = False) -> Subscription:
-    async def handler(session, event, envelope):  # noqa: ANN001, ANN202
+    async def handler(session, event, envelope):
         calls.append(envelope.id)
         if fail:
             raise RuntimeError("handler always fails")
@@ -64,7 +64,8 @@ async def test_handler_runs_once_and_inbox_records_when_same_event_delivered_twi
         assert await s.scalar(select(func.count()).select_from(INBOX).where(INBOX.c.event_id == env.id)) == 1
 
 
-async def test_invalid_payload_goes_to_dead_letter_stream_when_it_breaks_the_contract(nats_server, sessionmaker) -> None:
+async def test_invalid_payload_goes_to_dead_letter_stream_when_it_breaks_the_contract(
+        nats_server, sessionmaker) -> None:
     calls: list[str] = []
     bus = await connected_bus(nats_server.url)
     sub = counting_subscription(calls)

@@ -2,8 +2,8 @@
 
 from alembic import context
 
-from yishe_kit.migrations import run
 from yishe_credit.config import get_settings
 from yishe_credit.main import metadata
+from yishe_kit.migrations import run
 
 run(metadata, context.config.get_main_option("sqlalchemy.url") or get_settings().db.url)

@@ -8,16 +8,16 @@ from yishe_kit.testing import running_client
 
 
 @pytest.fixture
-def settings(migrated, nats_server) -> Settings:  # noqa: ANN001
+def settings(migrated, nats_server) -> Settings:
     return Settings(db={"url": migrated("credit").fresh_url()}, nats={"url": nats_server.url})
 
 
 @pytest.fixture
-async def app(settings: Settings):  # noqa: ANN201
+async def app(settings: Settings):
     return create_app(settings)
 
 
 @pytest.fixture
-async def client(app):  # noqa: ANN001, ANN201
+async def client(app):
     async for c in running_client(app):
         yield c

@@ -2,22 +2,22 @@ from __future__ import annotations
 
 import pytest
 
+from yishe_kit.testing import running_client
 from yishe_party.config import Settings
 from yishe_party.main import create_app
-from yishe_kit.testing import running_client
 
 
 @pytest.fixture
-def settings(migrated, nats_server) -> Settings:  # noqa: ANN001
+def settings(migrated, nats_server) -> Settings:
     return Settings(db={"url": migrated("party").fresh_url()}, nats={"url": nats_server.url})
 
 
 @pytest.fixture
-async def app(settings: Settings):  # noqa: ANN201
+async def app(settings: Settings):
     return create_app(settings)
 
 
 @pytest.fixture
-async def client(app):  # noqa: ANN001, ANN201
+async def client(app):
     async for c in running_client(app):
         yield c

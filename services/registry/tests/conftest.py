@@ -2,14 +2,13 @@ from __future__ import annotations
 
 import pytest
 
+from yishe_kit.testing import running_client
 from yishe_registry.config import Settings
 from yishe_registry.main import create_app
 
-from yishe_kit.testing import running_client
-
 
 @pytest.fixture
-def settings(migrated, nats_server) -> Settings:  # noqa: ANN001
+def settings(migrated, nats_server) -> Settings:
     return Settings(db={"url": migrated("registry").fresh_url()}, nats={"url": nats_server.url})
 
 
@@ -19,6 +18,6 @@ async def app(settings: Settings):
 
 
 @pytest.fixture
-async def client(app):  # noqa: ANN001
+async def client(app):
     async for c in running_client(app):
         yield c

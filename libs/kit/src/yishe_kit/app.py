@@ -69,7 +69,7 @@ def create_service_app(
         app.include_router(router, prefix="/v1")
 
     @app.middleware("http")
-    async def _ids(request: Request, call_next):  # noqa: ANN001, ANN202
+    async def _ids(request: Request, call_next):
         request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
         token = correlation_id_var.set(request.headers.get("x-correlation-id") or request_id)
         with structlog.contextvars.bound_contextvars(request_id=request_id):

@@ -92,7 +92,7 @@ class Bus:
                 self.ready.set()
                 log.info("nats connected", servers=self.settings.servers)
                 return
-            except Exception as exc:  # noqa: BLE001 - keep trying: NATS may start later
+            except Exception as exc:
                 log.warning("nats connect failed", error=repr(exc), retry_in=delay)
                 if self.nc is not None:
                     with contextlib.suppress(Exception):
@@ -135,14 +135,16 @@ class Bus:
                 if psub is None:
                     psub = await self._pull_subscription(sub)
                 try:
-                    msgs = await psub.fetch(self.settings.fetch_batch, timeout=5)
+                    # One at a time: nats-py's fetch(n > 1) holds a message until n arrive or the request
+                    # expires (measured: +0.5 s per event), and the handler, not the pull, is the cost here.
+                    msgs = await psub.fetch(1, timeout=5)
                 except (TimeoutError, nats.errors.TimeoutError):
                     continue
                 for msg in msgs:
                     await self._deliver(sub, msg, sessionmaker)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - NATS restart, stream recreated, ...
+            except Exception as exc:
                 log.warning("consumer loop error", durable=sub.durable, error=repr(exc))
                 if psub is not None:
                     with contextlib.suppress(Exception):
@@ -187,7 +189,7 @@ class Bus:
                     if not await self._seen(sub, envelope.id, sessionmaker):
                         raise
             await msg.ack()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             delivered = msg.metadata.num_delivered if msg.metadata else 1
             log.warning("handler failed", durable=sub.durable, event_id=envelope.id, error=repr(exc),
                         delivered=delivered)

@@ -13,7 +13,7 @@ correlation_id_var: ContextVar[str | None] = ContextVar("correlation_id", defaul
 causation_id_var: ContextVar[str | None] = ContextVar("causation_id", default=None)
 
 
-def _dumps(obj, default=None) -> str:  # noqa: ANN001 - structlog's signature
+def _dumps(obj, default=None) -> str:
     return orjson.dumps(obj, default=default).decode("utf-8")
 
 

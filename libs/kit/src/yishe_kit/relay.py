@@ -53,7 +53,7 @@ class Relay:
                 backoff = 0.05
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # noqa: BLE001 - NATS down or DB busy: retry with backoff, forever
+            except Exception as exc:
                 log.warning("relay publish failed", error=repr(exc), retry_in=backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self.settings.max_backoff_seconds)
@@ -84,7 +84,7 @@ class Relay:
                 try:
                     await self.bus.publish(row.subject, row.payload, msg_id=row.event_id)
                     sent.append(row.seq)
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:
                     error = exc
                     break
             now = datetime.now(UTC)

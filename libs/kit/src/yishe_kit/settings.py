@@ -27,7 +27,6 @@ class NatsSettings(BaseModel):
     )
     max_deliver: int = 5
     ack_wait_seconds: float = 30.0
-    fetch_batch: int = 64
 
     @property
     def servers(self) -> list[str]:

@@ -84,7 +84,8 @@ def migrate(service_dir: Path, url: str) -> None:
     import threading
 
     errors: list[BaseException] = []
-    t = threading.Thread(target=lambda: _capture(errors, lambda: command.upgrade(alembic_config(service_dir, url), "head")))
+    cfg = alembic_config(service_dir, url)
+    t = threading.Thread(target=lambda: _capture(errors, lambda: command.upgrade(cfg, "head")))
     t.start()
     t.join()
     if errors:
@@ -122,10 +123,10 @@ def _pg(statements: list[str]) -> None:
         raise errors[0]
 
 
-def _capture(errors: list[BaseException], fn) -> None:  # noqa: ANN001
+def _capture(errors: list[BaseException], fn) -> None:
     try:
         fn()
-    except BaseException as exc:  # noqa: BLE001
+    except BaseException as exc:
         errors.append(exc)
 
 
@@ -177,17 +178,17 @@ class MigratedDatabases:
             _pg([f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in self._created])
 
 
-async def running_client(app):  # noqa: ANN001, ANN201 - an async generator of httpx.AsyncClient
+async def running_client(app):
     """Run the app's lifespan (engine, NATS bus, relay, consumers) and yield an HTTP client on it."""
     from httpx import ASGITransport, AsyncClient
 
-    async with app.router.lifespan_context(app):
-        async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
-            yield client
+    async with app.router.lifespan_context(app), AsyncClient(transport=ASGITransport(app=app),
+                                                              base_url="http://test") as client:
+        yield client
 
 
 async def publish_envelope(nats_url: str, envelope, *, msg_id: str | None = None, subject: str | None = None,
-                           payload: bytes | None = None) -> int:  # noqa: ANN001
+                           payload: bytes | None = None) -> int:
     """Publish a contracts envelope to JetStream as a producer's relay would; returns its stream sequence."""
     from .bus import Bus
     from .settings import NatsSettings
@@ -201,7 +202,7 @@ async def publish_envelope(nats_url: str, envelope, *, msg_id: str | None = None
         await bus.close()
 
 
-async def eventually(check, *, timeout: float = 10.0, interval: float = 0.02):  # noqa: ANN001, ANN201
+async def eventually(check, *, timeout: float = 10.0, interval: float = 0.02):
     """Await `check()` until it returns a truthy value or the deadline passes (no fixed sleeps in tests)."""
     import asyncio
     import time

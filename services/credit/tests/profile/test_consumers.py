@@ -27,7 +27,7 @@ async def test_registration_opens_green_profile_with_history_and_event(client, a
     event = registered()
     await publish_envelope(nats_server.url, Envelope.wrap(event, source="registry"))
 
-    async def profile():  # noqa: ANN202
+    async def profile():
         resp = await client.get(f"/v1/profiles/{event.uscc}")
         return resp.json() if resp.status_code == 200 else None
 

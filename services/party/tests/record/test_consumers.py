@@ -30,7 +30,7 @@ def registered(full: int, probationary: int = 0, members: list[PartyMemberCaptur
     )
 
 
-async def _record(app, uscc: str) -> PartyRecord | None:  # noqa: ANN001
+async def _record(app, uscc: str) -> PartyRecord | None:
     async with app.state.sessionmaker() as s:
         return await s.get(PartyRecord, uscc)
 
@@ -43,7 +43,7 @@ async def _record(app, uscc: str) -> PartyRecord | None:  # noqa: ANN001
     (4, 1, "own_organisation", "PARTY-1"),
 ])
 async def test_registration_opens_record_with_route_when_members_counted(
-        client, app, nats_server, full, probationary, route, rule) -> None:  # noqa: ANN001
+        client, app, nats_server, full, probationary, route, rule) -> None:
     event = registered(full, probationary)
     await publish_envelope(nats_server.url, Envelope.wrap(event, source="registry", correlation_id="corr-1"))
     record = await eventually(lambda: _record(app, event.uscc))

@@ -5,10 +5,10 @@ from fastapi import FastAPI
 from yishe_kit.app import create_service_app
 
 from .api import routers
+from .bidder import models as _models  # noqa: F401 - register tables on the metadata
 from .broker import subscriptions
 from .config import Settings, get_settings
 from .db import metadata
-from .bidder import models as _models  # noqa: F401 - register tables on the metadata
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -26,12 +26,12 @@ def registered(uscc: str) -> OrganisationRegistered:
     )
 
 
-def opened(uscc: str, **kw) -> CreditProfileOpened:  # noqa: ANN003
+def opened(uscc: str, **kw) -> CreditProfileOpened:
     return CreditProfileOpened(uscc=uscc, name="瑞安市养老服务协会", colour=kw.pop("colour", "green"),
                                colour_rule="CODE-3", colour_reason="无异常信用记录", opened_at=datetime.now(UTC), **kw)
 
 
-async def _bidder(client, uscc: str, want) -> dict | None:  # noqa: ANN001
+async def _bidder(client, uscc: str, want) -> dict | None:
     resp = await client.get(f"/v1/bidders/{uscc}")
     return resp.json() if resp.status_code == 200 and want(resp.json()) else None
 

@@ -2,5 +2,6 @@
 
 from yishe_kit.bus import Subscription
 
-def subscriptions(settings, outbox) -> list[Subscription]:  # noqa: ANN001
+
+def subscriptions(settings, outbox) -> list[Subscription]:
     return []

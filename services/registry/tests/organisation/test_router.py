@@ -8,7 +8,7 @@ from yishe_contracts.envelope import Envelope
 from yishe_contracts.identifiers import validate_social_org_uscc
 
 
-def registration(name: str = "温州市鹿城区青年志愿者协会", **overrides) -> dict:  # noqa: ANN003
+def registration(name: str = "温州市鹿城区青年志愿者协会", **overrides) -> dict:
     body = {
         "name": name,
         "org_type": "社会团体",

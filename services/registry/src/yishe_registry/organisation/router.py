@@ -31,4 +31,5 @@ async def get_organisation(uscc: str, session: SessionDep, principal: PrincipalD
 @router.get("/{uscc}/history", response_model=list[HistoryRead], responses=_errors)
 async def list_organisation_history(uscc: str, session: SessionDep, principal: PrincipalDep) -> list[HistoryRead]:
     """The organisation's append-only history: who, when, what changed, why."""
-    return [HistoryRead.model_validate(h, from_attributes=True) for h in await service.history(session, uscc, principal)]
+    trail = await service.history(session, uscc, principal)
+    return [HistoryRead.model_validate(h, from_attributes=True) for h in trail]
