@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -90,6 +91,7 @@ async def test_lookup_404_when_code_valid_but_unknown(client) -> None:
 async def test_public_sees_no_personal_data_but_staff_sees_it_masked(client) -> None:
     uscc = (await client.post("/v1/organisations", json=registration())).json()["uscc"]
     public = (await client.get(f"/v1/organisations/{uscc}")).json()
+    assert datetime.fromisoformat(public["registered_at"]).utcoffset() == timedelta(0)  # UTC survives SQLite
     assert public["legal_representative"] == {"name": "张三", "id_number": None, "phone": None}
     assert public["party_full_members"] is None
     staff = (await client.get(f"/v1/organisations/{uscc}", headers={"x-yishe-role": "staff"})).json()

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, String, Text
+from sqlalchemy import Boolean, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yishe_kit.db import BigIntPK
+from yishe_kit.db import BigIntPK, UtcDateTime
 
 from ..db import Base
 
@@ -22,7 +22,7 @@ class CreditProfile(Base):
     colour_reason: Mapped[str] = mapped_column(Text)
     abnormal_listed: Mapped[bool] = mapped_column(Boolean, default=False)
     serious_listed: Mapped[bool] = mapped_column(Boolean, default=False)
-    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class ColourChange(Base):
@@ -36,4 +36,4 @@ class ColourChange(Base):
     to_colour: Mapped[str] = mapped_column(String(10))
     rule: Mapped[str] = mapped_column(String(40))
     reason: Mapped[str] = mapped_column(Text)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Integer, String
+from sqlalchemy import Date, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yishe_kit.db import BigIntPK
+from yishe_kit.db import BigIntPK, UtcDateTime
 
 from ..db import Base
 
@@ -25,7 +25,7 @@ class PartyRecord(Base):
     route_rule: Mapped[str] = mapped_column(String(20))
     capture_task_status: Mapped[str] = mapped_column(String(20))
     capture_task_due: Mapped[date] = mapped_column(Date)
-    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class PartyMember(Base):
@@ -40,4 +40,4 @@ class PartyMember(Base):
     id_number_masked: Mapped[str | None] = mapped_column(String(18))
     id_number_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     phone_masked: Mapped[str | None] = mapped_column(String(20))
-    captured_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    captured_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, String
+from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
+
+from yishe_kit.db import UtcDateTime
 
 from ..db import Base
 
@@ -21,4 +23,4 @@ class Bidder(Base):
     credit_colour: Mapped[str | None] = mapped_column(String(10))
     abnormal_listed: Mapped[bool | None] = mapped_column(Boolean)
     serious_listed: Mapped[bool | None] = mapped_column(Boolean)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Integer, String, Text
+from sqlalchemy import JSON, Date, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yishe_kit.db import BigIntPK
+from yishe_kit.db import BigIntPK, UtcDateTime
 
 from ..db import Base
 
@@ -27,7 +27,7 @@ class Organisation(Base):
     supervisory_unit: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), index=True)
     registration_date: Mapped[date] = mapped_column(Date)
-    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime())
     party_full_members: Mapped[int] = mapped_column(Integer, default=0)
     party_probationary_members: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -42,7 +42,7 @@ class OrganisationHistory(Base):
     action: Mapped[str] = mapped_column(String(50))
     actor: Mapped[str] = mapped_column(String(100))
     actor_role: Mapped[str] = mapped_column(String(50))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     reason: Mapped[str | None] = mapped_column(Text)
