@@ -1,53 +1,20 @@
-"""The one table of subjects: who owns each event, its payload model and who consumes it."""
+"""The one table of subjects: who owns each event, its payload model and who consumes it.
+
+Each owner declares its rows as `SPECS` next to its event models (events/<owner>.py); this module joins them.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .envelope import Event
-from .events.credit import CreditProfileOpened
-from .events.party import PartyRecordOpened
-from .events.registry import OrganisationRegistered
+from .events import credit, party, procurement, registry
+from .spec import SubjectSpec
 
 OWNERS = ("registry", "credit", "procurement", "party")
 DLQ_STREAM = "DLQ"
 DLQ_PREFIX = "dlq"
 
-
-@dataclass(frozen=True)
-class SubjectSpec:
-    subject: str
-    model: type[Event]
-    owner: str
-    consumers: tuple[str, ...]
-    summary: str
-
-
 SUBJECTS: dict[str, SubjectSpec] = {
-    s.subject: s
-    for s in (
-        SubjectSpec(
-            OrganisationRegistered.subject_name,
-            OrganisationRegistered,
-            "registry",
-            ("party", "credit", "procurement", "gateway"),
-            "An organisation was registered and issued its USCC.",
-        ),
-        SubjectSpec(
-            CreditProfileOpened.subject_name,
-            CreditProfileOpened,
-            "credit",
-            ("procurement", "gateway"),
-            "A credit profile was opened with its first colour.",
-        ),
-        SubjectSpec(
-            PartyRecordOpened.subject_name,
-            PartyRecordOpened,
-            "party",
-            ("gateway",),
-            "A Party-building record was opened with a member-capture task and formation route.",
-        ),
-    )
+    s.subject: s for module in (registry, credit, procurement, party) for s in module.SPECS
 }
 
 
@@ -62,3 +29,6 @@ def owner_of(subject: str) -> str:
 
 def spec_for(model: type[Event]) -> SubjectSpec:
     return SUBJECTS[model.subject_name]
+
+
+__all__ = ["DLQ_PREFIX", "DLQ_STREAM", "OWNERS", "SUBJECTS", "SubjectSpec", "owner_of", "spec_for", "stream_name"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 from typing import ClassVar
 
 from pydantic import Field
 
 from ..envelope import Event
+from ..spec import spec
 from .common import Colour
 
 
@@ -24,3 +26,66 @@ class CreditProfileOpened(Event):
     abnormal_listed: bool = False
     serious_listed: bool = False
     opened_at: datetime
+
+
+class CreditList(StrEnum):
+    ABNORMAL = "abnormal"  # 活动异常名录 (CR-6)
+    SERIOUS = "serious"  # 严重违法失信名单 (CR-12)
+
+
+class ListingAction(StrEnum):
+    LISTED = "listed"
+    RELISTED = "relisted"  # CR-9: a new event while listed restarts the clock
+    REMOVED = "removed"
+    ESCALATED = "escalated"  # CR-11: two full years on the abnormal list → serious list
+
+
+class ListingChanged(Event):
+    """An organisation was put on, or taken off, one of the two credit lists, with the rule and the evidence."""
+
+    subject_name: ClassVar[str] = "credit.listing.changed.v1"
+
+    uscc: str = Field(min_length=18, max_length=18)
+    list_type: CreditList
+    action: ListingAction
+    trigger: str = Field(description="the CR trigger, e.g. CR-6.1 or CR-12.5")
+    reason: str = Field(description="public reason category, e.g. 未按规定报送年度工作报告")
+    evidence: list[str] = Field(default_factory=list)
+    listed_on: date
+    removable_from: date | None = Field(default=None, description="earliest removal date the rules allow")
+    removed_on: date | None = None
+    decided_by: str
+    abnormal_listed: bool = Field(description="state after this change")
+    serious_listed: bool = Field(description="state after this change")
+
+
+class ColourChanged(Event):
+    """The 分色监管 colour changed (CODE-3), with the rule that decided it and its public reason category."""
+
+    subject_name: ClassVar[str] = "credit.colour.changed.v1"
+
+    uscc: str = Field(min_length=18, max_length=18)
+    from_colour: Colour | None
+    to_colour: Colour
+    rule: str
+    reason: str
+    changed_at: datetime
+
+
+class ZombieConfirmed(Event):
+    """The bureau confirmed a zombie (僵尸型) organisation; registry may start simple deregistration (简易注销)."""
+
+    subject_name: ClassVar[str] = "credit.zombie.confirmed.v1"
+
+    uscc: str = Field(min_length=18, max_length=18)
+    evidence: list[str]
+    decided_on: date
+    decided_by: str
+
+
+SPECS = (
+    spec(CreditProfileOpened, ("procurement", "gateway"), "A credit profile was opened with its first colour."),
+    spec(ListingChanged, ("procurement", "registry", "gateway"), "Put on / taken off the abnormal or serious list."),
+    spec(ColourChanged, ("procurement", "gateway"), "The 分色监管 colour changed (CODE-3)."),
+    spec(ZombieConfirmed, ("registry", "gateway"), "A zombie organisation was confirmed for simple deregistration."),
+)

@@ -9,6 +9,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from ..envelope import Event
+from ..spec import spec
 
 
 class FormationRoute(StrEnum):
@@ -31,3 +32,40 @@ class PartyRecordOpened(Event):
     route_rule: str
     capture_task_due: date
     opened_at: datetime
+
+
+class RouteChanged(Event):
+    """Member counts changed and the required formation route was re-evaluated (PARTY-1..3)."""
+
+    subject_name: ClassVar[str] = "party.route.changed.v1"
+
+    uscc: str = Field(min_length=18, max_length=18)
+    full_members: int = Field(ge=0)
+    probationary_members: int = Field(ge=0)
+    from_route: FormationRoute
+    to_route: FormationRoute
+    route_rule: str
+    changed_at: datetime
+
+
+class CoverageChanged(Event):
+    """Whether an organisation that must be covered by Party work is covered (PARTY-5; CR-6.2 trigger when not)."""
+
+    subject_name: ClassVar[str] = "party.coverage.changed.v1"
+
+    uscc: str = Field(min_length=18, max_length=18)
+    required: bool = Field(description="an own Party organisation is required (PARTY-1)")
+    covered: bool
+    route: FormationRoute
+    rule: str
+    reason: str
+    due_date: date | None = None
+    as_of: date
+
+
+SPECS = (
+    spec(PartyRecordOpened, ("gateway",), "Party-building record opened with capture task and formation route."),
+    spec(RouteChanged, ("gateway",), "The required formation route changed."),
+    spec(CoverageChanged, ("credit", "registry", "gateway"),
+         "Party coverage changed (CR-6.2 when required and not covered)."),
+)
