@@ -157,7 +157,9 @@ class MigratedDatabases:
         self._tmp = Path(tempfile.mkdtemp(prefix=f"yishe-{service}-"))
         self._created: list[str] = []
         if self.backend == "postgres":
-            self.template_name = f"yishe_test_{service}_tpl"
+            # Per test process: concurrent runs (developers, CI) never drop each other's template.
+            self.template_name = f"yishe_test_{service}_tpl_{os.getpid()}"
+            self._created.append(self.template_name)
             migrate(service_dir, create_pg_database(self.template_name))
         else:
             self.template = self._tmp / "template.db"
@@ -174,8 +176,8 @@ class MigratedDatabases:
 
     def close(self) -> None:
         shutil.rmtree(self._tmp, ignore_errors=True)
-        if self._created:
-            _pg([f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in self._created])
+        if self._created:  # copies first, the template last
+            _pg([f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in reversed(self._created)])
 
 
 async def running_client(app):
