@@ -4,15 +4,22 @@ from fastapi import FastAPI
 
 from yishe_kit.app import create_service_app
 
+from . import models as _models  # noqa: F401 - register every domain's tables on the metadata
 from .api import routers
-from .bidder import models as _models  # noqa: F401 - register tables on the metadata
 from .broker import subscriptions
+from .common.clock import Clock
 from .config import Settings, get_settings
 from .db import metadata
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service_app(
-        settings=settings or get_settings(), title="yishe procurement (政府购买服务)", metadata=metadata,
+    settings = settings or get_settings()
+    app = create_service_app(
+        settings=settings, title="yishe procurement (政府购买服务)", metadata=metadata,
         routers=routers, subscriptions=subscriptions,
+        description="Government purchase of services from social organisations (PROC-1..12): guidance catalogue, "
+                    "needs → projects → resources, projects, bids with frozen PROC-4 eligibility, award, contracts, "
+                    "follow-ups, performance, 公益创投, share reports, disclosure, OCDS 1.1 export.",
     )
+    app.state.clock = Clock(settings.timezone)
+    return app

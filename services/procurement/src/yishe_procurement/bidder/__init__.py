@@ -1,1 +1,1 @@
-"""Bidders: the local read model of who may bid, fed by registry and credit events (used for PROC-4 eligibility)."""
+"""Bidders: the local read model of who may bid, fed by registry and credit events (PROC-4 eligibility, PROC-9)."""

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from procurement_fixtures.factories import (
+    AWARD_DAY,
+    bid,
+    catalogue,
+    known_org,
+    published_project,
+    purchaser,
+    score_all,
+    two_bids,
+)
+
+
+async def test_equal_scores_go_to_the_3a_organisation_when_awarding(app, client, clock) -> None:
+    project, a, b = await two_bids(app, client, clock, preferred_amount="390000", plain_amount="350000")
+    await score_all(client, clock, project["project_id"], {a["bid_id"]: ["90", "90", "90"],
+                                                           b["bid_id"]: ["90", "90", "90"]})
+    award = (await client.post(f"/v1/projects/{project['project_id']}/award", json={}, headers=purchaser())).json()
+    assert award["bid_id"] == a["bid_id"] and award["decided_by"] == "preference_tie_break"
+
+
+async def test_higher_score_wins_over_preference_when_no_bonus_is_configured(app, client, clock) -> None:
+    project, a, b = await two_bids(app, client, clock, preferred_amount="390000", plain_amount="350000")
+    await score_all(client, clock, project["project_id"], {a["bid_id"]: ["88", "88", "88"],
+                                                           b["bid_id"]: ["90", "90", "90"]})
+    award = (await client.post(f"/v1/projects/{project['project_id']}/award", json={}, headers=purchaser())).json()
+    assert award["bid_id"] == b["bid_id"] and award["decided_by"] == "score"
+
+
+async def test_award_is_refused_with_the_missing_scores_when_the_panel_is_incomplete(app, client, clock) -> None:
+    await catalogue(client)
+    project = await published_project(client, clock)
+    made = await bid(client, clock, project["project_id"], await known_org(app))
+    clock.fixed = AWARD_DAY
+    await client.put(f"/v1/projects/{project['project_id']}/panel", headers=purchaser(),
+                     json={"members": [{"name": "王评审"}, {"name": "李评审"}, {"name": "赵评审"}]})
+    await client.post(f"/v1/projects/{project['project_id']}/scores", headers=purchaser(),
+                      json={"member_name": "王评审", "scores": [{"bid_id": made["bid_id"], "score": "90"}]})
+    resp = await client.post(f"/v1/projects/{project['project_id']}/award", json={}, headers=purchaser())
+    assert resp.status_code == 400 and "李评审" in resp.json()["errors"][0]["message_zh"]
+
+
+async def test_scoring_is_refused_when_the_tender_is_still_open(app, client, clock) -> None:
+    await catalogue(client)
+    project = await published_project(client, clock)
+    made = await bid(client, clock, project["project_id"], await known_org(app))
+    await client.put(f"/v1/projects/{project['project_id']}/panel", headers=purchaser(),
+                     json={"members": [{"name": "王评审"}]})
+    resp = await client.post(f"/v1/projects/{project['project_id']}/scores", headers=purchaser(),
+                             json={"member_name": "王评审", "scores": [{"bid_id": made["bid_id"], "score": "90"}]})
+    assert resp.status_code == 409 and resp.json()["code"] == "tender_not_closed"
+
+
+async def test_scores_are_not_public_before_the_award_when_read(app, client, clock) -> None:
+    await catalogue(client)
+    project = await published_project(client, clock)
+    assert (await client.get(f"/v1/projects/{project['project_id']}/evaluation")).status_code == 403
+    assert (await client.get(f"/v1/projects/{project['project_id']}/evaluation",
+                             headers=purchaser())).status_code == 200
