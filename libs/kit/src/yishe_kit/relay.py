@@ -30,6 +30,7 @@ class Relay:
         self.settings = settings
         self.wake = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self._stopping = False
         self.published = 0
 
     def start(self) -> None:
@@ -37,7 +38,10 @@ class Relay:
         self._task = asyncio.create_task(self.run(), name="outbox-relay")
 
     async def stop(self) -> None:
+        # The flag as well as the cancel: on Python 3.11 a cancel arriving as a commit wakes the relay can be lost.
+        self._stopping = True
         unregister_waker(self.wake)
+        self.wake.set()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(BaseException):
@@ -46,7 +50,7 @@ class Relay:
     async def run(self) -> None:
         backoff = 0.05
         await self.bus.ready.wait()
-        while True:
+        while not self._stopping:
             self.wake.clear()
             try:
                 sent = await self.drain_once()
@@ -61,7 +65,8 @@ class Relay:
             if sent >= self.settings.batch:
                 continue
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), timeout=self.settings.safety_poll_seconds)
+                async with asyncio.timeout(self.settings.safety_poll_seconds):
+                    await self.wake.wait()
 
     async def drain_once(self) -> int:
         """Publish one batch of unsent rows in order; mark each sent. Returns how many went out."""
