@@ -175,3 +175,21 @@ async def test_relay_delivers_what_was_committed_while_nats_was_down(tmp_path, s
         await relay.stop()
         await bus.close()
         server.stop()
+
+
+async def test_relay_stops_when_cancelled_just_as_a_commit_wakes_it(nats_server, sessionmaker) -> None:
+    """Python 3.11's wait_for can swallow a cancel that races a wake-up; the relay must stop anyway."""
+    bus = await connected_bus(nats_server.url)
+    try:
+        for _ in range(30):
+            relay = Relay(bus=bus, sessionmaker=sessionmaker, outbox=OUTBOX, settings=RelaySettings())
+            relay.start()
+            async with sessionmaker() as s:
+                await Outbox(OUTBOX, "registry").emit(s, an_event())
+                await s.commit()
+            await eventually(lambda r=relay: asyncio.sleep(0, result=r.published >= 1))
+            relay.wake.set()
+            done, _ = await asyncio.wait({asyncio.ensure_future(relay.stop())}, timeout=10)
+            assert done, "relay.stop() hung"
+    finally:
+        await bus.close()

@@ -57,6 +57,13 @@ class ListingChanged(Event):
     decided_by: str
     abnormal_listed: bool = Field(description="state after this change")
     serious_listed: bool = Field(description="state after this change")
+    rule: str | None = Field(default=None, description="the rule that decided this change: the trigger when "
+                             "listed, CR-9 when re-listed, CR-10/CR-13 removal, CR-11 escalation, CR-15 correction")
+    end_reason: str | None = Field(default=None, description="public removal reason (CR-14), when taken off")
+    legal_basis: str | None = None
+    entry_id: int | None = Field(default=None, description="credit's id of the list entry")
+    escalates_on: date | None = Field(default=None, description="CR-11: the day an unresolved abnormal listing "
+                                      "moves to the serious list")
 
 
 class ColourChanged(Event):
@@ -70,6 +77,9 @@ class ColourChanged(Event):
     rule: str
     reason: str
     changed_at: datetime
+    as_of: date | None = Field(default=None, description="the day the colour was decided for (daily job as_of)")
+    until: date | None = Field(default=None, description="the earliest day the deciding condition can end under "
+                               "the rules, where it is a date (none: it waits for an obligation or a decision)")
 
 
 class ZombieConfirmed(Event):

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, String, Text
+from sqlalchemy import JSON, Boolean, Date, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yishe_kit.db import BigIntPK, UtcDateTime
@@ -11,6 +11,8 @@ from ..db import Base
 
 
 class CreditProfile(Base):
+    """An organisation's credit profile: its current colour and the facts other services told us (read model)."""
+
     __tablename__ = "credit_profile"
 
     uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
@@ -23,6 +25,17 @@ class CreditProfile(Base):
     abnormal_listed: Mapped[bool] = mapped_column(Boolean, default=False)
     serious_listed: Mapped[bool] = mapped_column(Boolean, default=False)
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    colour_as_of: Mapped[date | None] = mapped_column(Date)
+    colour_until: Mapped[date | None] = mapped_column(Date)
+    registration_date: Mapped[date | None] = mapped_column(Date)
+    registration_status: Mapped[str] = mapped_column(String(30), default="active", server_default="active")
+    status_since: Mapped[date | None] = mapped_column(Date)
+    grade: Mapped[str | None] = mapped_column(String(2))
+    grade_valid_until: Mapped[date | None] = mapped_column(Date)
+    grade_downgraded_on: Mapped[date | None] = mapped_column(Date)
+    party_required: Mapped[bool | None] = mapped_column(Boolean)
+    party_covered: Mapped[bool | None] = mapped_column(Boolean)
+    last_activity_on: Mapped[date | None] = mapped_column(Date)
 
 
 class ColourChange(Base):
@@ -37,3 +50,21 @@ class ColourChange(Base):
     rule: Mapped[str] = mapped_column(String(40))
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
+    as_of: Mapped[date | None] = mapped_column(Date)
+    until: Mapped[date | None] = mapped_column(Date)
+
+
+class EarlyWarning(Base):
+    """A staff-raised early warning (CODE-3 yellow) for facts no event carries, e.g. REG-10 term or age limits."""
+
+    __tablename__ = "early_warning"
+
+    warning_id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    rule: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[list] = mapped_column(JSON)
+    raised_on: Mapped[date] = mapped_column(Date)
+    raised_by: Mapped[str] = mapped_column(String(120))
+    resolved_on: Mapped[date | None] = mapped_column(Date)
+    resolution: Mapped[str | None] = mapped_column(Text)

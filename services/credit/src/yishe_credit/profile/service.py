@@ -1,22 +1,51 @@
-"""Opening a credit profile at registration and reading it, with the colour decided by CODE-3."""
+"""Credit profiles: opened at registration, kept current from events, coloured by CODE-3 on every change."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.envelope import Envelope
-from yishe_contracts.events.credit import CreditProfileOpened
+from yishe_contracts.events.common import Colour
+from yishe_contracts.events.credit import ColourChanged, CreditProfileOpened
 from yishe_contracts.events.registry import OrganisationRegistered
-from yishe_kit.errors import NotFound, require_social_org_uscc
+from yishe_kit.errors import Conflict, NotFound, require_social_org_uscc
 from yishe_kit.outbox import Outbox
-from yishe_kit.principal import Principal
 
+from ..context import Ctx
 from . import colour
-from .models import ColourChange, CreditProfile
-from .schemas import ColourChangeRead, CreditProfileRead
+from .models import ColourChange, CreditProfile, EarlyWarning
+from .state import gather
+
+
+class ProfileMissing(Exception):
+    """An event about an organisation whose registration has not reached credit yet: retried by the bus."""
+
+
+def colour_options(ctx: Ctx) -> colour.ColourOptions:
+    c = ctx.settings.colour
+    return colour.ColourOptions(mode=c.mode, blue_enabled=c.blue_enabled, blue_min_grade=c.blue_min_grade)
+
+
+async def load(session: AsyncSession, uscc: str) -> CreditProfile | None:
+    return await session.get(CreditProfile, uscc)
+
+
+async def require(ctx: Ctx, uscc: str) -> CreditProfile:
+    """The profile or a 404 (400 first when the code is malformed)."""
+    profile = await load(ctx.session, require_social_org_uscc(uscc))
+    if profile is None:
+        raise NotFound("credit_profile_not_found", f"no credit profile for {uscc}")
+    return profile
+
+
+async def for_event(ctx: Ctx, uscc: str) -> CreditProfile:
+    profile = await load(ctx.session, uscc)
+    if profile is None:
+        raise ProfileMissing(f"no credit profile for {uscc} yet")
+    return profile
 
 
 async def open_profile(session: AsyncSession, event: OrganisationRegistered, envelope: Envelope, *,
@@ -30,7 +59,8 @@ async def open_profile(session: AsyncSession, event: OrganisationRegistered, env
     profile = CreditProfile(
         uscc=event.uscc, org_name=event.name, division_code=event.division_code, org_type=event.org_type.value,
         colour=decision.colour.value, colour_rule=decision.rule, colour_reason=decision.reason,
-        abnormal_listed=False, serious_listed=False, opened_at=now,
+        abnormal_listed=False, serious_listed=False, opened_at=now, registration_date=event.registration_date,
+        registration_status="active", last_activity_on=event.registration_date,
     )
     session.add(profile)
     session.add(ColourChange(uscc=event.uscc, from_colour=None, to_colour=decision.colour.value,
@@ -43,18 +73,79 @@ async def open_profile(session: AsyncSession, event: OrganisationRegistered, env
     return profile
 
 
-async def get(session: AsyncSession, uscc: str, principal: Principal) -> CreditProfileRead:
-    """The public credit view (CR-14); staff also see the colour history."""
-    profile = await session.get(CreditProfile, require_social_org_uscc(uscc))
-    if profile is None:
-        raise NotFound("credit_profile_not_found", f"no credit profile for {uscc}")
-    read = CreditProfileRead(
-        uscc=profile.uscc, colour=profile.colour, colour_rule=profile.colour_rule,
-        colour_reason=profile.colour_reason, abnormal_listed=profile.abnormal_listed,
-        serious_listed=profile.serious_listed, list_entries=[], opened_at=profile.opened_at,
-    )
-    if principal.is_any("staff", "internal", "org"):
-        changes = await session.scalars(select(ColourChange).where(ColourChange.uscc == uscc)
-                                        .order_by(ColourChange.change_id))
-        read.colour_history = [ColourChangeRead.model_validate(c, from_attributes=True) for c in changes]
-    return read
+async def recolour(ctx: Ctx, usccs: list[str], as_of: date | None = None) -> list[dict]:
+    """CODE-3 re-decided for these organisations; each colour change is recorded and emitted with its reason."""
+    await ctx.session.flush()
+    day = as_of or ctx.today()
+    profiles = list(await ctx.session.scalars(select(CreditProfile).where(CreditProfile.uscc.in_(usccs))))
+    states = await gather(ctx.session, profiles, day, ctx.settings)
+    options = colour_options(ctx)
+    changes = []
+    for p in profiles:
+        decision = colour.decide(states[p.uscc], options)
+        p.colour_rule, p.colour_reason, p.colour_as_of = decision.rule, decision.reason, day
+        p.colour_until = decision.until
+        if decision.colour.value == p.colour:
+            continue
+        now = datetime.now(UTC)
+        ctx.session.add(ColourChange(uscc=p.uscc, from_colour=p.colour, to_colour=decision.colour.value,
+                                     rule=decision.rule, reason=decision.reason, at=now, as_of=day,
+                                     until=decision.until))
+        await ctx.outbox.emit(ctx.session, ColourChanged(
+            uscc=p.uscc, from_colour=Colour(p.colour), to_colour=decision.colour, rule=decision.rule,
+            reason=decision.reason, changed_at=now, as_of=day, until=decision.until))
+        changes.append({"uscc": p.uscc, "what": "colour_changed", "rule": decision.rule,
+                        "detail": f"{p.colour} → {decision.colour.value}：{decision.reason}", "entry_id": None})
+        p.colour = decision.colour.value
+    await ctx.session.flush()
+    return changes
+
+
+async def recolour_all(ctx: Ctx, as_of: date, batch: int = 500) -> list[dict]:
+    """Daily job: time moves colours too (grade expiry, the downgrade window, penalties leaving the window)."""
+    changes: list[dict] = []
+    last = ""
+    while True:
+        usccs = list(await ctx.session.scalars(select(CreditProfile.uscc).where(CreditProfile.uscc > last)
+                                               .order_by(CreditProfile.uscc).limit(batch)))
+        if not usccs:
+            return changes
+        changes += await recolour(ctx, usccs, as_of)
+        last = usccs[-1]
+
+
+async def all_profiles(session: AsyncSession, division_prefix: str = "") -> list[CreditProfile]:
+    stmt = select(CreditProfile)
+    if division_prefix:
+        stmt = stmt.where(CreditProfile.division_code.startswith(division_prefix))
+    return list(await session.scalars(stmt.order_by(CreditProfile.uscc)))
+
+
+async def raise_warning(ctx: Ctx, uscc: str, rule: str, reason: str, evidence: list[str], raised_on: date
+                        ) -> EarlyWarning:
+    """Staff raise a CODE-3 early warning for a fact no event carries (e.g. REG-10 term expired, over age)."""
+    from ..listing.service import require_evidence
+
+    ctx.require("staff", "internal")
+    profile = await require(ctx, uscc)
+    ctx.check_jurisdiction(profile.division_code)
+    warning = EarlyWarning(uscc=uscc, rule=rule, reason=reason, evidence=require_evidence(evidence),
+                           raised_on=ctx.not_after_today(raised_on, "raised_on", "CODE-3"), raised_by=ctx.actor)
+    ctx.session.add(warning)
+    await recolour(ctx, [uscc])
+    return warning
+
+
+async def resolve_warning(ctx: Ctx, warning_id: int, resolution: str, resolved_on: date) -> EarlyWarning:
+    """The condition behind a staff warning is gone."""
+    ctx.require("staff", "internal")
+    warning = await ctx.session.get(EarlyWarning, warning_id)
+    if warning is None:
+        raise NotFound("warning_not_found", f"no early warning {warning_id}")
+    ctx.check_jurisdiction((await require(ctx, warning.uscc)).division_code)
+    if warning.resolved_on is not None:
+        raise Conflict("warning_resolved", f"early warning {warning_id} was resolved on {warning.resolved_on}")
+    warning.resolved_on = ctx.not_after_today(resolved_on, "resolved_on", "CODE-3")
+    warning.resolution = resolution
+    await recolour(ctx, [warning.uscc])
+    return warning

@@ -1,0 +1,1 @@
+"""Complaints and reports (投诉举报), anonymous allowed, incl. illegal organisations: triage, assignment, outcome."""

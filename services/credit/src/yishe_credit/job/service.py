@@ -1,0 +1,44 @@
+"""Daily job for `as_of`: CR-6.3 missed rectification deadlines, due triggers listed (CR-6), 6-month automatic
+removal (CR-10), 2-year escalation (CR-11), 信用中国 windows ending (CR-17), CODE-3 recolouring; CR-15 and
+complaint deadlines reported. Every step changes only what is not yet changed, so a re-run changes nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+
+from ..complaint import service as complaint_service
+from ..context import Ctx
+from ..inspection import service as inspection_service
+from ..listing import removal
+from ..listing import service as listing_service
+from ..objection import service as objection_service
+from ..profile import service as profile_service
+from ..publication import service as publication_service
+from .models import DailyRun
+from .schemas import DailyResult, RunRead
+
+
+async def run(ctx: Ctx, as_of: date) -> DailyResult:
+    """Apply every time-driven rule for `as_of` and report what changed, each with its rule id."""
+    ctx.require("staff", "internal")
+    changes: list[dict] = []
+    changes += await inspection_service.missed_deadlines(ctx, as_of)
+    changes += [c.as_dict() for c in await listing_service.list_due_triggers(ctx, as_of)]
+    changes += [c.as_dict() for c in await removal.auto_remove(ctx, as_of)]
+    changes += [c.as_dict() for c in await removal.escalate(ctx, as_of)]
+    changes += await publication_service.expire(ctx, as_of)
+    changes += await profile_service.recolour_all(ctx, as_of)
+    attention = await objection_service.overdue(ctx, as_of) + await complaint_service.overdue_report(ctx, as_of)
+    now = datetime.now(UTC)
+    record = DailyRun(as_of=as_of, ran_at=now, ran_by=ctx.actor, change_count=len(changes), changes=changes)
+    ctx.session.add(record)
+    await ctx.session.flush()
+    return DailyResult(run_id=record.run_id, as_of=as_of, ran_at=now, changes=changes, attention=attention)
+
+
+async def runs(ctx: Ctx, limit: int) -> list[RunRead]:
+    ctx.require("staff", "internal", "supervisor")
+    rows = await ctx.session.scalars(select(DailyRun).order_by(DailyRun.run_id.desc()).limit(limit))
+    return [RunRead.model_validate(r, from_attributes=True) for r in rows]
