@@ -8,10 +8,13 @@ Configuration (environment):
   YISHE_GATEWAY_PORT  gateway port (default 8000); YISHE_<SERVICE>_PORT for each service (8101-8104)
   NATS_URL            use this NATS instead of starting one
   <SERVICE>_DB__URL   use this database (e.g. postgresql+asyncpg://…) instead of the SQLite file
+  GATEWAY_DB__URL     the gateway's store (API clients, audit chain, change feed), same rule
+  GATEWAY_ENV         dev (default): a development staff account and system client are created and printed
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -24,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = {"registry": 8101, "credit": 8102, "procurement": 8103, "party": 8104}
+MIGRATED = {**{svc: ROOT / "services" / svc for svc in SERVICES}, "gateway": ROOT / "gateway"}
 sys.path.insert(0, str(ROOT / "libs" / "kit" / "src"))
 
 
@@ -42,10 +46,12 @@ class Stack:
         svc: int(os.environ.get(f"YISHE_{svc.upper()}_PORT", port)) for svc, port in SERVICES.items()})
     nats_url: str | None = field(default_factory=lambda: os.environ.get("NATS_URL"))
     db_urls: dict[str, str] = field(default_factory=lambda: {
-        svc: os.environ[f"{svc.upper()}_DB__URL"] for svc in SERVICES if os.environ.get(f"{svc.upper()}_DB__URL")})
+        svc: os.environ[f"{svc.upper()}_DB__URL"] for svc in MIGRATED if os.environ.get(f"{svc.upper()}_DB__URL")})
     ready_timeout: float = 90.0
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     nats: object | None = None
+    dev: dict | None = None
+    """The development credentials (staff account with a bearer token, system client with its secret)."""
 
     @property
     def log_dir(self) -> Path:
@@ -66,6 +72,7 @@ class Stack:
             env[f"{prefix}_DB__URL"] = self.db_urls.get(svc, f"sqlite+aiosqlite:///{self.data_dir / (svc + '.db')}")
             env[f"GATEWAY_UPSTREAMS__{prefix}"] = self.url(svc)
         env["GATEWAY_NATS__URL"] = self.nats_url or ""
+        env["GATEWAY_DB__URL"] = self.db_urls.get("gateway", f"sqlite+aiosqlite:///{self.data_dir / 'gateway.db'}")
         env["GATEWAY_PUBLIC_BASE_URL"] = env.get("GATEWAY_PUBLIC_BASE_URL", self.gateway_url)
         return env
 
@@ -78,6 +85,7 @@ class Stack:
         try:
             self._start_nats()
             self._migrate_all()
+            self._dev_credentials()
             for svc in SERVICES:
                 self._spawn(svc, f"yishe_{svc}.main:create_app", self.ports[svc])
             self._spawn("gateway", "yishe_gateway.main:create_app", self.gateway_port)
@@ -100,11 +108,10 @@ class Stack:
         self.nats_url = self.nats.url
 
     def _migrate_all(self) -> None:
-        """`alembic upgrade head` for every service, in parallel (each owns its own database)."""
+        """`alembic upgrade head` for every service and the gateway, in parallel (each owns its own database)."""
         running = {}
-        for svc in SERVICES:
-            cmd = [sys.executable, "-m", "alembic", "-c", str(ROOT / "services" / svc / "alembic.ini"), "upgrade",
-                   "head"]
+        for svc, directory in MIGRATED.items():
+            cmd = [sys.executable, "-m", "alembic", "-c", str(directory / "alembic.ini"), "upgrade", "head"]
             log = open(self.log_dir / f"migrate-{svc}.log", "ab")  # noqa: SIM115
             running[svc] = (subprocess.Popen(cmd, env=self.env(), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT), log)
         failed = []
@@ -114,6 +121,17 @@ class Stack:
             log.close()
         if failed:
             raise RuntimeError(f"migrations failed for {failed}; see {self.log_dir}/migrate-<service>.log")
+
+    def _dev_credentials(self) -> None:
+        """GATEWAY_ENV=dev (the default): ensure the development staff account and system client, keep them in
+        `dev-token` / `dev-credentials.json` in the data directory (owner-only files) for the README's examples."""
+        if self.env().get("GATEWAY_ENV", "dev") != "dev":
+            return
+        cmd = [sys.executable, "-m", "yishe_gateway.admin", "dev-credentials", "--write-dir", str(self.data_dir)]
+        done = subprocess.run(cmd, env=self.env(), cwd=ROOT, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"creating the development credentials failed:\n{done.stderr[-2000:]}")
+        self.dev = json.loads(done.stdout)
 
     def _spawn(self, name: str, factory: str, port: int) -> None:
         cmd = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", self.host, "--port", str(port),
@@ -154,6 +172,28 @@ class Stack:
             self.nats = None
 
 
+def dev_help(stack: Stack) -> str:
+    """How to use the development credentials: a bearer token and a signed call (printed by `make run`)."""
+    if not stack.dev:
+        return ""
+    sys.path.insert(0, str(ROOT / "gateway" / "src"))
+    from yishe_gateway.sign import build, curl
+
+    client, staff = stack.dev["client"], stack.dev["staff"]
+    url = f"{stack.gateway_url}/v1/feed?limit=5"
+    example = curl("GET", url, b"", build("GET", url, b"", client["app_key"], client["secret"]))
+    data = stack.data_dir
+    return f"""
+Development credentials (GATEWAY_ENV=dev only; in {data / 'dev-credentials.json'}):
+  staff account  {staff['username']} / {staff['password']} (role staff, whole city); a bearer token valid
+                 {staff['expires_in'] // 86400} days is in {data / 'dev-token'}:
+    curl -s -H "Authorization: Bearer $(cat {data / 'dev-token'})" {stack.gateway_url}/v1/auth/me
+  system client  AppKey {client['app_key']} (role staff), secret in dev-credentials.json; sign calls with
+    .venv/bin/python -m yishe_gateway.sign --key-file {data / 'dev-credentials.json'} GET {url}
+  or this signed curl (valid once, within the 5-minute replay window):
+    {example}"""
+
+
 def main() -> None:
     stack = Stack()
     print(f"yishe: starting in {stack.data_dir} …", flush=True)
@@ -164,7 +204,7 @@ yishe is running (logs in {stack.log_dir}):
   registry     {stack.url('registry')}   credit {stack.url('credit')}
   procurement  {stack.url('procurement')}   party  {stack.url('party')}
   NATS         {stack.nats_url}
-Try:  curl -s {stack.gateway_url}/health/ready
+Try:  curl -s {stack.gateway_url}/health/ready{dev_help(stack)}
 Press Ctrl-C to stop.""", flush=True)
     stopping = False
 

@@ -32,8 +32,9 @@ async def test_ready_200_with_unreachable_upstreams_when_services_down(dead_gate
     _, client = dead_gateway
     resp = await client.get("/health/ready")
     assert resp.status_code == 200
-    assert resp.json() == {"status": "ok", "upstreams": dict.fromkeys(
-        ("registry", "credit", "procurement", "party"), "unreachable")}
+    body = resp.json()
+    assert body["status"] == "ok" and body["database"] == "ok"
+    assert body["upstreams"] == dict.fromkeys(("registry", "credit", "procurement", "party"), "unreachable")
 
 
 async def test_ready_503_when_client_session_absent(dead_gateway) -> None:
@@ -45,11 +46,30 @@ async def test_ready_503_when_client_session_absent(dead_gateway) -> None:
         app.state.http = session
 
 
-def test_settings_refuse_placeholder_key_when_not_dev() -> None:
-    with pytest.raises(ValidationError, match="GATEWAY_SIGNING_KEY"):
-        Settings(env="prod")
-    assert Settings(env="prod", signing_key="a-real-secret").env == "prod"
+REAL = {"signing_key": "a-real-secret-of-at-least-32-chars", "jwt": {"secret": "another-real-secret-32-characters"},
+        "client_key_secret": "a-third-real-secret-with-32-chars"}
+
+
+@pytest.mark.parametrize(("placeholder", "variable"), [
+    ("signing_key", "GATEWAY_SIGNING_KEY"), ("jwt", "GATEWAY_JWT__SECRET"),
+    ("client_key_secret", "GATEWAY_CLIENT_KEY_SECRET")])
+def test_settings_refuse_placeholder_secret_when_not_dev(placeholder: str, variable: str) -> None:
+    with pytest.raises(ValidationError, match=variable):
+        Settings(env="prod", **{k: v for k, v in REAL.items() if k != placeholder})
+    assert Settings(env="prod", **REAL).env == "prod"
     assert Settings().signing_key.get_secret_value() == "dev-only-signing-key"
+
+
+def test_settings_refuse_short_secret_when_not_dev() -> None:
+    with pytest.raises(ValidationError, match="at least 32"):
+        Settings(env="prod", **REAL | {"jwt": {"secret": "short"}})
+
+
+def test_settings_store_defaults_to_data_dir_when_no_url(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("YISHE_DATA_DIR", str(tmp_path))
+    assert Settings().db.url == f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}"
+    monkeypatch.setenv("GATEWAY_DB__URL", "postgresql+asyncpg://gw@db/gateway")
+    assert Settings().db.url == "postgresql+asyncpg://gw@db/gateway"
 
 
 def test_settings_read_nested_env_when_prefixed(monkeypatch: pytest.MonkeyPatch) -> None:

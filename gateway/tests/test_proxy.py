@@ -33,11 +33,12 @@ async def test_proxy_replaces_trusted_headers_when_client_sends_them(echo_gatewa
     assert resp.headers["x-request-id"] == "req-42"
 
 
-async def test_proxy_forwards_method_path_query_and_body_when_posting(echo_gateway) -> None:
-    _, client = echo_gateway
+async def test_proxy_forwards_method_path_query_and_body_when_posting(echo_gateway, auth) -> None:
+    app, client = echo_gateway
     body = '{"name": "温州市鹿城区青年志愿者协会"}'.encode()
     resp = await client.post("/api/registry/v1/organisations/a%3Fb?q=%E6%B8%A9%E5%B7%9E&x=1&x=2", content=body,
-                             headers={"Content-Type": "application/json; charset=utf-8"})
+                             headers={"Content-Type": "application/json; charset=utf-8",
+                                      **auth.bearer(await auth.token(app, "staff", division="3303"))})
     echoed = resp.json()
     assert echoed["method"] == "POST"
     assert echoed["raw_path"] == "/v1/organisations/a%3Fb"
@@ -46,22 +47,27 @@ async def test_proxy_forwards_method_path_query_and_body_when_posting(echo_gatew
     got = _headers(echoed)
     assert got["content-type"] == ["application/json; charset=utf-8"]
     assert got["content-length"] == [str(len(body))] and "transfer-encoding" not in got
+    assert got["x-yishe-role"] == ["staff"] and got["x-yishe-division"] == ["3303"]
+    assert got["x-yishe-actor"][0].startswith("user:")
+    assert "authorization" not in got  # credentials stop at the gateway
 
 
-async def test_proxy_adds_no_content_type_when_client_sent_none(echo_gateway) -> None:
-    _, client = echo_gateway
-    echoed = (await client.patch("/api/credit/x", content=b"raw")).json()
+async def test_proxy_adds_no_content_type_when_client_sent_none(echo_gateway, auth) -> None:
+    app, client = echo_gateway
+    staff = auth.bearer(await auth.token(app, "staff"))
+    echoed = (await client.patch("/api/credit/x", content=b"raw", headers=staff)).json()
     assert echoed["body"] == "raw" and "content-type" not in _headers(echoed)
 
 
-async def test_proxy_streams_body_when_client_sends_chunks(echo_gateway) -> None:
-    _, client = echo_gateway
+async def test_proxy_streams_body_when_client_sends_chunks(echo_gateway, auth) -> None:
+    app, client = echo_gateway
+    staff = auth.bearer(await auth.token(app, "staff"))
 
     async def chunks():
         for part in ("第一段,", "第二段"):
             yield part.encode()
 
-    resp = await client.put("/api/party/v1/x", content=chunks(), headers={"Content-Type": "text/plain"})
+    resp = await client.put("/api/party/v1/x", content=chunks(), headers={"Content-Type": "text/plain", **staff})
     assert resp.json()["body"] == "第一段,第二段"
 
 
@@ -81,9 +87,10 @@ async def test_proxy_504_naming_service_when_upstream_too_slow(echo_gateway) -> 
     assert resp.json()["detail"].startswith("party:")
 
 
-async def test_proxy_502_naming_service_when_upstream_unreachable(dead_gateway) -> None:
-    _, client = dead_gateway
-    resp = await client.delete("/api/credit/v1/profiles/51330300MJ8A2T0116")
+async def test_proxy_502_naming_service_when_upstream_unreachable(dead_gateway, auth) -> None:
+    app, client = dead_gateway
+    staff = auth.bearer(await auth.token(app, "staff"))
+    resp = await client.delete("/api/credit/v1/profiles/51330300MJ8A2T0116", headers=staff)
     assert resp.status_code == 502
     assert resp.headers["content-type"].startswith("application/problem+json")
     assert resp.json()["detail"].startswith("credit:")
@@ -108,7 +115,7 @@ def test_upstream_url_keeps_host_when_path_looks_like_another_host() -> None:
 @pytest.mark.nats
 async def test_client_role_header_reveals_nothing_when_sent_through_proxy(stack, register) -> None:
     forged = {"X-Yishe-Role": "internal", "X-Yishe-Actor": "admin"}
-    uscc = await register(stack.gateway, "330328", headers=forged)
+    uscc = await register(stack, "330328", headers=forged)
     for headers in (forged, {"x-yishe-role": "staff"}, {"X-YISHE-ROLE": "internal"}):
         org = (await stack.gateway.get(f"/api/registry/v1/organisations/{uscc}", headers=headers)).json()
         assert org["legal_representative"] == {"name": "张三", "id_number": None, "phone": None}
@@ -118,3 +125,17 @@ async def test_client_role_header_reveals_nothing_when_sent_through_proxy(stack,
     profile = (await stack.gateway.get(f"/v1/code/{uscc}", headers=forged)).json()
     assert profile["organisation"]["legal_representative"]["id_number"] is None
     assert "11010519491231002X" not in str(profile) and "13800138000" not in str(profile)
+
+
+@pytest.mark.nats
+async def test_request_id_becomes_correlation_id_of_the_events_when_registering(stack, register) -> None:
+    from yishe_kit.testing import eventually
+
+    uscc = await register(stack, "330331", headers={"X-Request-ID": "reg-7f3a9c"})
+
+    async def registered_in_feed() -> list | None:
+        items = (await stack.gateway.get("/v1/feed", params={"uscc": uscc}, headers=stack.staff)).json()["items"]
+        return [i for i in items if i["type"] == "registry.organisation.registered.v1"] or None
+
+    [item] = await eventually(registered_in_feed)
+    assert item["correlationid"] == "reg-7f3a9c"

@@ -21,7 +21,13 @@ def registration(name: str, full_members: int) -> dict:
     }
 
 
+def staff(stack) -> dict[str, str]:
+    """The development staff account `make run` creates (authentication is on: writes need it)."""
+    return {"Authorization": f"Bearer {stack.dev['staff']['token']}"}
+
+
 async def _complete_profile(client: httpx.AsyncClient, uscc: str) -> dict | None:
+    """The department view (as staff): it includes the Party-building section the public view withholds."""
     resp = await client.get(f"/v1/code/{uscc}")
     if resp.status_code != 200:
         return None
@@ -31,24 +37,29 @@ async def _complete_profile(client: httpx.AsyncClient, uscc: str) -> dict | None
 
 
 async def test_registration_through_gateway_reaches_credit_party_and_procurement(stack, unique_name) -> None:
-    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=10) as client:
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=10, headers=staff(stack)) as client:
         resp = await client.post("/api/registry/v1/organisations", json=registration(unique_name, 4))
         assert resp.status_code == 201, resp.text
         uscc = resp.json()["uscc"]
         assert validate_social_org_uscc(uscc) == []
         profile = await eventually(lambda: _complete_profile(client, uscc), timeout=15)
+    assert profile["view"] == "department"
     assert profile["organisation"]["name"] == unique_name
     assert profile["credit"]["colour"] == "green"
     assert profile["party"]["route"] == "own_organisation" and profile["party"]["route_rule"] == "PARTY-1"
     assert profile["procurement"]["may_bid"] is True
     assert profile["missing_sources"] == []
-    # CODE-4: the public profile carries no personal data
-    assert profile["organisation"]["legal_representative"]["id_number"] is None
-    assert "13900139000" not in str(profile)
+    assert profile["organisation"]["legal_representative"]["id_number"] == "110105********002X"  # masked
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=10) as anonymous:
+        public = (await anonymous.get(f"/v1/code/{uscc}")).json()
+    # CODE-4: the public profile carries no personal data and no Party-building section
+    assert public["view"] == "public" and public["party"] is None
+    assert public["organisation"]["legal_representative"]["id_number"] is None
+    assert "13900139000" not in str(public) and "11010519491231002X" not in str(public)
 
 
 async def test_events_committed_while_nats_is_down_arrive_after_it_returns(stack, unique_name) -> None:
-    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=10) as client:
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=10, headers=staff(stack)) as client:
         stack.nats.stop()
         try:
             resp = await client.post("/api/registry/v1/organisations", json=registration(unique_name, 0))

@@ -7,7 +7,11 @@ from functools import lru_cache
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from yishe_kit.settings import DatabaseSettings, NatsSettings, data_dir
+
 DEV_SIGNING_KEY = "dev-only-signing-key"
+DEV_JWT_SECRET = "dev-only-jwt-secret-do-not-use-in-production"
+DEV_CLIENT_KEY_SECRET = "dev-only-client-key-secret-do-not-use-in-production"
 
 
 class Upstreams(BaseModel):
@@ -22,25 +26,99 @@ class Upstreams(BaseModel):
         return getattr(self, service) if service in type(self).model_fields else None
 
 
+class JwtSettings(BaseModel):
+    secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    ttl_seconds: int = Field(default=3600, gt=0)
+    dev_ttl_seconds: int = Field(default=7 * 86400, gt=0, description="lifetime of the token `make run` prints")
+    issuer: str = "yishe-gateway"
+    audience: str = "yishe"
+
+
+class HmacSettings(BaseModel):
+    window_seconds: int = Field(default=300, gt=0, description="accepted clock skew; nonces are kept twice as long")
+
+
+class BreakerSettings(BaseModel):
+    failures: int = Field(default=5, ge=1, description="consecutive failures that open an upstream's circuit")
+    cooldown_seconds: float = Field(default=5.0, gt=0, description="open time before one trial call")
+
+
+class CacheSettings(BaseModel):
+    max_entries: int = Field(default=100_000, ge=0, description="0 disables the profile cache")
+    max_age_seconds: float = Field(default=300.0, gt=0, description="safety net should an event be missed")
+    incomplete_ttl_seconds: float = Field(default=2.0, gt=0, description="a profile with pending/missing sources")
+    settle_seconds: float = Field(default=1.0, ge=0,
+                                  description="second refresh after an event, for read models fed by the same event")
+
+
+class RateLimits(BaseModel):
+    """`limits` strings per caller; a system client's own `rate_limit` overrides `client`."""
+
+    anonymous: str = "50/second"
+    user: str = "50/second"
+    client: str = "100/second"
+    sign_in: str = "10/minute"
+    storage_uri: str = Field(default="memory://", description="`limits` storage, e.g. redis://… for replicas")
+
+
+class WebhookSettings(BaseModel):
+    timeout_seconds: float = Field(default=5.0, gt=0)
+    max_attempts: int = Field(default=8, ge=1)
+    backoff_base_seconds: float = Field(default=1.0, gt=0)
+    backoff_max_seconds: float = Field(default=600.0, gt=0)
+    poll_seconds: float = Field(default=1.0, gt=0)
+    enabled: bool = True
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", env_nested_delimiter="__")
 
     env: str = "dev"
+    db: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    nats: NatsSettings = Field(default_factory=NatsSettings)
+    events_enabled: bool = Field(default=True, description="consume the services' events (cache, change feed)")
     upstreams: Upstreams = Field(default_factory=Upstreams)
-    public_base_url: str = "http://127.0.0.1:8000"
-    signing_key: SecretStr = SecretStr(DEV_SIGNING_KEY)
     upstream_timeout_seconds: float = Field(default=1.0, gt=0)
+    upstream_timeouts: dict[str, float] = Field(default_factory=dict, description="per-service override")
+    public_base_url: str = "http://127.0.0.1:8000"
+    authority_name: str = "温州市民政局"
+    signing_key: SecretStr = SecretStr(DEV_SIGNING_KEY)
+    client_key_secret: SecretStr = SecretStr(DEV_CLIENT_KEY_SECRET)
+    jwt: JwtSettings = Field(default_factory=JwtSettings)
+    hmac: HmacSettings = Field(default_factory=HmacSettings)
+    breaker: BreakerSettings = Field(default_factory=BreakerSettings)
+    cache: CacheSettings = Field(default_factory=CacheSettings)
+    rate_limit: RateLimits = Field(default_factory=RateLimits)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    cors_origins: list[str] = Field(default_factory=lambda: ["*"])
+    max_body_bytes: int = Field(default=1_048_576, gt=0)
+    batch_max: int = Field(default=100, ge=1, le=1000)
+    anonymous_writes: list[str] = Field(
+        default_factory=lambda: ["credit POST /v1/complaints", "registry POST /v1/names/check"],
+        description="`<service> <METHOD> <path regex>` an anonymous caller may send (fullmatch on the service path)")
     log_level: str = "INFO"
 
     @model_validator(mode="after")
-    def _no_placeholder_key_outside_dev(self) -> Settings:
-        # Anyone who knows the placeholder could forge signed codes: refuse it wherever codes are real.
-        key = self.signing_key.get_secret_value()
-        if not key:
-            raise ValueError("GATEWAY_SIGNING_KEY must not be empty")
-        if self.env != "dev" and key == DEV_SIGNING_KEY:
-            raise ValueError("GATEWAY_SIGNING_KEY must be set to a real secret outside env=dev")
+    def _defaults_and_secrets(self) -> Settings:
+        if not self.db.url:
+            self.db.url = f"sqlite+aiosqlite:///{data_dir() / 'gateway.db'}"
+        # Anyone who knows a placeholder could forge codes, tokens or client signatures: refuse them for real use.
+        for name, value, placeholder in (
+            ("GATEWAY_SIGNING_KEY", self.signing_key, DEV_SIGNING_KEY),
+            ("GATEWAY_JWT__SECRET", self.jwt.secret, DEV_JWT_SECRET),
+            ("GATEWAY_CLIENT_KEY_SECRET", self.client_key_secret, DEV_CLIENT_KEY_SECRET),
+        ):
+            secret = value.get_secret_value()
+            if not secret:
+                raise ValueError(f"{name} must not be empty")
+            if self.env != "dev" and secret == placeholder:
+                raise ValueError(f"{name} must be set to a real secret outside env=dev")
+            if self.env != "dev" and len(secret) < 32:
+                raise ValueError(f"{name} must have at least 32 characters outside env=dev (HMAC-SHA256 key)")
         return self
+
+    def timeout_for(self, service: str) -> float:
+        return self.upstream_timeouts.get(service, self.upstream_timeout_seconds)
 
 
 @lru_cache

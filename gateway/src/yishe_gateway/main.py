@@ -2,18 +2,65 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import aiohttp
-from fastapi import FastAPI
+import structlog
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.routing import APIRoute
 
+from yishe_kit.bus import Bus
+from yishe_kit.db import make_engine, make_sessionmaker
 from yishe_kit.errors import install_handlers
 from yishe_kit.logging import configure
 
-from . import proxy, routes
+from . import errors, proxy, routes
+from .audit import models as _audit_models  # noqa: F401 - register tables on the metadata
+from .audit.router import router as audit_router
+from .audit.service import AuditLog
 from .config import Settings, get_settings
+from .db import metadata
+from .edge.body_limit import BodyLimitMiddleware
+from .edge.fastlane import FastLane
+from .edge.openapi import MergedOpenAPI
+from .edge.ratelimit import Limiter
+from .exchange import consumers
+from .exchange.router import router as exchange_router
+from .exchange.webhooks import Dispatcher
+from .identity import models as _identity_models  # noqa: F401
+from .identity.router import router as identity_router
+from .identity.service import UserStates, forget_old_nonces
+from .profile.breaker import Breakers
+from .profile.cache import ProfileCache
+from .profile.fanout import fetch_all, merge
+from .profile.invalidation import Invalidation
+from .profile.router import router as profile_router
 from .request_id import RequestIdMiddleware
+from .upstream import SERVICES, json_response
+
+log = structlog.get_logger("yishe.gateway")
+EXPOSED = ["X-Request-ID", "Retry-After", "WWW-Authenticate"]
+ALLOWED = ["Authorization", "Content-Type", "X-App-Key", "X-Timestamp", "X-Nonce", "X-Signature", "X-Purpose",
+           "X-Request-ID", "Accept", "Accept-Language"]
+
+
+def _operation_id(route: APIRoute) -> str:
+    return f"{route.tags[0] if route.tags else 'gateway'}-{route.name}"
+
+
+async def _every(seconds: float, job: Any) -> None:
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await job()
+        except Exception as exc:
+            log.warning("periodic job failed", error=repr(exc))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -22,24 +69,85 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state = app.state
+        engine = make_engine(settings.db.url, echo=settings.db.echo, pool_size=settings.db.pool_size)
+        state.engine, state.sessionmaker = engine, make_sessionmaker(engine)
         # One pooled session for every upstream call: per-request clients would redo TCP setup on each hop.
         # limit_per_host: one slow service cannot take every connection. keepalive_timeout stays under
         # uvicorn's 5 s keep-alive, so we never reuse a connection the service is just closing (a POST
         # on it would fail, and aiohttp only retries idempotent requests).
-        connector = aiohttp.TCPConnector(limit=200, limit_per_host=100, keepalive_timeout=4)
-        session = aiohttp.ClientSession(connector=connector, raise_for_status=False)
-        app.state.http = session
+        connector = aiohttp.TCPConnector(limit=400, limit_per_host=100, keepalive_timeout=4)
+        # No cookie jar: the services set none, and the jar is work on every call.
+        http = state.http = aiohttp.ClientSession(connector=connector, raise_for_status=False,
+                                                  cookie_jar=aiohttp.DummyCookieJar())
+        state.breakers = Breakers(SERVICES, settings.breaker)
+
+        async def load(uscc: str, request_id: str) -> dict[str, Any]:
+            return merge(uscc, await fetch_all(state.http, settings, state.breakers, uscc, request_id))
+
+        state.cache = ProfileCache(settings.cache, load)
+        state.audit = AuditLog(state.sessionmaker)
+        state.audit.start()
+        tasks = [asyncio.create_task(_every(settings.hmac.window_seconds, lambda: forget_old_nonces(
+            state.sessionmaker, settings.hmac.window_seconds)), name="nonce-cleanup"),
+                 asyncio.create_task(_every(60.0, app.state.limiter.sweep), name="rate-limit-sweep")]
+        state.bus = state.invalidation = None
+        if settings.events_enabled:
+            state.bus = Bus(settings.nats, name="gateway")
+            tasks.append(asyncio.create_task(state.bus.connect(), name="nats-connect"))
+            state.bus.start_consumers(consumers.subscriptions(), state.sessionmaker, metadata.tables["inbox"])
+            state.invalidation = Invalidation(state.bus, state.cache)
+            state.invalidation.start()
+        state.dispatcher = Dispatcher(settings, state.sessionmaker, http)
+        if settings.webhooks.enabled:
+            state.dispatcher.start()
         try:
             yield
         finally:
-            app.state.http = None
-            await session.close()
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
+            await state.dispatcher.stop()
+            if state.invalidation is not None:
+                await state.invalidation.stop()
+            if state.bus is not None:
+                await state.bus.close()
+            await state.cache.close()
+            await state.audit.stop()
+            await http.close()
+            state.http = None
+            await engine.dispose()
 
-    app = FastAPI(title="yishe gateway (一社一码)", version="1.0", lifespan=lifespan)
+    app = FastAPI(title="yishe gateway (一社一码)", version="1.0", lifespan=lifespan,
+                  openapi_url="/openapi/gateway.json", docs_url=None, redoc_url=None,
+                  generate_unique_id_function=_operation_id)
     app.state.settings = settings
     app.state.http = None
+    app.state.limiter = Limiter(settings.rate_limit, settings.rate_limit.storage_uri)
+    app.state.user_states = UserStates()
+    app.state.anonymous_writes = proxy.parse_anonymous_writes(settings.anonymous_writes)
+    app.state.openapi_merged = MergedOpenAPI()
     install_handlers(app)
+    errors.install(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
+                       allow_headers=ALLOWED, expose_headers=EXPOSED, allow_credentials=False, max_age=600)
+    app.add_middleware(FastLane, state=app.state)
     app.add_middleware(RequestIdMiddleware)
+    app.include_router(profile_router)  # first: the hot path's route is matched before any other
     app.include_router(routes.router)
+    app.include_router(identity_router)
+    app.include_router(exchange_router)
+    app.include_router(audit_router)
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def merged_openapi(request: Request) -> Response:
+        return json_response(await app.state.openapi_merged.build(app, request.app.state.http))
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> Response:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="yishe (一社一码) API")
+
     app.include_router(proxy.router)
     return app

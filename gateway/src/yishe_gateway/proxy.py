@@ -1,25 +1,40 @@
-"""`/api/{service}/{path}`: forward to an allow-listed service with the gateway's own trusted headers."""
+"""`/api/{service}/{path}`: forward to an allow-listed service with the gateway's own trusted headers.
+
+Writes need an authenticated caller (AUTH-5) except the few the services accept anonymously
+(`GATEWAY_ANONYMOUS_WRITES`, e.g. a citizen's credit complaint); every write is audited before it is forwarded and
+again with its outcome, every authenticated read with its status (AUDIT-1).
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import re
 
 import aiohttp
+import orjson
+import structlog
 from fastapi import APIRouter, Request, Response
 from yarl import URL
 
 from yishe_kit.errors import NotFound
 
+from .errors import Unauthorized
+from .identity.dependencies import IdentityDep
+from .identity.principal import Identity
+from .identity.signing import HEADERS as SIGNATURE_HEADERS
 from .upstream import session_of, trusted_headers, unavailable
 
 router = APIRouter(tags=["proxy"])
+log = structlog.get_logger("yishe.gateway.proxy")
 
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
                         "proxy-connection", "te", "trailer", "trailers", "transfer-encoding", "upgrade"})
-# Set by the gateway or by aiohttp for the upstream hop, never copied from the client.
-SET_HERE = frozenset({"host", "content-length", "accept-encoding", "x-request-id", "x-correlation-id"})
+# Set by the gateway or by aiohttp for the upstream hop, never copied from the client; credentials stop here.
+SET_HERE = frozenset({"host", "content-length", "accept-encoding", "x-request-id", "x-correlation-id",
+                      "authorization", "cookie", *SIGNATURE_HEADERS})
 TRUSTED_PREFIX = "x-yishe-"
+_USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
 
 
 def forwardable_headers(request: Request) -> dict[str, str]:
@@ -40,41 +55,77 @@ def upstream_url(base: str, path: str, query: str) -> URL:
     return URL(f"{url}?{query}", encoded=True) if query else url
 
 
-def _has_body(request: Request) -> bool:
-    length = request.headers.get("content-length", "")
-    return "transfer-encoding" in request.headers or (length.isdigit() and int(length) > 0)
+def parse_anonymous_writes(rules: list[str]) -> list[tuple[str, str, re.Pattern[str]]]:
+    parsed = []
+    for rule in rules:
+        service, method, pattern = rule.split(maxsplit=2)
+        parsed.append((service, method.upper(), re.compile(pattern)))
+    return parsed
 
 
-async def _body(request: Request) -> AsyncIterator[bytes]:
-    async for chunk in request.stream():
-        if chunk:
-            yield chunk
+def _anonymous_write_allowed(request: Request, service: str, path: str) -> bool:
+    return any(s == service and m == request.method and p.fullmatch(path)
+               for s, m, p in request.app.state.anonymous_writes)
+
+
+def organisation_of(path: str, body: bytes) -> str | None:
+    """The organisation a request is about, for the audit: a USCC in the path, else a top-level `uscc` in JSON."""
+    for segment in path.split("/"):
+        if _USCC.fullmatch(segment):
+            return segment
+    if body[:1] == b"{" and len(body) < 65536:
+        try:
+            found = orjson.loads(body).get("uscc")
+        except (orjson.JSONDecodeError, AttributeError):
+            return None
+        return found if isinstance(found, str) and _USCC.fullmatch(found) else None
+    return None
 
 
 @router.api_route("/api/{service}/{path:path}", methods=METHODS, include_in_schema=False)
-async def proxy(service: str, path: str, request: Request) -> Response:
+async def proxy(service: str, path: str, request: Request, identity: IdentityDep) -> Response:
     """Forward one request to an allow-listed service and return its status, body and content type."""
     settings = request.app.state.settings
     base = settings.upstreams.get(service)
     if base is None:
         raise NotFound("unknown_service", f"no service is published under /api/{service}")
+    writing = request.method in WRITES
+    if writing and identity.anonymous and not _anonymous_write_allowed(request, service, f"/{path}"):
+        raise Unauthorized("authentication_required", "写操作需要登录或签名请求",
+                           "writes need a bearer token or a signed request")
+    body = await request.body()
+    uscc = organisation_of(path, body)
+    audit = request.app.state.audit
+    if writing:
+        await audit.record(identity, request, action="write", uscc=uscc, detail={"service": service,
+                                                                                   "phase": "attempt"})
+    status, content, content_type = await _forward(request, identity, service, base, path, body)
+    if writing:
+        try:
+            await audit.record(identity, request, action="write", uscc=uscc, status=status,
+                               detail={"service": service, "phase": "outcome"})
+        except Exception as exc:  # the attempt is on record; the service has already acted
+            log.error("audit of a write outcome failed", error=repr(exc), uscc=uscc, status=status)
+    elif not identity.anonymous:
+        await audit.record(identity, request, action="read", uscc=uscc, status=status, detail={"service": service})
+    return Response(content, status_code=status, headers={"content-type": content_type} if content_type else None)
+
+
+async def _forward(request: Request, identity: Identity, service: str, base: str, path: str,
+                   body: bytes) -> tuple[int, bytes, str | None]:
+    settings = request.app.state.settings
     url = upstream_url(base, path, request.scope["query_string"].decode("latin-1"))
-    headers = {**forwardable_headers(request), **trusted_headers(request)}
-    if "content-length" in request.headers and "transfer-encoding" not in request.headers:
-        headers["Content-Length"] = request.headers["content-length"]  # keeps the streamed body un-chunked
-    timeout = aiohttp.ClientTimeout(total=settings.upstream_timeout_seconds)
+    headers = {**forwardable_headers(request), **trusted_headers(request, identity)}
+    timeout = settings.timeout_for(service)
     try:
         # skip_auto_headers: a body the client sent without a content type must not gain one on the way.
         async with session_of(request).request(
-            request.method, url, headers=headers, data=_body(request) if _has_body(request) else None,
-            timeout=timeout, allow_redirects=False, skip_auto_headers=("Content-Type",),
+            request.method, url, headers=headers, data=body or None, timeout=aiohttp.ClientTimeout(total=timeout),
+            allow_redirects=False, skip_auto_headers=("Content-Type",),
         ) as resp:
             # Read whole: service answers are small JSON, and a timeout while reading still becomes a 504.
-            content = await resp.read()
-            status, content_type = resp.status, resp.headers.get("content-type")
+            return resp.status, await resp.read(), resp.headers.get("content-type")
     except TimeoutError as exc:
-        raise unavailable(service, 504, f"未在 {settings.upstream_timeout_seconds} 秒内响应",
-                          f"did not answer within {settings.upstream_timeout_seconds} s") from exc
+        raise unavailable(service, 504, f"未在 {timeout} 秒内响应", f"did not answer within {timeout} s") from exc
     except aiohttp.ClientError as exc:
         raise unavailable(service, 502, "无法访问", "is unreachable") from exc
-    return Response(content, status_code=status, headers={"content-type": content_type} if content_type else None)

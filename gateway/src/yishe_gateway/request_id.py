@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
-import uuid
 
 import structlog
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # A client's id goes into logs and upstream headers: accept only short, plain tokens.
 _SANE = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
+# 32 hex characters: a random per-process prefix and a counter (unique across replicas, no syscall per request).
+_PREFIX = os.urandom(8).hex()
+_COUNTER = itertools.count(1)
+
+
+def mint() -> str:
+    return f"{_PREFIX}{next(_COUNTER):016x}"
 
 
 class RequestIdMiddleware:
@@ -24,13 +31,17 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), "")
-        request_id = incoming if _SANE.fullmatch(incoming) else uuid.uuid4().hex
+        request_id = incoming if _SANE.fullmatch(incoming) else mint()
         scope.setdefault("state", {})["request_id"] = request_id
+        raw_id = request_id.encode("latin-1")
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)["X-Request-ID"] = request_id
+                message["headers"] = [*message.get("headers", ()), (b"x-request-id", raw_id)]
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
+        tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
+        try:
             await self.app(scope, receive, send_with_id)
+        finally:
+            structlog.contextvars.reset_contextvars(**tokens)

@@ -9,11 +9,13 @@ import aiohttp
 import orjson
 import structlog
 from fastapi import Request, Response
+from yarl import URL
 
 from yishe_kit.errors import Problem, ServiceError
 
+from .identity.principal import Identity
+
 SERVICES = ("registry", "credit", "procurement", "party")
-PUBLIC_PRINCIPAL = {"X-Yishe-Role": "public", "X-Yishe-Actor": "anonymous"}
 
 log = structlog.get_logger("yishe.gateway.upstream")
 
@@ -27,10 +29,11 @@ def session_of(request: Request) -> aiohttp.ClientSession:
     return request.app.state.http
 
 
-def trusted_headers(request: Request) -> dict[str, str]:
-    """What the gateway asserts to a service: who is calling (public until authentication exists) and the ids."""
+def trusted_headers(request: Request, identity: Identity) -> dict[str, str]:
+    """What the gateway asserts to a service after authentication: who is calling, in which role and jurisdiction,
+    and the request id (the services copy it into their events as the correlation id)."""
     request_id = request.state.request_id
-    return {**PUBLIC_PRINCIPAL, "X-Request-ID": request_id, "X-Correlation-ID": request_id}
+    return {**identity.trusted_headers(), "X-Request-ID": request_id, "X-Correlation-ID": request_id}
 
 
 @dataclass(frozen=True)
@@ -46,20 +49,22 @@ class Fetched:
         return self.status == 200 and isinstance(self.body, dict)
 
 
-async def get_json(session: aiohttp.ClientSession, source: str, url: str, *, headers: dict[str, str],
-                   timeout: float) -> Fetched:
+async def get_json(session: aiohttp.ClientSession, source: str, url: str | URL, *, headers: dict[str, str],
+                   timeout: float | aiohttp.ClientTimeout) -> Fetched:
     """GET `url`; never raises for the upstream's sake, the caller decides what a failure means."""
+    if not isinstance(timeout, aiohttp.ClientTimeout):
+        timeout = aiohttp.ClientTimeout(total=timeout)
     try:
-        async with session.get(url, headers=headers, timeout=aiohttp.ClientTimeout(total=timeout)) as resp:
+        async with session.get(url, headers=headers, timeout=timeout) as resp:
             raw = await resp.read()
             status = resp.status
     except (TimeoutError, aiohttp.ClientError) as exc:
-        log.warning("upstream unavailable", source=source, url=url, error=repr(exc))
+        log.warning("upstream unavailable", source=source, url=str(url), error=repr(exc))
         return Fetched(source, None)
     try:
         body = orjson.loads(raw) if raw else None
     except orjson.JSONDecodeError:
-        log.warning("upstream answered non-JSON", source=source, url=url, status=status)
+        log.warning("upstream answered non-JSON", source=source, url=str(url), status=status)
         body = None
     return Fetched(source, status, body)
 

@@ -1,0 +1,72 @@
+"""Every subject the gateway consumes goes into the change feed (EXCH-1) and to the matching webhooks (EXCH-2)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from yishe_contracts.envelope import Envelope, Event
+from yishe_contracts.subjects import SUBJECTS
+from yishe_kit.bus import Subscription
+
+from ..disclosure.policy import for_storage
+from ..identity.models import ApiClient
+from ..identity.principal import division_of
+from .models import FeedEntry, FeedHead, WebhookDelivery, WebhookSubscription
+
+CONSUMER = "gateway"
+USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
+FEED_HEAD_ID = 1
+WEBHOOKS_PENDING = "yishe_webhooks_pending"
+
+
+def consumed_subjects() -> list[str]:
+    return sorted(s for s, spec in SUBJECTS.items() if CONSUMER in spec.consumers)
+
+
+def subscriptions() -> list[Subscription]:
+    """One durable consumer (`gateway-<subject>`) per subject the contracts list the gateway as consumer of."""
+    return [Subscription(s, SUBJECTS[s].model, record_event, CONSUMER) for s in consumed_subjects()]
+
+
+async def record_event(session: AsyncSession, data: Event, envelope: Envelope) -> None:
+    """EXCH-1: append the event (without withheld personal data) to the feed; EXCH-2: owe it to each subscriber."""
+    if await session.scalar(select(FeedEntry.seq).where(FeedEntry.event_id == envelope.id)) is not None:
+        return  # the same event again under another delivery: the feed keeps one
+    uscc = organisation_of(data, envelope)
+    division = division_of(uscc) if uscc else str(getattr(data, "division_code", "") or "")[:6]
+    seq = await _next_seq(session)
+    now = datetime.now(UTC)
+    session.add(FeedEntry(
+        seq=seq, event_id=envelope.id, subject=envelope.type, ce_subject=envelope.subject, uscc=uscc,
+        division_code=division,
+        occurred_at=envelope.time, recorded_at=now, source=envelope.source, correlation_id=envelope.correlationid,
+        data=for_storage(envelope.type, envelope.data),
+    ))
+    owed = 0
+    for sub, client in (await session.execute(
+            select(WebhookSubscription, ApiClient).join(ApiClient, ApiClient.client_id == WebhookSubscription.client_id)
+            .where(WebhookSubscription.active.is_(True), ApiClient.active.is_(True)))).all():
+        if (not sub.subjects or envelope.type in sub.subjects) and division.startswith(client.division_prefix):
+            session.add(WebhookDelivery(subscription_id=sub.subscription_id, feed_seq=seq, status="pending",
+                                        attempts=0, next_attempt_at=now, created_at=now))
+            owed += 1
+    if owed:
+        session.info[WEBHOOKS_PENDING] = True
+
+
+def organisation_of(data: Event, envelope: Envelope) -> str | None:
+    """The organisation's USCC when the event has one (an application or a name reservation may not yet)."""
+    for candidate in (getattr(data, "uscc", None), envelope.subject):
+        if isinstance(candidate, str) and USCC.fullmatch(candidate):
+            return candidate
+    return None
+
+
+async def _next_seq(session: AsyncSession) -> int:
+    """The head row is locked until this transaction commits: feed order is commit order."""
+    await session.execute(update(FeedHead).where(FeedHead.head_id == FEED_HEAD_ID).values(seq=FeedHead.seq + 1))
+    return int(await session.scalar(select(FeedHead.seq).where(FeedHead.head_id == FEED_HEAD_ID)))

@@ -1,0 +1,180 @@
+"""The profile cache: assembled profiles kept current from the services' events, so a lookup the gateway already
+holds costs a dict lookup and a few bytes, never a fan-out or a database call (PERFORMANCE.md).
+
+- a miss loads once however many callers wait (single flight); an event marks the entry stale and refreshes it,
+  then once more after `settle_seconds` (procurement's read model moves on the same credit event a moment later);
+- a registration loads the new organisation at once (`warm`): the first scan of a new code finds it held;
+- a load that was in flight when an event arrived is kept but stays stale (a generation counter tells);
+- safety nets: `max_age_seconds` for every entry (a missed event), `incomplete_ttl_seconds` for profiles with
+  pending or missing sources (a source that publishes no event of its own, e.g. procurement's read model);
+- the registry down and an entry held: the held profile is served, degraded, naming registry as missing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+import structlog
+
+from ..config import CacheSettings
+from ..disclosure.policy import audience, disclose
+from .fanout import RegistryUnavailable
+
+log = structlog.get_logger("yishe.gateway.cache")
+Loader = Callable[[str, str], Awaitable[dict[str, Any]]]
+
+
+@dataclass
+class Entry:
+    profile: dict[str, Any]
+    loaded: float
+    complete: bool
+    stale: bool = False
+    rendered: dict[tuple[str, str], bytes] = field(default_factory=dict)
+
+    def body(self, view: str, role: str) -> bytes:
+        """The view as JSON without its closing brace (the caller appends `signature_valid`)."""
+        key = (view, audience(view, role))
+        raw = self.rendered.get(key)
+        if raw is None:
+            raw = self.rendered[key] = orjson.dumps(disclose(self.profile, view, role))[:-1]
+        return raw
+
+
+class ProfileCache:
+    def __init__(self, settings: CacheSettings, loader: Loader):
+        self.settings = settings
+        self.loader = loader
+        self.enabled = settings.max_entries > 0
+        self._entries: dict[str, Entry] = {}
+        self._generation: dict[str, int] = {}
+        self._inflight: dict[str, asyncio.Future[Entry]] = {}
+        self._settle: dict[str, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task] = set()
+        self.hits = self.misses = self.refreshes = 0
+
+    def fresh(self, uscc: str) -> Entry | None:
+        entry = self._entries.get(uscc)
+        if entry is None or entry.stale:
+            return None
+        ttl = self.settings.max_age_seconds if entry.complete else self.settings.incomplete_ttl_seconds
+        return entry if time.monotonic() - entry.loaded < ttl else None
+
+    async def get(self, uscc: str, request_id: str) -> Entry:
+        entry = self.fresh(uscc)
+        if entry is not None:
+            self.hits += 1
+            return entry
+        self.misses += 1
+        return await self.load(uscc, request_id)
+
+    async def load(self, uscc: str, request_id: str) -> Entry:
+        future = self._inflight.get(uscc)
+        if future is None:
+            future = self._inflight[uscc] = asyncio.ensure_future(self._load(uscc, request_id))
+            future.add_done_callback(lambda f: self._loaded(uscc, f))
+        return await asyncio.shield(future)
+
+    def _loaded(self, uscc: str, future: asyncio.Future[Entry]) -> None:
+        self._inflight.pop(uscc, None)
+        if not future.cancelled():
+            future.exception()  # retrieved: a waiter that went away must not leave an unretrieved error behind
+
+    async def _load(self, uscc: str, request_id: str) -> Entry:
+        generation = self._generation.get(uscc, 0)
+        try:
+            profile = await self.loader(uscc, request_id)
+        except RegistryUnavailable:
+            held = self._entries.get(uscc)
+            if held is None:
+                raise
+            return _degraded(held)
+        complete = not profile["missing_sources"] and not profile["pending_sources"]
+        entry = Entry(profile, time.monotonic(), complete, stale=generation != self._generation.get(uscc, 0))
+        if self.enabled:
+            if uscc not in self._entries and len(self._entries) >= self.settings.max_entries:
+                self._entries.pop(next(iter(self._entries)))  # the oldest insertion goes first
+            self._entries[uscc] = entry
+        return entry
+
+    def invalidate(self, uscc: str) -> bool:
+        """An event about `uscc`: mark stale, refresh now and once more after the settle delay."""
+        held = uscc in self._entries or uscc in self._inflight
+        if not held:
+            return False
+        self._generation[uscc] = self._generation.get(uscc, 0) + 1
+        entry = self._entries.get(uscc)
+        if entry is not None:
+            entry.stale = True
+        self._spawn(uscc)
+        if self.settings.settle_seconds > 0:
+            old = self._settle.pop(uscc, None)
+            if old is not None:
+                old.cancel()
+            loop = asyncio.get_running_loop()
+            self._settle[uscc] = loop.call_later(self.settings.settle_seconds, self._settled, uscc)
+        return True
+
+    def warm(self, uscc: str) -> bool:
+        """A newly registered organisation: load it before anyone asks (its printed code will be scanned); the
+        events of the other services then keep it current like any held profile."""
+        if not self.enabled or uscc in self._entries or uscc in self._inflight:
+            return False
+        self._spawn(uscc)
+        return True
+
+    def _settled(self, uscc: str) -> None:
+        self._settle.pop(uscc, None)
+        if uscc in self._entries:
+            self._spawn(uscc)
+
+    def invalidate_all(self) -> None:
+        """Events may have been missed (NATS reconnected): everything is re-read on its next lookup."""
+        for uscc, entry in self._entries.items():
+            entry.stale = True
+            self._generation[uscc] = self._generation.get(uscc, 0) + 1
+
+    def _spawn(self, uscc: str) -> None:
+        task = asyncio.create_task(self._refresh(uscc))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _refresh(self, uscc: str) -> None:
+        for _ in range(3):  # a load already in flight when the event came back stale: go again
+            try:
+                entry = await self.load(uscc, f"refresh-{uscc}")
+            except Exception as exc:  # the next lookup retries; a refresh never raises into the loop
+                log.warning("profile refresh failed", uscc=uscc, error=repr(exc))
+                return
+            self.refreshes += 1
+            if not entry.stale:
+                return
+
+    def forget(self, uscc: str) -> None:
+        self._entries.pop(uscc, None)
+
+    def stats(self) -> dict[str, int]:
+        return {"entries": len(self._entries), "hits": self.hits, "misses": self.misses,
+                "refreshes": self.refreshes}
+
+    async def close(self) -> None:
+        for handle in self._settle.values():
+            handle.cancel()
+        self._settle.clear()
+        for task in list(self._tasks) + list(self._inflight.values()):
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+
+
+def _degraded(held: Entry) -> Entry:
+    profile = dict(held.profile)
+    profile["missing_sources"] = ["registry", *[s for s in profile["missing_sources"] if s != "registry"]]
+    profile["stale"] = True
+    return Entry(profile, held.loaded, complete=False, stale=True)

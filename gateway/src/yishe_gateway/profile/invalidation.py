@@ -1,0 +1,69 @@
+"""CACHE-2: every gateway replica hears every event on core NATS (a plain subscription, not a shared durable) and
+refreshes what it holds, and loads a newly registered organisation; after a reconnection, when events may have been
+missed, everything held goes stale."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import orjson
+import structlog
+
+from yishe_contracts.subjects import OWNERS
+from yishe_kit.bus import Bus
+
+from .cache import ProfileCache
+
+log = structlog.get_logger("yishe.gateway.invalidation")
+REGISTERED = "registry.organisation.registered.v1"
+
+
+class Invalidation:
+    def __init__(self, bus: Bus, cache: ProfileCache, check_seconds: float = 0.5):
+        self.bus = bus
+        self.cache = cache
+        self.check_seconds = check_seconds
+        self._task: asyncio.Task | None = None
+        self.events = 0
+        self.listening = asyncio.Event()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="cache-invalidation")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(BaseException):
+                await self._task
+
+    async def _on_message(self, msg) -> None:
+        try:
+            envelope = orjson.loads(msg.data)
+            uscc = envelope.get("subject") or (envelope.get("data") or {}).get("uscc")
+        except (orjson.JSONDecodeError, AttributeError):
+            return
+        if isinstance(uscc, str):
+            self.events += 1
+            if not self.cache.invalidate(uscc) and envelope.get("type") == REGISTERED:
+                self.cache.warm(uscc)
+
+    async def _run(self) -> None:
+        await self.bus.ready.wait()
+        assert self.bus.nc is not None
+        subs = [await self.bus.nc.subscribe(f"{owner}.>", cb=self._on_message) for owner in OWNERS]
+        await self.bus.nc.flush()  # the server knows the subscriptions: events published from now on arrive
+        self.listening.set()
+        try:
+            connected = True
+            while True:
+                await asyncio.sleep(self.check_seconds)
+                now = self.bus.connected
+                if now and not connected:
+                    log.info("nats reconnected: every held profile is re-read on its next lookup")
+                    self.cache.invalidate_all()
+                connected = now
+        finally:
+            for sub in subs:
+                with contextlib.suppress(Exception):
+                    await sub.unsubscribe()
