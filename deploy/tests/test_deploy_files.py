@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import secrets
+import typing
+from collections.abc import Iterator
 from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
+from pydantic import BaseModel, SecretStr, ValidationError
 
 DEPLOY = Path(__file__).resolve().parents[1]
 ROOT = DEPLOY.parent
@@ -24,9 +29,10 @@ STREAMS = {
     "DLQ": "dlq.>",
 }
 DAY_NS = 86_400 * 10**9
-DOCKERFILES = {svc: ROOT / "services" / svc / "Dockerfile" for svc in SERVICES} | {
-    "gateway": ROOT / "gateway" / "Dockerfile"
-}
+MEMBERS = (*SERVICES, "gateway")
+# Folder of each deployable member, relative to the repository root and to the image's WORKDIR.
+MEMBER_DIRS = {svc: f"services/{svc}" for svc in SERVICES} | {"gateway": "gateway"}
+DOCKERFILES = {member: ROOT / MEMBER_DIRS[member] / "Dockerfile" for member in MEMBERS}
 
 # The subset of the JetStream StreamConfig we rely on, with the server's own value spellings.
 STREAM_SCHEMA = {
@@ -62,6 +68,29 @@ def load_stream(name: str) -> dict:
 @pytest.fixture(scope="module")
 def compose() -> dict:
     return yaml.safe_load((COMPOSE_DIR / "compose.yml").read_text(encoding="utf-8"))
+
+
+def _secret_env_names(model: type[BaseModel], prefix: str, delimiter: str) -> Iterator[str]:
+    """Environment names of every `SecretStr` field of a settings model, nested models included."""
+    for name, field in model.model_fields.items():
+        assert field.alias is None and field.validation_alias is None, f"{prefix}{name}: alias not handled here"
+        env = f"{prefix}{name}".upper()
+        annotation = field.annotation
+        if SecretStr in (annotation, *typing.get_args(annotation)):
+            yield env
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            yield from _secret_env_names(annotation, env + delimiter, delimiter)
+
+
+@pytest.fixture(scope="module")
+def gateway_secrets() -> frozenset[str]:
+    """Every secret of the gateway's settings, by the environment variable that sets it."""
+    from yishe_gateway.config import Settings
+
+    config = Settings.model_config
+    names = frozenset(_secret_env_names(Settings, config["env_prefix"], config["env_nested_delimiter"]))
+    assert names, "the gateway's settings declare no secret"
+    return names
 
 
 # --- NATS streams -----------------------------------------------------------------------------
@@ -138,31 +167,38 @@ def test_nats_helm_values_run_three_servers_with_a_10gi_file_store() -> None:
 def test_compose_defines_infrastructure_services_gateway_and_migrations(compose: dict) -> None:
     names = set(compose["services"])
     expected = {"postgres", "nats-1", "nats-2", "nats-3", "nats-streams", "gateway"}
-    expected |= set(SERVICES) | {f"migrate-{svc}" for svc in SERVICES}
+    expected |= set(SERVICES) | {f"migrate-{member}" for member in MEMBERS}
     assert expected <= names
 
 
-@pytest.mark.parametrize("svc", SERVICES)
-def test_service_waits_for_its_migration_and_postgres(compose: dict, svc: str) -> None:
+@pytest.mark.parametrize("svc", MEMBERS)
+def test_member_waits_for_its_migration_and_postgres(compose: dict, svc: str) -> None:
     depends = compose["services"][svc]["depends_on"]
     assert depends[f"migrate-{svc}"] == {"condition": "service_completed_successfully"}
     assert depends["postgres"] == {"condition": "service_healthy"}
     assert depends["nats-streams"] == {"condition": "service_completed_successfully"}
 
 
-@pytest.mark.parametrize("svc", SERVICES)
-def test_migration_runs_alembic_with_the_service_image(compose: dict, svc: str) -> None:
+def test_gateway_still_waits_for_every_service_to_start(compose: dict) -> None:
+    depends = compose["services"]["gateway"]["depends_on"]
+    for svc in SERVICES:
+        assert depends[svc] == {"condition": "service_started"}
+
+
+@pytest.mark.parametrize("svc", MEMBERS)
+def test_migration_runs_alembic_with_the_member_image(compose: dict, svc: str) -> None:
     app, migrate = compose["services"][svc], compose["services"][f"migrate-{svc}"]
-    assert migrate["command"] == ["alembic", "-c", f"services/{svc}/alembic.ini", "upgrade", "head"]
+    assert migrate["command"] == ["alembic", "-c", f"{MEMBER_DIRS[svc]}/alembic.ini", "upgrade", "head"]
     assert migrate["image"] == app["image"]
-    assert migrate["build"]["dockerfile"] == f"services/{svc}/Dockerfile"
+    assert migrate["build"] == app["build"]
+    assert migrate["build"]["dockerfile"] == f"{MEMBER_DIRS[svc]}/Dockerfile"
     assert migrate["depends_on"]["postgres"] == {"condition": "service_healthy"}
     assert migrate.get("restart") == "no"
     assert "healthcheck" not in migrate
 
 
-@pytest.mark.parametrize("svc", SERVICES)
-def test_service_environment_points_at_its_own_database_and_the_cluster(compose: dict, svc: str) -> None:
+@pytest.mark.parametrize("svc", MEMBERS)
+def test_member_environment_points_at_its_own_database_and_the_cluster(compose: dict, svc: str) -> None:
     up = svc.upper()
     for name in (svc, f"migrate-{svc}"):
         env = compose["services"][name]["environment"]
@@ -197,6 +233,45 @@ def test_gateway_environment_lists_every_upstream(compose: dict) -> None:
     assert env["GATEWAY_DB__URL"].endswith("@postgres:5432/gateway")
     for key in ("GATEWAY_NATS__URL", "GATEWAY_PUBLIC_BASE_URL", "GATEWAY_SIGNING_KEY"):
         assert key in env
+
+
+def test_gateway_secrets_are_exactly_what_its_settings_need_outside_dev(
+    monkeypatch: pytest.MonkeyPatch, gateway_secrets: frozenset[str]
+) -> None:
+    # Keeps the secret discovery honest: with env=prod the placeholders are refused, every one of
+    # these secrets is needed, and together they are enough (a new required setting fails here).
+    from yishe_gateway.config import Settings
+
+    for key in list(os.environ):
+        if key.upper().startswith("GATEWAY_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("GATEWAY_ENV", "prod")
+    with pytest.raises(ValidationError):
+        Settings()
+    for name in gateway_secrets:
+        monkeypatch.setenv(name, secrets.token_hex(24))
+    Settings()
+    for name in gateway_secrets:
+        with monkeypatch.context() as m:
+            m.delenv(name)
+            with pytest.raises(ValidationError, match=name):
+                Settings()
+        with monkeypatch.context() as m:
+            m.setenv(name, "too-short")
+            with pytest.raises(ValidationError, match=name):
+                Settings()
+
+
+@pytest.mark.parametrize("name", ["gateway", "migrate-gateway"])
+def test_gateway_and_its_migration_require_every_gateway_secret(
+    compose: dict, gateway_secrets: frozenset[str], name: str
+) -> None:
+    # Both load the gateway's settings (migrations/env.py calls get_settings()), so both need them.
+    env = compose["services"][name]["environment"]
+    for secret in gateway_secrets:
+        assert str(env.get(secret, "")).startswith("${" + secret + ":?"), f"{name}: {secret}"
+    assert env["GATEWAY_ENV"] == "${YISHE_ENV:-prod}"
+    assert env["GATEWAY_DB__URL"] == compose["services"]["gateway"]["environment"]["GATEWAY_DB__URL"]
 
 
 def test_nats_nodes_mount_their_own_config(compose: dict) -> None:
@@ -235,16 +310,22 @@ def test_env_example_defines_every_required_variable(compose: dict) -> None:
     assert referenced - defined == set()
 
 
-def test_env_example_leaves_secrets_empty_and_compose_requires_them(compose: dict) -> None:
+def test_env_example_leaves_secrets_empty_and_compose_requires_them(
+    compose: dict, gateway_secrets: frozenset[str]
+) -> None:
     # An empty secret stops `docker compose up` (${VAR:?...}); a placeholder would not.
     example = (COMPOSE_DIR / ".env.example").read_text(encoding="utf-8")
     values = dict(re.findall(r"^([A-Z_][A-Z0-9_]*)=(.*)$", example, re.MULTILINE))
-    secrets = {"POSTGRES_PASSWORD", "GATEWAY_SIGNING_KEY"}
-    secrets |= {f"{name.upper()}_DB_PASSWORD" for name in (*SERVICES, "gateway")}
-    assert {name: values.get(name) for name in secrets} == dict.fromkeys(secrets, "")
+    required = {"POSTGRES_PASSWORD", *gateway_secrets}
+    required |= {f"{name.upper()}_DB_PASSWORD" for name in MEMBERS}
+    assert {name: values.get(name) for name in required} == dict.fromkeys(required, "")
     text = (COMPOSE_DIR / "compose.yml").read_text(encoding="utf-8")
-    for name in secrets:
+    for name in required:
         assert "${" + name + ":?" in text, name
+    # The header's generator loop fills them all.
+    loop = re.search(r"^#\s+for v in (.*?); do", example, re.MULTILINE | re.DOTALL)
+    assert loop is not None
+    assert set(re.findall(r"[A-Z_][A-Z0-9_]*", loop.group(1))) == required
 
 
 # --- Dockerfiles ------------------------------------------------------------------------------
@@ -292,12 +373,17 @@ def test_dockerfile_copies_every_workspace_manifest(member: str) -> None:
         assert f"COPY {manifest}/pyproject.toml {manifest}/" in text
 
 
-@pytest.mark.parametrize("svc", SERVICES)
-def test_service_dockerfile_ships_its_migrations(svc: str) -> None:
-    text = DOCKERFILES[svc].read_text(encoding="utf-8")
-    assert f"COPY services/{svc}/alembic.ini services/{svc}/alembic.ini" in text
-    assert f"COPY services/{svc}/migrations services/{svc}/migrations" in text
-    for other in set(SERVICES) - {svc}:
+@pytest.mark.parametrize("member", MEMBERS)
+def test_dockerfile_ships_its_migrations_where_the_migrate_command_looks(member: str) -> None:
+    # `alembic -c <dir>/alembic.ini` runs from the WORKDIR, where the image copies the files.
+    text = DOCKERFILES[member].read_text(encoding="utf-8")
+    folder = MEMBER_DIRS[member]
+    assert re.findall(r"^WORKDIR (\S+)$", text, re.MULTILINE) == ["/app"]
+    assert f"COPY {folder}/alembic.ini {folder}/alembic.ini" in text
+    assert f"COPY {folder}/migrations {folder}/migrations" in text
+    assert (ROOT / folder / "alembic.ini").is_file()
+    assert (ROOT / folder / "migrations" / "env.py").is_file()
+    for other in set(SERVICES) - {member}:
         assert f"COPY services/{other}/src" not in text
 
 
@@ -347,7 +433,16 @@ def test_helm_values_set_the_member_prefix_and_migrations(member: str) -> None:
     assert values["image"]["repository"].endswith(f"/{member}")
     assert values["env"] and all(key.startswith(prefix) for key in values["env"])
     assert f"{prefix}NATS__URL" in values["env"]
-    if member == "gateway":
-        assert values["migrate"]["enabled"] is False
-    else:
-        assert values["migrate"] == {"enabled": True, "config": f"services/{member}/alembic.ini"}
+    assert values["migrate"] == {"enabled": True, "config": f"{MEMBER_DIRS[member]}/alembic.ini"}
+    assert values["existingSecret"] == f"{member}-secrets"
+
+
+def test_helm_gateway_values_document_every_secret(gateway_secrets: frozenset[str]) -> None:
+    # The Secret is created outside the chart (kubectl …), and the migrate Job needs it too.
+    text = (DEPLOY / "helm" / "values" / "gateway.yaml").read_text(encoding="utf-8")
+    header = text[: text.index("fullnameOverride:")]
+    values = yaml.safe_load(text)
+    for name in {*gateway_secrets, "GATEWAY_DB__URL"}:
+        assert f"--from-literal={name}=" in header, name
+        assert name not in values["env"], f"{name} belongs in the Secret, not in env"
+    assert values["env"]["GATEWAY_ENV"] == "prod"
