@@ -17,8 +17,10 @@ def shared_dir() -> Path:
     return Path(os.environ.get("YISHE_SHARED_DIR", ROOT.parent / "shared"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def nats_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsServer]:
+    """A fresh JetStream per test module: durable consumers replay a stream's whole history (DeliverPolicy.ALL),
+    so events left by other members' tests must not reach this module's fresh databases."""
     server = NatsServer(tmp_path_factory.mktemp("nats")).start()
     yield server
     server.stop()

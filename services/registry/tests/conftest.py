@@ -1,10 +1,24 @@
 from __future__ import annotations
 
+import asyncio
+import importlib.util
+import sys
+from datetime import date
+from pathlib import Path
+
 import pytest
 
 from yishe_kit.testing import running_client
 from yishe_registry.config import Settings
+from yishe_registry.deps import get_today
 from yishe_registry.main import create_app
+
+# Test modules import the factories by this name (tests run with --import-mode=importlib, no package path).
+_path = Path(__file__).parent / "fixtures" / "factories.py"
+_spec = importlib.util.spec_from_file_location("registry_factories", _path)
+_factories = importlib.util.module_from_spec(_spec)
+sys.modules["registry_factories"] = _factories
+_spec.loader.exec_module(_factories)
 
 
 @pytest.fixture
@@ -17,7 +31,30 @@ async def app(settings: Settings):
     return create_app(settings)
 
 
+async def _stop_relay(app) -> None:
+    """Cancel the relay until it has stopped. On Python 3.11 `asyncio.wait_for` can swallow a cancellation that
+    arrives as the relay's wake event fires; the kit's single `cancel()` then leaves `Relay.stop()` waiting forever
+    (seen as rare 120 s teardown timeouts). Reported for the kit; worked around here."""
+    task = getattr(app.state.relay, "_task", None)
+    while task is not None and not task.done():
+        task.cancel()
+        await asyncio.wait([task], timeout=0.5)
+
+
 @pytest.fixture
 async def client(app):
     async for c in running_client(app):
         yield c
+        await _stop_relay(app)
+
+
+@pytest.fixture
+def clock(app):
+    """`clock(date(2027, 6, 1))` moves the service's calendar day (the `get_today` dependency)."""
+
+    def set_today(day: date) -> date:
+        app.dependency_overrides[get_today] = lambda: day
+        return day
+
+    set_today(date(2026, 11, 20))
+    return set_today

@@ -42,6 +42,11 @@ class OrganisationRegistered(Event):
     party_full_members: int = Field(ge=0)
     party_probationary_members: int = Field(ge=0)
     party_members: list[PartyMemberCaptured] = Field(default_factory=list)
+    category: str | None = Field(default=None, description="direct-registration category (REG-8), e.g. 行业协会商会")
+    sector: str | None = Field(default=None, description="行业（领域）")
+    community_class: str | None = Field(default=None, description="community social organisation class (REG-12)")
+    application_id: int | None = Field(default=None, description="the application it was registered from")
+    source: str | None = Field(default=None, description="registration | application | import (legacy record)")
 
 
 class OrganisationChanged(Event):
@@ -154,6 +159,146 @@ class CharterApproved(Event):
     approved_on: date
 
 
+class NameReservationStatus(StrEnum):
+    RESERVED = "reserved"
+    IN_APPLICATION = "in_application"
+    USED = "used"
+    RELEASED = "released"
+    EXPIRED = "expired"
+
+
+class NameReservationChanged(Event):
+    """A name reservation (名称预留) was made, taken into an application, used, released or expired (REG-6)."""
+
+    subject_name: ClassVar[str] = "registry.name_reservation.changed.v1"
+
+    reservation_id: int
+    name: str
+    org_type: OrgType
+    division_code: str
+    status: NameReservationStatus
+    expires_on: date
+    changed_on: date
+
+    def cloudevent_subject(self) -> str | None:
+        return f"name_reservation:{self.reservation_id}"
+
+
+class ApplicationStatus(StrEnum):
+    UNDER_REVIEW = "under_review"  # 受理, 联合审查
+    PUBLICITY = "publicity"  # 公示
+    APPROVED = "approved"  # ready to register
+    REGISTERED = "registered"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class ApplicationChanged(Event):
+    """An application for registration moved: a joint-review step (REG-9, REG-11), publicity, registration,
+    rejection, or the 60-day clock ran out (REG-2)."""
+
+    subject_name: ClassVar[str] = "registry.application.changed.v1"
+
+    application_id: int
+    name: str
+    org_type: OrgType
+    division_code: str
+    status: ApplicationStatus
+    step: str | None = Field(default=None, description="e.g. supervisory_review, political_review, interview")
+    decision: str | None = None
+    rule: str
+    decision_due: date = Field(description="REG-2: 60 days after the complete application was received")
+    overdue: bool = False
+    uscc: str | None = Field(default=None, min_length=18, max_length=18, description="once registered")
+    changed_at: datetime
+
+    def cloudevent_subject(self) -> str | None:
+        return self.uscc or f"application:{self.application_id}"
+
+
+class FilingStatus(StrEnum):
+    FILED = "filed"
+    CHANGED = "changed"
+    CANCELLED = "cancelled"
+    REGISTERED = "registered"
+
+
+class FilingChanged(Event):
+    """A community social organisation was filed (备案) with its township/street, changed, cancelled, or went on to
+    register (REG-12). Filed organisations have a filing number and no USCC."""
+
+    subject_name: ClassVar[str] = "registry.filing.changed.v1"
+
+    filing_no: str
+    name: str
+    community_class: str
+    division_code: str
+    township_code: str
+    status: FilingStatus
+    uscc: str | None = Field(default=None, min_length=18, max_length=18, description="once registered")
+    changed_on: date
+
+    def cloudevent_subject(self) -> str | None:
+        return self.uscc or self.filing_no
+
+
+class QualificationKind(StrEnum):
+    CHARITY = "charity"  # 慈善组织认定
+    PUBLIC_FUNDRAISING = "public_fundraising"  # 公开募捐资格
+    TAX_EXEMPTION = "tax_exemption"  # 免税资格
+    PRETAX_DEDUCTION = "pretax_deduction"  # 公益性捐赠税前扣除资格
+
+
+class QualificationChange(StrEnum):
+    GRANTED = "granted"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+class QualificationChanged(Event):
+    """A qualification was granted, expired or revoked (e.g. pre-tax deduction: 3 years)."""
+
+    subject_name: ClassVar[str] = "registry.qualification.changed.v1"
+
+    uscc: str = Field(min_length=18, max_length=18)
+    qualification: QualificationKind
+    change: QualificationChange
+    valid_from: date | None = None
+    valid_until: date | None = None
+    rule: str
+    changed_on: date
+
+
+class MatterFiled(Event):
+    """An organisation filed a major matter (重大事项备案)."""
+
+    subject_name: ClassVar[str] = "registry.matter.filed.v1"
+
+    uscc: str = Field(min_length=18, max_length=18)
+    filing_id: int
+    matter_type: str
+    occurred_on: date
+    filed_on: date
+
+
+class BranchChange(StrEnum):
+    REGISTERED = "registered"
+    DEREGISTERED = "deregistered"
+
+
+class BranchChanged(Event):
+    """A branch or representative office (分支机构/代表机构) was registered or deregistered (REG-2, REG-3)."""
+
+    subject_name: ClassVar[str] = "registry.branch.changed.v1"
+
+    uscc: str = Field(min_length=18, max_length=18)
+    branch_id: int
+    name: str
+    branch_kind: str
+    change: BranchChange
+    changed_on: date
+
+
 ALL = ("party", "credit", "procurement", "gateway")
 SPECS = (
     spec(OrganisationRegistered, ALL, "An organisation was registered and issued its USCC."),
@@ -165,4 +310,10 @@ SPECS = (
     spec(AnnualReportOverdue, ("credit", "gateway"), "An annual report is overdue (CR-6.1 trigger)."),
     spec(GradeChanged, ("credit", "procurement", "gateway"), "An evaluation grade changed."),
     spec(CharterApproved, ("party", "gateway"), "A charter version was approved (PARTY-11 clause checked)."),
+    spec(NameReservationChanged, ("gateway",), "A name reservation was made, used, released or expired."),
+    spec(ApplicationChanged, ("gateway",), "An application moved a step of joint review, publicity or registration."),
+    spec(FilingChanged, ("party", "gateway"), "A community organisation was filed (备案) with its township."),
+    spec(QualificationChanged, ("credit", "procurement", "gateway"), "A qualification was granted, expired, revoked."),
+    spec(MatterFiled, ("credit", "gateway"), "A major matter was filed (重大事项备案)."),
+    spec(BranchChanged, ("gateway",), "A branch or representative office was registered or deregistered."),
 )

@@ -115,4 +115,6 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             raise
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": the session commits before the response is sent (FastAPI's default "request" scope would run
+# the commit afterwards, so a client could read before the write is visible or get a 2xx for a failed commit).
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

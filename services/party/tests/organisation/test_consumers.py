@@ -9,7 +9,8 @@ from yishe_contracts.envelope import Envelope
 from yishe_contracts.events.registry import OrganisationRegistered, PartyMemberCaptured
 from yishe_kit.testing import eventually, publish_envelope
 from yishe_party.db import metadata
-from yishe_party.record.models import PartyMember, PartyRecord
+from yishe_party.member.models import PartyMember
+from yishe_party.record.models import PartyRecord
 
 pytestmark = pytest.mark.nats
 

@@ -62,6 +62,8 @@ async def test_may_bid_again_when_taken_off_the_abnormal_list(client, nats_serve
     await _known(client, nats_server, uscc)
     t0 = datetime.now(UTC)
     await _publish(nats_server, abnormal_listing(uscc), source="credit", at=t0)
+    listed = await eventually(lambda: _bidder(client, uscc, lambda b: b["abnormal_listed"] is True))
+    assert listed["may_bid"] is False
     removed = abnormal_listing(uscc).model_copy(update={"action": ListingAction.REMOVED, "abnormal_listed": False,
                                                         "removed_on": date(2026, 11, 21)})
     await _publish(nats_server, removed, source="credit", at=t0 + timedelta(seconds=1))
@@ -91,6 +93,7 @@ async def test_serious_listing_is_a_major_violation_for_three_years_when_later_r
                             listed_on=date(2025, 1, 10), decided_by="民政局", abnormal_listed=False,
                             serious_listed=True)
     await _publish(nats_server, listed, source="credit", at=t0)
+    await eventually(lambda: _bidder(client, uscc, lambda b: b["serious_listed"] is True))
     removed = listed.model_copy(update={"action": ListingAction.REMOVED, "serious_listed": False})
     await _publish(nats_server, removed, source="credit", at=t0 + timedelta(seconds=1))
     body = await eventually(lambda: _bidder(client, uscc, lambda b: b["serious_listed"] is False))

@@ -4,11 +4,11 @@ from fastapi import FastAPI
 
 from yishe_kit.app import create_service_app
 
+from . import models  # noqa: F401 - register every table on the metadata
 from .api import routers
 from .broker import subscriptions
 from .config import Settings, get_settings
 from .db import metadata
-from .organisation import models as _models  # noqa: F401 - register tables on the metadata
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

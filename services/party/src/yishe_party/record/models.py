@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Integer, String
+from sqlalchemy import BigInteger, Boolean, Date, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yishe_kit.db import BigIntPK, UtcDateTime
@@ -26,18 +26,42 @@ class PartyRecord(Base):
     capture_task_status: Mapped[str] = mapped_column(String(20))
     capture_task_due: Mapped[date] = mapped_column(Date)
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    registration_date: Mapped[date | None] = mapped_column(Date)
+    supervisory_unit: Mapped[str | None] = mapped_column(String(200))
+    sector: Mapped[str | None] = mapped_column(String(100))
+    trade_association: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    community: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    affiliation_type: Mapped[str | None] = mapped_column(String(40))
+    responsible_party_org_id: Mapped[str | None] = mapped_column(String(200))
+    responsible_party_org_name: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(30), default="active", server_default="active")
+    status_effective_date: Mapped[date | None] = mapped_column(Date)
+    formation_due: Mapped[date | None] = mapped_column(Date)
+    route_changed_on: Mapped[date | None] = mapped_column(Date)
+    capture_done_on: Mapped[date | None] = mapped_column(Date)
+    party_org_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The Party organisation currently covering it (own or joint), kept by the party_org domain."""
+    party_org_formation: Mapped[str | None] = mapped_column(String(20))
+    work_covers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Active instructor / liaison / "1+N" covers, kept by the talent domain."""
+    coverage_flag: Mapped[str | None] = mapped_column(String(20))
+    """The coverage state last published (covered / uncovered / left), so CoverageChanged goes out only on change."""
+    coverage_required: Mapped[bool | None] = mapped_column(Boolean)
+    coverage_as_of: Mapped[date | None] = mapped_column(Date)
 
 
-class PartyMember(Base):
-    """A Party member. Personal data: the ID number is kept only masked plus a keyed hash for matching."""
+class PartyCountChange(Base):
+    """History of an organisation's member counts and the route they imply (dated, for reports as of a day)."""
 
-    __tablename__ = "party_member"
+    __tablename__ = "party_count_change"
 
-    member_id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    change_id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     uscc: Mapped[str] = mapped_column(String(18), index=True)
-    name: Mapped[str] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(20))
-    id_number_masked: Mapped[str | None] = mapped_column(String(18))
-    id_number_hash: Mapped[str | None] = mapped_column(String(64), index=True)
-    phone_masked: Mapped[str | None] = mapped_column(String(20))
-    captured_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    effective_on: Mapped[date] = mapped_column(Date)
+    full_members: Mapped[int] = mapped_column(Integer)
+    probationary_members: Mapped[int] = mapped_column(Integer)
+    route: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str] = mapped_column(String(40))
+    member_id: Mapped[int | None] = mapped_column(BigInteger)
+    actor: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -1,29 +1,44 @@
-"""Party-building rules at registration: the formation route (PARTY-1..3) and the capture task (PARTY-5)."""
+"""Party-building records: the formation route (PARTY-1..3), the capture task (PARTY-5), counts, affiliation."""
 
 from __future__ import annotations
 
-import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import date, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from yishe_contracts.envelope import Envelope
-from yishe_contracts.events.party import FormationRoute, PartyRecordOpened
+from yishe_contracts.events.party import FormationRoute, PartyRecordOpened, RouteChanged
 from yishe_contracts.events.registry import OrganisationRegistered
-from yishe_contracts.identifiers import mask_id_number, mask_phone
-from yishe_kit.errors import NotFound, require_social_org_uscc
+from yishe_kit.errors import require_social_org_uscc
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from .models import PartyMember, PartyRecord
-from .schemas import MemberRead, PartyRecordRead
+from .. import clock
+from ..access import PARTY_WRITERS, require_division, require_role
+from ..config import Settings
+from . import affiliation, repository
+from .exceptions import OrganisationInactive, RecordNotFound
+from .models import PartyCountChange, PartyRecord
+from .schemas import (
+    AffiliationRead,
+    CaptureConfirmation,
+    CountChangeRead,
+    FormationTask,
+    MemberCountsUpdate,
+    PartyRecordRead,
+    ProfileUpdate,
+)
 
 FULL_MEMBERS_FOR_OWN_ORGANISATION = 3
+ACTIVE_STATUSES = ("active", "suspended")
 ROUTE_LABELS = {
     FormationRoute.OWN_ORGANISATION: "单独建立党组织",
     FormationRoute.JOINT_BRANCH: "建立联合党支部",
     FormationRoute.INSTRUCTOR: "选派党建工作指导员",
+}
+TASKS = {
+    FormationRoute.OWN_ORGANISATION: ("establish_own_organisation", "单独建立党组织", "PARTY-1"),
+    FormationRoute.JOINT_BRANCH: ("join_joint_branch", "按地域相邻、行业相近组建或加入联合党支部", "PARTY-2"),
+    FormationRoute.INSTRUCTOR: ("assign_instructor", "选派党建工作指导员或指定“1+N”带动组织", "PARTY-3"),
 }
 
 
@@ -36,33 +51,50 @@ def formation_route(full_members: int, probationary_members: int) -> tuple[Forma
     return FormationRoute.INSTRUCTOR, "PARTY-3"
 
 
-def _id_hash(id_number: str) -> str:
-    return hashlib.sha256(("yishe-party:" + id_number).encode()).hexdigest()
+def is_active(record: PartyRecord, day: date | None = None) -> bool:
+    """Still in Party-building work on `day`: not deregistered, revoked or cancelled by then."""
+    if record.status in ACTIVE_STATUSES:
+        return True
+    return day is not None and record.status_effective_date is not None and day < record.status_effective_date
 
 
-async def open_record(session: AsyncSession, event: OrganisationRegistered, envelope: Envelope, *,
-                      outbox: Outbox, capture_task_days: int) -> PartyRecord:
-    """三同步 (PARTY-5): at registration, open the record, capture members, set the route and the capture task."""
-    existing = await session.get(PartyRecord, event.uscc)
-    if existing is not None:  # one record per organisation, whatever the event id
-        return existing
+def refresh_affiliation(record: PartyRecord, settings: Settings) -> None:
+    """PARTY-7: re-resolve the reporting line after a change of kind, supervisory unit or Party organisation."""
+    found = affiliation.resolve(settings.affiliation, division_code=record.division_code,
+                                supervisory_unit=record.supervisory_unit, trade_association=record.trade_association,
+                                community=record.community, has_party_org=record.party_org_id is not None)
+    record.affiliation_type = found.type
+    record.responsible_party_org_id, record.responsible_party_org_name = found.responsible_id, found.responsible_name
+
+
+async def open_record(session: AsyncSession, event: OrganisationRegistered, *, outbox: Outbox,
+                      settings: Settings) -> PartyRecord | None:
+    """三同步 (PARTY-5): at registration, open the record with its route, the capture task and its deadline.
+
+    Returns None when the record already exists (one record per organisation, whatever the event id).
+    """
+    if await repository.get(session, event.uscc) is not None:
+        return None
     route, rule = formation_route(event.party_full_members, event.party_probationary_members)
-    now = datetime.now(UTC)
+    now = clock.now()
+    due = event.registration_date + timedelta(days=settings.capture_task_days)
+    captured = bool(event.party_members)
     record = PartyRecord(
         uscc=event.uscc, org_name=event.name, division_code=event.division_code, org_type=event.org_type.value,
         full_members=event.party_full_members, probationary_members=event.party_probationary_members,
-        route=route.value, route_rule=rule,
-        capture_task_status="done" if event.party_members else "open",
-        capture_task_due=event.registration_date + timedelta(days=capture_task_days), opened_at=now,
+        route=route.value, route_rule=rule, capture_task_status="done" if captured else "open",
+        capture_task_due=due, opened_at=now, registration_date=event.registration_date,
+        supervisory_unit=event.supervisory_unit, sector=event.supervisory_unit,
+        trade_association=affiliation.infer_trade_association(event.name),
+        community=affiliation.infer_community(event.name), status="active", formation_due=due,
+        capture_done_on=event.registration_date if captured else None,
     )
+    refresh_affiliation(record, settings)
     session.add(record)
-    for m in event.party_members:
-        session.add(PartyMember(
-            uscc=event.uscc, name=m.name, status=m.status.value,
-            id_number_masked=mask_id_number(m.id_number) if m.id_number else None,
-            id_number_hash=_id_hash(m.id_number) if m.id_number else None,
-            phone_masked=mask_phone(m.phone) if m.phone else None, captured_at=now,
-        ))
+    session.add(PartyCountChange(
+        uscc=record.uscc, effective_on=event.registration_date, full_members=record.full_members,
+        probationary_members=record.probationary_members, route=record.route, reason="registration",
+        actor="registry", recorded_at=now))
     await session.flush()
     await outbox.emit(session, PartyRecordOpened(
         uscc=record.uscc, full_members=record.full_members, probationary_members=record.probationary_members,
@@ -71,21 +103,179 @@ async def open_record(session: AsyncSession, event: OrganisationRegistered, enve
     return record
 
 
-async def get(session: AsyncSession, uscc: str, principal: Principal) -> PartyRecordRead:
-    """Party membership is personal data: counts and names only for Party-building roles and internal callers."""
-    record = await session.get(PartyRecord, require_social_org_uscc(uscc))
+async def find(session: AsyncSession, uscc: str) -> PartyRecord | None:
+    return await repository.get(session, uscc)
+
+
+async def find_many(session: AsyncSession, usccs: list[str]) -> dict[str, PartyRecord]:
+    return await repository.get_many(session, usccs)
+
+
+async def in_division(session: AsyncSession, prefix: str) -> list[PartyRecord]:
+    return await repository.in_division(session, prefix)
+
+
+async def counts_as_of(session: AsyncSession, usccs: list[str], day: date) -> dict[str, tuple[int, int]]:
+    """Member counts on a day, from the dated count history (PARTY-8 per-member funds)."""
+    return await repository.counts_as_of(session, usccs, day)
+
+
+async def get_or_404(session: AsyncSession, uscc: str) -> PartyRecord:
+    record = await repository.get(session, require_social_org_uscc(uscc))
     if record is None:
-        raise NotFound("party_record_not_found", f"no Party-building record for {uscc}")
-    read = PartyRecordRead(
+        raise RecordNotFound(uscc)
+    return record
+
+
+async def get_for_party_work(session: AsyncSession, uscc: str, principal: Principal, *, what: str) -> PartyRecord:
+    """Load a record for a Party-building write: party role, within its division, organisation still active."""
+    require_role(principal, *PARTY_WRITERS, what=what)
+    record = await get_or_404(session, uscc)
+    require_division(principal, record.division_code)
+    if not is_active(record):
+        raise OrganisationInactive(uscc, record.status)
+    return record
+
+
+def formation_task(record: PartyRecord) -> FormationTask:
+    """PARTY-1..3: what the route asks for and whether the current state satisfies it."""
+    route = FormationRoute(record.route)
+    kind, label, rule = TASKS[route]
+    return FormationTask(kind=kind, label=label, rule=rule, status="done" if requirement_met(record) else "open",
+                         due=record.formation_due or record.capture_task_due)
+
+
+def requirement_met(record: PartyRecord) -> bool:
+    """PARTY-1: an own Party organisation; PARTY-2: any Party organisation; PARTY-3: that or an instructor / "1+N"."""
+    route = FormationRoute(record.route)
+    if route is FormationRoute.OWN_ORGANISATION:
+        return record.party_org_formation == "own"
+    if route is FormationRoute.JOINT_BRANCH:
+        return record.party_org_id is not None
+    return record.party_org_id is not None or record.work_covers > 0
+
+
+def affiliation_read(record: PartyRecord, settings: Settings) -> AffiliationRead:
+    prefix, loc = affiliation.locality_for(settings.affiliation, record.division_code)
+    return AffiliationRead(
+        type=record.affiliation_type or "", label=affiliation.LABELS.get(record.affiliation_type or "", ""),
+        responsible_party_org_id=record.responsible_party_org_id or "",
+        responsible_party_org_name=record.responsible_party_org_name or "", locality=f"{prefix or '*'} {loc.label}")
+
+
+async def get_affiliation(session: AsyncSession, uscc: str, settings: Settings) -> AffiliationRead:
+    """PARTY-7: the reporting line is public organisational information."""
+    return affiliation_read(await get_or_404(session, uscc), settings)
+
+
+def to_read(record: PartyRecord, principal: Principal, settings: Settings) -> PartyRecordRead:
+    """Member counts are Party-building data: only for Party-building, registry staff and services."""
+    out = PartyRecordRead(
         uscc=record.uscc, route=record.route, route_rule=record.route_rule,
         route_label=ROUTE_LABELS[FormationRoute(record.route)], capture_task_status=record.capture_task_status,
-        capture_task_due=record.capture_task_due, opened_at=record.opened_at,
+        capture_task_due=record.capture_task_due, opened_at=record.opened_at, org_name=record.org_name,
+        org_type=record.org_type, division_code=record.division_code, status=record.status,
+        registration_date=record.registration_date, supervisory_unit=record.supervisory_unit, sector=record.sector,
+        trade_association=record.trade_association, community=record.community,
+        formation_task=formation_task(record),
+        affiliation=affiliation_read(record, settings), party_org_id=record.party_org_id,
+        coverage_flag=record.coverage_flag,
     )
     if principal.is_any("party", "internal", "staff"):
-        read.full_members, read.probationary_members = record.full_members, record.probationary_members
-    if principal.is_any("party", "internal"):
-        members = await session.scalars(select(PartyMember).where(PartyMember.uscc == uscc)
-                                        .order_by(PartyMember.member_id))
-        read.members = [MemberRead(name=m.name, status=m.status, id_number=m.id_number_masked,
-                                   phone=m.phone_masked) for m in members]
-    return read
+        out.full_members, out.probationary_members = record.full_members, record.probationary_members
+    return out
+
+
+async def set_counts(session: AsyncSession, record: PartyRecord, *, full: int, probationary: int,
+                     effective_on: date, reason: str, actor: str, outbox: Outbox, settings: Settings,
+                     member_id: int | None = None) -> bool:
+    """PARTY-1..3: new member counts re-evaluate the route; a changed route is an event with a new deadline."""
+    full, probationary = max(full, 0), max(probationary, 0)
+    route, rule = formation_route(full, probationary)
+    changed = route.value != record.route
+    before = FormationRoute(record.route)
+    record.full_members, record.probationary_members = full, probationary
+    if changed:
+        record.route, record.route_rule, record.route_changed_on = route.value, rule, effective_on
+        record.formation_due = effective_on + timedelta(days=settings.formation_days)
+    session.add(PartyCountChange(
+        uscc=record.uscc, effective_on=effective_on, full_members=full, probationary_members=probationary,
+        route=record.route, reason=reason, member_id=member_id, actor=actor, recorded_at=clock.now()))
+    await session.flush()
+    if changed:
+        await outbox.emit(session, RouteChanged(
+            uscc=record.uscc, full_members=full, probationary_members=probationary, from_route=before,
+            to_route=route, route_rule=rule, changed_at=clock.now()))
+    return changed
+
+
+async def correct_counts(session: AsyncSession, uscc: str, data: MemberCountsUpdate, principal: Principal, *,
+                         outbox: Outbox, settings: Settings) -> PartyRecordRead:
+    """PARTY-5: counts corrected by the Party-building role (members not captured one by one)."""
+    record = await get_for_party_work(session, uscc, principal, what="更正党员人数")
+    await set_counts(session, record, full=data.full_members, probationary=data.probationary_members,
+                     effective_on=data.effective_on or clock.today(), reason="counts_corrected",
+                     actor=principal.actor, outbox=outbox, settings=settings)
+    return to_read(record, principal, settings)
+
+
+def mark_capture_overdue(records: list[PartyRecord], as_of: date) -> list[str]:
+    """PARTY-5: an open capture task past its deadline becomes overdue (never back to open)."""
+    overdue = [r for r in records if r.capture_task_status == "open" and r.capture_task_due < as_of and is_active(r)]
+    for r in overdue:
+        r.capture_task_status = "overdue"
+    return [r.uscc for r in overdue]
+
+
+def mark_captured(record: PartyRecord, on: date) -> None:
+    """PARTY-5: the member-capture task is done."""
+    if record.capture_task_status != "done":
+        record.capture_task_status, record.capture_done_on = "done", on
+
+
+async def confirm_capture(session: AsyncSession, uscc: str, data: CaptureConfirmation, principal: Principal,
+                          settings: Settings) -> PartyRecordRead:
+    """PARTY-5: the Party-building role confirms the capture is complete (also with no members)."""
+    record = await get_for_party_work(session, uscc, principal, what="确认党员信息采集")
+    mark_captured(record, data.confirmed_on or clock.today())
+    await session.flush()
+    return to_read(record, principal, settings)
+
+
+async def update_profile(session: AsyncSession, uscc: str, data: ProfileUpdate, principal: Principal,
+                         settings: Settings) -> PartyRecordRead:
+    """PARTY-2 / PARTY-7: sector, supervisory unit and kind decide suggestions and the reporting line."""
+    record = await get_for_party_work(session, uscc, principal, what="维护党建档案")
+    for field in data.model_fields_set:
+        setattr(record, field, getattr(data, field))
+    refresh_affiliation(record, settings)
+    await session.flush()
+    return to_read(record, principal, settings)
+
+
+def change_status(record: PartyRecord, status: str, effective_date: date) -> bool:
+    """A registration status change from the registry; an older decision never overrides a newer one."""
+    if record.status_effective_date is not None and effective_date < record.status_effective_date:
+        return False
+    changed = record.status != status
+    record.status, record.status_effective_date = status, effective_date
+    return changed
+
+
+def attach_party_org(record: PartyRecord, org_id: int | None, formation: str | None, settings: Settings) -> None:
+    """The organisation's current Party organisation changed: the reporting line may change (PARTY-7)."""
+    record.party_org_id, record.party_org_formation = org_id, formation
+    refresh_affiliation(record, settings)
+
+
+def set_work_covers(record: PartyRecord, active_covers: int) -> None:
+    """Kept by the talent domain: how many instructors / liaison officers / "1+N" leads cover it now (PARTY-3)."""
+    record.work_covers = active_covers
+
+
+async def count_history(session: AsyncSession, uscc: str, principal: Principal) -> list[CountChangeRead]:
+    """The dated member counts and routes of an organisation."""
+    require_role(principal, "party", "staff", "internal", what="查看党员人数变化")
+    record = await get_or_404(session, uscc)
+    require_division(principal, record.division_code)
+    return [CountChangeRead.model_validate(c) for c in await repository.count_changes(session, uscc)]

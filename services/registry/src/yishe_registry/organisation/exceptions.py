@@ -1,19 +1,16 @@
-from yishe_kit.errors import Conflict, InvalidInput, NotFound, Problem
+from yishe_kit.errors import InvalidInput, Problem
+
+from ..errors import Missing
+from ..name.exceptions import NameTaken
+
+__all__ = ["NameTaken", "OrganisationNotFound", "RegistrationRefused"]
 
 
-class OrganisationNotFound(NotFound):
+class OrganisationNotFound(Missing):
     def __init__(self, uscc: str):
-        super().__init__("organisation_not_found", f"no organisation with USCC {uscc}")
-
-
-class NameTaken(Conflict):
-    def __init__(self, name: str):
-        super().__init__(
-            "name_taken",
-            f"the name {name!r} is already registered",
-            [Problem("name", "REG-6", f"名称“{name}”已被登记（一个社会组织只能有一个名称，名称不得重复）",
-                     "One organisation, one registered name: this name is already registered")],
-        )
+        super().__init__("organisation", uscc, "社会组织")
+        self.problems = [Problem("uscc", None, f"未找到统一社会信用代码为{uscc}的社会组织",
+                                 f"no organisation with USCC {uscc}")]
 
 
 class RegistrationRefused(InvalidInput):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -41,10 +42,40 @@ class OrganisationCreate(BaseModel):
     party_members: PartyMembersIn | None = None
 
 
+class LeaderIn(BaseModel):
+    """A leader (负责人) for REG-10: age from the ID number or birth date, consecutive terms including this one."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=100)
+    role: str = Field(min_length=1, max_length=30, description="e.g. 会长, 副会长, 秘书长, 理事长")
+    id_number: str | None = Field(None, description="personal data")
+    birth_date: date | None = None
+    term_start: date | None = Field(None, description="defaults to the registration or change date")
+    consecutive_terms: int = Field(1, ge=1, le=20, description="terms in a row including the new one")
+    appointed: bool = Field(False, description="an appointed (聘任) secretary-general is not term-limited")
+    approved_exception: bool = Field(False, description="REG-10 exception approved by vote, supervisory unit and "
+                                     "registration authority")
+    exception_note: str | None = Field(None, max_length=500)
+
+
 class LegalRepresentativeRead(BaseModel):
     name: str
     id_number: str | None = None
     phone: str | None = None
+
+
+class LeaderRead(BaseModel):
+    name: str
+    role: str
+    id_number: str | None = None
+    birth_date: date | None = None
+    term_start: date
+    term_end: date
+    consecutive_terms: int
+    appointed: bool
+    approved_exception: bool
+    current: bool
 
 
 class OrganisationRead(BaseModel):
@@ -61,6 +92,16 @@ class OrganisationRead(BaseModel):
     registered_at: datetime
     party_full_members: int | None = None
     party_probationary_members: int | None = None
+    community_class: str | None = None
+    category: str | None = None
+    sector: str | None = None
+    activity_funds: Decimal | None = None
+    grade: str | None = None
+    status_since: date | None = None
+    suspended_until: date | None = None
+    application_id: int | None = None
+    filing_no: str | None = None
+    source: str | None = None
 
 
 class HistoryRead(BaseModel):
@@ -71,3 +112,4 @@ class HistoryRead(BaseModel):
     before: dict | None
     after: dict | None
     reason: str | None
+    history_id: int | None = None

@@ -3,98 +3,162 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yishe_contracts.events.common import OrgType
 from yishe_contracts.events.registry import OrganisationRegistered, PartyMemberCaptured
 from yishe_contracts.identifiers import (
     encode_sequence,
     make_uscc,
     mask_id_number,
     mask_phone,
-    normalise_name,
     validate_division_code,
     validate_id_number,
 )
-from yishe_kit.errors import Forbidden, Problem, identifier_problems, require_social_org_uscc
+from yishe_kit.errors import Problem, identifier_problems, require_social_org_uscc
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
+from ..access import Denied, require_jurisdiction
+from ..errors import WrongState
+from ..kinds import RESERVED_NAME_WORDS, is_national
+from ..name import rules as name_rules
+from ..name import service as name_service
+from ..search import service as search_service
 from . import repository
-from .exceptions import NameTaken, OrganisationNotFound, RegistrationRefused
-from .models import Organisation, OrganisationHistory
-from .schemas import LegalRepresentativeRead, OrganisationCreate, OrganisationRead
+from .exceptions import OrganisationNotFound, RegistrationRefused
+from .leaders import add_years, birth_date_of
+from .models import Organisation, OrganisationHistory, OrganisationLeader
+from .schemas import (
+    HistoryRead,
+    LeaderIn,
+    LeaderRead,
+    LegalRepresentative,
+    LegalRepresentativeRead,
+    OrganisationCreate,
+    OrganisationRead,
+    PartyMembersIn,
+)
 
-NATIONAL_DIVISION = "100000"
-RESERVED_NAME_WORDS = ("中国", "全国", "中华")
 _PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 
 
+def phone_problems(phone: str | None, field_: str) -> list[Problem]:
+    if phone and not _PHONE.match(phone):
+        return [Problem(field_, "PHONE-1", "联系电话格式不正确",
+                        "phone must be an 11-digit mobile number or an area-code landline")]
+    return []
+
+
+def party_member_problems(pm: PartyMembersIn | None) -> list[Problem]:
+    """PARTY-5: the captured list agrees with the declared counts; ID numbers are valid."""
+    if not pm:
+        return []
+    problems = []
+    full = sum(1 for m in pm.members if m.status.name == "FULL")
+    if full > pm.full_count or len(pm.members) - full > pm.probationary_count:
+        problems.append(Problem("party_members", "PARTY-5", "党员名单人数多于申报的党员人数",
+                                "the member list has more members than the declared counts"))
+    for i, m in enumerate(pm.members):
+        if m.id_number:
+            field_ = f"party_members.members[{i}].id_number"
+            problems += identifier_problems(validate_id_number(m.id_number, field=field_))
+    return problems
+
+
 def check_registration(data: OrganisationCreate) -> list[Problem]:
-    """Every refused condition of a registration, each with its field and rule id."""
+    """Every refused condition of a direct registration, each with its field and rule id."""
     problems = identifier_problems(validate_division_code(data.division_code))
-    name = normalise_name(data.name)
-    if data.division_code != NATIONAL_DIVISION and any(w in name for w in RESERVED_NAME_WORDS):
+    name = name_rules.key(data.name)
+    if not is_national(data.division_code) and any(w in name for w in RESERVED_NAME_WORDS):
         problems.append(Problem("name", "REG-6", "地方社会组织名称不得使用“中国”“全国”“中华”等字词",
                                 "A local organisation's name may not use 中国/全国/中华"))
     rep = data.legal_representative
     if rep.id_number:
         problems += identifier_problems(validate_id_number(rep.id_number, field="legal_representative.id_number"))
-    if rep.phone and not _PHONE.match(rep.phone):
-        problems.append(Problem("legal_representative.phone", "PHONE-1", "联系电话格式不正确",
-                                "phone must be an 11-digit mobile number or an area-code landline"))
-    if data.party_members:
-        pm = data.party_members
-        full = sum(1 for m in pm.members if m.status.name == "FULL")
-        prob = len(pm.members) - full
-        if full > pm.full_count or prob > pm.probationary_count:
-            problems.append(Problem("party_members", "PARTY-5", "党员名单人数多于申报的党员人数",
-                                    "the member list has more members than the declared counts"))
-        for i, m in enumerate(pm.members):
-            if m.id_number:
-                problems += identifier_problems(
-                    validate_id_number(m.id_number, field=f"party_members.members[{i}].id_number"))
-    return problems
+    problems += phone_problems(rep.phone, "legal_representative.phone")
+    return problems + party_member_problems(data.party_members)
+
+
+@dataclass
+class NewOrganisation:
+    name: str
+    org_type: OrgType
+    division_code: str
+    address: str
+    legal_rep: LegalRepresentative
+    business_scope: str
+    supervisory_unit: str | None
+    party_members: PartyMembersIn | None
+    community_class: str | None = None
+    category: str | None = None
+    sector: str | None = None
+    is_industry_association: bool = False
+    activity_funds: Decimal | None = None
+    application_id: int | None = None
+    filing_no: str | None = None
+    source: str = "registration"
+    leaders: list[LeaderIn] = field(default_factory=list)
+    term_years: int = 5
+    reason: str = "设立登记"
 
 
 async def register(session: AsyncSession, *, data: OrganisationCreate, principal: Principal,
-                   outbox: Outbox, body_prefix: str = "MJ") -> Organisation:
-    """Register an organisation: validate (REG-6, DIV-1, ID-1), issue a USCC (USCC-1..6), record, emit the event."""
+                   outbox: Outbox, body_prefix: str = "MJ", today: date | None = None) -> Organisation:
+    """Direct registration (fast path): validate (REG-6, DIV-1, ID-1), issue a USCC (USCC-1..6), record, emit."""
     problems = check_registration(data)
     if problems:
         raise RegistrationRefused(problems)
-    name_norm = normalise_name(data.name)
-    if await repository.name_in_use(session, name_norm):
-        raise NameTaken(data.name)
-    uscc = await _issue_uscc(session, data.org_type.category, data.division_code, body_prefix)
+    new = NewOrganisation(name=data.name, org_type=data.org_type, division_code=data.division_code,
+                          address=data.address, legal_rep=data.legal_representative,
+                          business_scope=data.business_scope, supervisory_unit=data.supervisory_unit,
+                          party_members=data.party_members)
+    return await create(session, new, principal=principal, outbox=outbox, body_prefix=body_prefix,
+                        today=today or datetime.now(UTC).date(), claim_name=True)
+
+
+async def create(session: AsyncSession, new: NewOrganisation, *, principal: Principal, outbox: Outbox,
+                 body_prefix: str, today: date, claim_name: bool) -> Organisation:
+    """Issue the USCC, hold the name, store the record and leaders, index, trail, emit `registered`."""
+    key = name_rules.key(new.name)
+    uscc = await _issue_uscc(session, new.org_type.category, new.division_code, body_prefix)
+    if claim_name:
+        await name_service.claim(session, key, new.name, "organisation", uscc, today, outbox)
     now = datetime.now(UTC)
-    pm = data.party_members
+    pm = new.party_members
     org = Organisation(
-        uscc=uscc, name=data.name, name_normalised=name_norm, org_type=data.org_type.value,
-        division_code=data.division_code, address=data.address, legal_rep_name=data.legal_representative.name,
-        legal_rep_id_number=data.legal_representative.id_number, legal_rep_phone=data.legal_representative.phone,
-        business_scope=data.business_scope, supervisory_unit=data.supervisory_unit, status="active",
-        registration_date=now.date(), registered_at=now,
+        uscc=uscc, name=new.name, name_normalised=key, org_type=new.org_type.value,
+        division_code=new.division_code, address=new.address, legal_rep_name=new.legal_rep.name,
+        legal_rep_id_number=new.legal_rep.id_number, legal_rep_phone=new.legal_rep.phone,
+        business_scope=new.business_scope, supervisory_unit=new.supervisory_unit, status="active",
+        registration_date=today, registered_at=now, status_since=today,
         party_full_members=pm.full_count if pm else 0, party_probationary_members=pm.probationary_count if pm else 0,
+        community_class=new.community_class, category=new.category, sector=new.sector,
+        sector_key=name_rules.key(new.sector) if new.sector else None,
+        is_industry_association=new.is_industry_association, activity_funds=new.activity_funds,
+        application_id=new.application_id, filing_no=new.filing_no, source=new.source, updated_at=now,
     )
     session.add(org)
-    try:
-        await session.flush()
-    except IntegrityError as exc:  # a concurrent registration of the same name won
-        raise NameTaken(data.name) from exc
-    session.add(OrganisationHistory(
-        uscc=uscc, action="registered", actor=principal.actor, actor_role=principal.role, at=now, before=None,
-        after={"name": org.name, "org_type": org.org_type, "status": org.status, "division_code": org.division_code},
-        reason="设立登记",
-    ))
+    await session.flush()
+    await search_service.index_name(session, uscc, key)
+    await replace_leaders(session, uscc, new.leaders, today, new.term_years)
+    await record_history(session, uscc, "registered", principal, after={
+        "name": org.name, "org_type": org.org_type, "status": org.status, "division_code": org.division_code,
+        **({"application_id": new.application_id} if new.application_id else {}),
+        **({"filing_no": new.filing_no} if new.filing_no else {})}, reason=new.reason)
     await outbox.emit(session, OrganisationRegistered(
-        uscc=uscc, name=org.name, org_type=data.org_type, division_code=org.division_code, address=org.address,
+        uscc=uscc, name=org.name, org_type=new.org_type, division_code=org.division_code, address=org.address,
         legal_representative=org.legal_rep_name, business_scope=org.business_scope,
         supervisory_unit=org.supervisory_unit, registered_at=now, registration_date=org.registration_date,
         party_full_members=org.party_full_members, party_probationary_members=org.party_probationary_members,
         party_members=[PartyMemberCaptured(**m.model_dump()) for m in (pm.members if pm else [])],
+        category=new.category, sector=new.sector, community_class=new.community_class,
+        application_id=new.application_id, source=new.source,
     ))
     return org
 
@@ -110,11 +174,52 @@ async def _issue_uscc(session: AsyncSession, category: str, division_code: str, 
             return uscc
 
 
+async def replace_leaders(session: AsyncSession, uscc: str, leaders: list[LeaderIn], start: date,
+                          term_years: int) -> None:
+    """The given leaders become the current ones; earlier rows stay as history."""
+    if not leaders:
+        return
+    await repository.end_current_leaders(session, uscc)
+    for leader in leaders:
+        begins = leader.term_start or start
+        session.add(OrganisationLeader(
+            uscc=uscc, name=leader.name, role=leader.role, id_number=leader.id_number,
+            birth_date=birth_date_of(leader), term_start=begins,
+            term_end=add_years(begins, term_years),
+            consecutive_terms=leader.consecutive_terms, appointed=leader.appointed,
+            approved_exception=leader.approved_exception, exception_note=leader.exception_note, current=True))
+
+
+async def leaders(session: AsyncSession, uscc: str, principal: Principal) -> list[LeaderRead]:
+    """Leaders are named publicly; ID numbers only masked, and only for staff, supervisor, party and the org."""
+    await get(session, uscc)
+    show_id = principal.is_any("staff", "supervisor", "party", "org", "internal")
+    return [LeaderRead(name=ld.name, role=ld.role, term_start=ld.term_start, term_end=ld.term_end,
+                       consecutive_terms=ld.consecutive_terms, appointed=ld.appointed,
+                       approved_exception=ld.approved_exception, current=ld.current,
+                       id_number=mask_id_number(ld.id_number) if show_id and ld.id_number else None,
+                       birth_date=ld.birth_date if show_id else None)
+            for ld in await repository.leaders(session, uscc)]
+
+
 async def get(session: AsyncSession, uscc: str) -> Organisation:
     org = await repository.get(session, require_social_org_uscc(uscc))
     if org is None:
         raise OrganisationNotFound(uscc)
     return org
+
+
+async def get_for_staff(session: AsyncSession, uscc: str, principal: Principal) -> Organisation:
+    """Load the organisation and check the caller's jurisdiction (AUTH-2)."""
+    org = await get(session, uscc)
+    require_jurisdiction(principal, org.division_code)
+    return org
+
+
+def require_status(org: Organisation, *statuses: str, action_zh: str, action_en: str) -> None:
+    if org.status not in statuses:
+        raise WrongState("status", "REG-2", f"该社会组织当前状态为“{org.status}”，不能{action_zh}",
+                         f"cannot {action_en} an organisation whose status is {org.status}")
 
 
 def disclose(org: Organisation, principal: Principal) -> OrganisationRead:
@@ -124,6 +229,10 @@ def disclose(org: Organisation, principal: Principal) -> OrganisationRead:
         uscc=org.uscc, name=org.name, org_type=org.org_type, division_code=org.division_code, address=org.address,
         legal_representative=rep, business_scope=org.business_scope, supervisory_unit=org.supervisory_unit,
         status=org.status, registration_date=org.registration_date, registered_at=org.registered_at,
+        community_class=org.community_class, category=org.category, sector=org.sector,
+        activity_funds=org.activity_funds, grade=org.grade, status_since=org.status_since,
+        suspended_until=org.suspended_until, application_id=org.application_id, filing_no=org.filing_no,
+        source=org.source,
     )
     if principal.is_any("internal"):
         rep.id_number, rep.phone = org.legal_rep_id_number, org.legal_rep_phone
@@ -136,9 +245,64 @@ def disclose(org: Organisation, principal: Principal) -> OrganisationRead:
     return read
 
 
+async def record_history(session: AsyncSession, uscc: str, action: str, principal: Principal, *,
+                         before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+                         reason: str | None = None) -> OrganisationHistory:
+    """HIST-1 [P]: append who (user, role), when, what changed (before/after) and why; never updated."""
+    row = OrganisationHistory(uscc=uscc, action=action, actor=principal.actor, actor_role=principal.role,
+                              at=datetime.now(UTC), before=before, after=after, reason=reason)
+    session.add(row)
+    return row
+
+
+def require_not_public(principal: Principal) -> None:
+    if principal.is_any("public"):
+        raise Denied("history_forbidden", Problem("role", "CODE-4", "历史记录不向公众公开",
+                                                  "the history is not public"))
+
+
+def _mask_values(values: dict | None) -> dict | None:
+    if values is None:
+        return None
+    masked = dict(values)
+    for k, fn in (("legal_rep_id_number", mask_id_number), ("legal_rep_phone", mask_phone)):
+        if masked.get(k):
+            masked[k] = fn(masked[k])
+    return masked
+
+
+def history_read(h: OrganisationHistory, principal: Principal) -> HistoryRead:
+    """Personal data in a trail entry is masked for everyone but internal callers."""
+    read = HistoryRead.model_validate(h, from_attributes=True)
+    if principal.is_any("internal"):
+        return read
+    return read.model_copy(update={"before": _mask_values(read.before), "after": _mask_values(read.after)})
+
+
 async def history(session: AsyncSession, uscc: str, principal: Principal) -> list:
     """The trail is for staff and the organisation itself, not the public (CODE-4)."""
-    if principal.is_any("public"):
-        raise Forbidden("history_forbidden", "the history is not public")
+    require_not_public(principal)
     await get(session, uscc)
     return await repository.history(session, uscc)
+
+
+async def legal_rep_conflicts(session: AsyncSession, id_number: str, org_type: str) -> list[Organisation]:
+    """REG-2: a group's legal representative leads no other group; REG-4: a foundation's none at all."""
+    scope = None if org_type == OrgType.FOUNDATION.value else org_type
+    if org_type == OrgType.PRIVATE_NON_ENTERPRISE.value:
+        return []
+    return await repository.legal_rep_elsewhere(session, id_number, scope)
+
+
+async def history_entry(session: AsyncSession, uscc: str, history_id: int) -> OrganisationHistory | None:
+    return await repository.history_entry(session, uscc, history_id)
+
+
+async def snapshot(session: AsyncSession, usccs: list[str]) -> dict[str, Organisation]:
+    """The stored records of these USCCs (bulk import compares against them)."""
+    return await repository.snapshot(session, usccs)
+
+
+async def insert_many(session: AsyncSession, orgs: list[dict], history: list[dict]) -> None:
+    """Bulk insert of already validated records and their first history rows (legacy import)."""
+    await repository.insert_many(session, orgs, history)

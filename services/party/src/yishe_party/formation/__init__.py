@@ -1,0 +1,1 @@
+"""Formation suggestions: joint-branch partners and open joint branches ranked by division and sector (PARTY-2)."""

@@ -1,0 +1,102 @@
+"""Reading the three import formats into dicts with canonical column names (English or Chinese headers)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal
+
+from .schemas import ImportFormat
+
+COLUMNS = ("uscc", "name", "org_type", "division_code", "address", "legal_representative", "business_scope",
+           "supervisory_unit", "status", "registration_date", "activity_funds", "sector", "category",
+           "community_class")
+ALIASES = {"统一社会信用代码": "uscc", "名称": "name", "组织名称": "name", "类型": "org_type", "组织类型": "org_type",
+           "登记管理机关区划代码": "division_code", "行政区划代码": "division_code", "住所": "address",
+           "法定代表人": "legal_representative", "业务范围": "business_scope", "业务主管单位": "supervisory_unit",
+           "状态": "status", "登记状态": "status", "成立登记日期": "registration_date", "登记日期": "registration_date",
+           "活动资金": "activity_funds", "注册资金": "activity_funds", "行业": "sector", "直接登记类别": "category",
+           "社区社会组织类型": "community_class"}
+
+
+class FormatError(ValueError):
+    pass
+
+
+def _column(name: object) -> str:
+    text = str(name or "").strip().lstrip("\ufeff")
+    return ALIASES.get(text, text.lower())
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, float | Decimal):
+        return str(value)
+    return str(value).strip()
+
+
+def rows(body: bytes, fmt: ImportFormat) -> Iterator[dict[str, str]]:
+    """Yield each data row as {column: text}; raise FormatError for an unreadable file or a missing header."""
+    if fmt == ImportFormat.XLSX:
+        yield from _xlsx(body)
+    elif fmt == ImportFormat.CSV:
+        try:
+            text = body.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise FormatError("CSV must be UTF-8 (with or without BOM)") from exc
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = next(reader, None)
+        if not header:
+            raise FormatError("the CSV has no header row")
+        cols = [_column(h) for h in header]
+        _require(cols)
+        for values in reader:
+            if any(v.strip() for v in values):
+                yield {c: (values[i].strip() if i < len(values) else "") for i, c in enumerate(cols)}
+    else:
+        for n, line in enumerate(body.decode("utf-8-sig", errors="strict").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
+                yield {"__error__": f"line {n} is not JSON"}
+                continue
+            yield ({_column(k): _cell(v) for k, v in obj.items()} if isinstance(obj, dict)
+                   else {"__error__": f"line {n} is not an object"})
+
+
+def _require(cols: list[str]) -> None:
+    missing = [c for c in ("uscc", "name", "org_type", "division_code", "registration_date") if c not in cols]
+    if missing:
+        raise FormatError(f"missing columns: {', '.join(missing)}")
+
+
+def _xlsx(body: bytes) -> Iterator[dict[str, str]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(body), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise FormatError("not a readable XLSX workbook") from exc
+    sheet = book.worksheets[0]
+    it = sheet.iter_rows(values_only=True)
+    header = next(it, None)
+    if not header:
+        raise FormatError("the sheet has no header row")
+    cols = [_column(h) for h in header]
+    _require(cols)
+    for values in it:
+        if values and any(v not in (None, "") for v in values):
+            yield {c: _cell(values[i]) if i < len(values) else "" for i, c in enumerate(cols)}
+    book.close()

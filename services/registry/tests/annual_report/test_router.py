@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from datetime import date
+
+from registry_factories import STAFF, SUPERVISOR, events, history_actions, registered
+
+
+def report(year: int = 2026, **overrides) -> dict:
+    return {"year": year, "activities": "全年开展志愿服务活动24场",
+            "finance": {"total_income": "120000.00", "total_expenditure": "98000.50", "net_assets": "65000.00"},
+            "party_building": {"has_party_organisation": True, "full_members": 3, "activities_held": 6},
+            **overrides}
+
+
+async def test_report_goes_first_instance_then_bureau_then_public_when_supervised(client, app, clock) -> None:
+    clock(date(2026, 3, 1))
+    org = await registered(client, date(2026, 3, 1), category=None, supervisory_unit="鹿城区文广旅体局")
+    uscc, org_headers = org["uscc"], {"x-yishe-role": "org", "x-yishe-actor": org["uscc"]}
+    clock(date(2027, 3, 10))
+    resp = await client.post(f"/v1/organisations/{uscc}/annual-reports", json=report(), headers=org_headers)
+    assert resp.status_code == 201, resp.text
+    assert resp.json()["supervisor_deadline"] == "2027-03-31" and resp.json()["deadline"] == "2027-05-31"
+    base = f"/v1/organisations/{uscc}/annual-reports/2026"
+    early = await client.post(f"{base}/review", json={"result": "合格", "opinion": "好"}, headers=STAFF)
+    assert early.status_code == 409 and early.json()["errors"][0]["rule"] == "AR-5"
+    assert (await client.post(f"{base}/first-instance", json={"decision": "passed", "opinion": "同意"},
+                              headers=SUPERVISOR)).status_code == 200
+    reviewed = await client.post(f"{base}/review", json={"result": "基本合格", "opinion": "账目需规范"}, headers=STAFF)
+    assert reviewed.json()["result"] == "基本合格"
+    assert (await client.get(base)).status_code == 404  # not public before disclosure
+    assert (await client.post(f"{base}/disclose", headers=org_headers)).status_code == 200
+    public = (await client.get(base)).json()
+    assert public["total_income"] == "120000.00" and public["review_opinion"] is None
+    [submitted] = await events(app, "registry.annual_report.submitted.v1", uscc)
+    assert submitted["late"] is False and submitted["party_building_section"] is True
+    [result] = await events(app, "registry.annual_report.reviewed.v1", uscc)
+    assert result["result"] == "基本合格"
+    assert "annual_report_reviewed" in await history_actions(client, uscc)
+
+
+async def test_report_refused_before_the_window_opens_and_without_party_section(client, clock) -> None:
+    clock(date(2025, 3, 1))
+    org = await registered(client, date(2025, 3, 1))
+    clock(date(2025, 12, 1))
+    early = await client.post(f"/v1/organisations/{org['uscc']}/annual-reports", json=report(2025), headers=STAFF)
+    assert early.status_code == 400 and early.json()["errors"][0]["rule"] == "AR-2"
+    clock(date(2026, 2, 1))
+    missing = report(2025)
+    del missing["party_building"]
+    resp = await client.post(f"/v1/organisations/{org['uscc']}/annual-reports", json=missing, headers=STAFF)
+    assert resp.status_code == 422 and resp.json()["errors"][0]["field"] == "party_building"
+
+
+async def test_new_private_non_enterprise_exempt_when_registered_in_second_half(client, clock) -> None:
+    clock(date(2026, 8, 1))
+    org = await registered(client, date(2026, 8, 1), "民办非企业单位")
+    clock(date(2027, 2, 1))
+    resp = await client.post(f"/v1/organisations/{org['uscc']}/annual-reports", json=report(2026), headers=STAFF)
+    assert resp.status_code == 400 and resp.json()["errors"][0]["rule"] == "AR-3"
+
+
+async def test_daily_job_marks_overdue_once_and_emits_for_credit(client, app, clock) -> None:
+    clock(date(2025, 6, 1))
+    org = await registered(client, date(2025, 6, 1))  # directly registered: deadline 31 May
+    foundation = await registered(client, date(2025, 6, 1), "基金会")  # deadline 31 March
+    before = (await client.post("/v1/jobs/daily?as_of=2026-04-01", headers=STAFF)).json()
+    assert before["annual_reports_overdue"]["sample"] == [foundation["uscc"]]
+    job = (await client.post("/v1/jobs/daily?as_of=2026-06-01", headers=STAFF)).json()
+    assert job["annual_reports_overdue"]["sample"] == [org["uscc"]]
+    again = (await client.post("/v1/jobs/daily?as_of=2026-06-02", headers=STAFF)).json()
+    assert again["annual_reports_overdue"]["count"] == 0
+    [event] = await events(app, "registry.annual_report.overdue.v1", org["uscc"])
+    assert event == {"uscc": org["uscc"], "year": 2025, "deadline": "2026-05-31", "as_of": "2026-06-01",
+                     "rule": "AR-1"}
+    clock(date(2026, 6, 10))
+    late = await client.post(f"/v1/organisations/{org['uscc']}/annual-reports", json=report(2025), headers=STAFF)
+    assert late.status_code == 201 and late.json()["late"] is True and late.json()["overdue_on"] == "2026-06-01"
+
+
+async def test_report_without_first_instance_counts_as_overdue_when_supervised(client, app, clock) -> None:
+    clock(date(2025, 6, 1))
+    org = await registered(client, date(2025, 6, 1), category=None, supervisory_unit="某局")
+    clock(date(2026, 5, 1))
+    await client.post(f"/v1/organisations/{org['uscc']}/annual-reports", json=report(2025), headers=STAFF)
+    job = (await client.post("/v1/jobs/daily?as_of=2026-06-01", headers=STAFF)).json()
+    assert job["annual_reports_overdue"]["sample"] == [org["uscc"]]
+    [event] = await events(app, "registry.annual_report.overdue.v1", org["uscc"])
+    assert event["rule"] == "AR-5"
+
+
+async def test_second_submission_refused_409_when_already_in(client, clock) -> None:
+    clock(date(2025, 6, 1))
+    org = await registered(client, date(2025, 6, 1))
+    clock(date(2026, 2, 1))
+    url = f"/v1/organisations/{org['uscc']}/annual-reports"
+    assert (await client.post(url, json=report(2025), headers=STAFF)).status_code == 201
+    assert (await client.post(url, json=report(2025), headers=STAFF)).status_code == 409
+    other = {"x-yishe-role": "org", "x-yishe-actor": "51330302MJ0000018X"}
+    assert (await client.post(url, json=report(2025), headers=other)).status_code == 403

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from datetime import date
+
+from registry_factories import CHARTER, STAFF, events, registered
+
+
+async def test_charter_versions_and_party_clause_checked_at_approval(client, app, clock) -> None:
+    org = await registered(client, clock(date(2026, 5, 1)))
+    url = f"/v1/organisations/{org['uscc']}/charters"
+    org_headers = {"x-yishe-role": "org", "x-yishe-actor": org["uscc"]}
+    plain = await client.post(url, json={"text": "第一条 本会名称。第二条 本会宗旨。第三条 会员。" * 2},
+                              headers=org_headers)
+    assert plain.status_code == 201 and plain.json()["version"] == 2 and plain.json()["party_building_clause"] is False
+    refused = await client.post(f"{url}/2/approve", json={}, headers=STAFF)
+    assert refused.status_code == 400 and refused.json()["errors"][0]["rule"] == "PARTY-11"
+    amended = await client.post(url, json={"text": CHARTER + "第九条 修改。"}, headers=org_headers)
+    assert amended.json()["version"] == 3
+    assert (await client.post(f"{url}/3/approve", json={"opinion": "核准"}, headers=STAFF)).status_code == 200
+    versions = {c["version"]: c["status"] for c in (await client.get(url)).json()}
+    assert versions == {1: "superseded", 2: "submitted", 3: "approved"}
+    assert [e["version"] for e in await events(app, "registry.charter.approved.v1", org["uscc"])] == [1, 3]

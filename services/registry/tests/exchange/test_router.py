@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import io
+import json
+
+from openpyxl import Workbook
+from registry_factories import STAFF, events
+
+from yishe_contracts.identifiers import encode_sequence, make_uscc
+
+
+def code(n: int, category: str = "1") -> str:
+    return make_uscc(category=category, division_code="330302", body8="LG" + encode_sequence(n, 6))
+
+
+HEADER = ("统一社会信用代码,名称,类型,登记管理机关区划代码,住所,法定代表人,业务范围,业务主管单位,状态,"
+          "成立登记日期,活动资金")
+
+
+def csv_body(rows: list[str]) -> bytes:
+    return ("\ufeff" + "\n".join([HEADER, *rows]) + "\n").encode()
+
+
+ROWS = [
+    f"{code(1)},温州市鹿城区老年书画协会,社会团体,330302,温州市鹿城区,张一,书画交流,鹿城区文联,正常,2012-05-01,30000",
+    f"{code(2, '2')},温州市鹿城区阳光康复中心,民办非企业单位,330302,温州市,王二,康复服务,,active,2015/03/02,",
+    f"{code(3)},温州市鹿城区旧时协会,社会团体,330302,温州市,李三,已停止,,注销,2008-01-01,",
+    "51330302MJ0000018Y,坏代码协会,社会团体,330302,温州市,赵四,x,,active,2010-01-01,",
+    f"{code(4)},温州市鹿城区未来协会,社会团体,330302,温州市,钱五,x,,active,2099-01-01,",
+]
+
+
+async def test_csv_import_reports_per_row_and_rerun_changes_nothing(client, app) -> None:
+    url = "/v1/exchange/imports?format=csv&source=legacy-2019"
+    report = (await client.post(url, content=csv_body(ROWS), headers=STAFF)).json()
+    assert (report["rows"], report["created"], report["failed"]) == (5, 3, 2)
+    assert {(e["row"], e["rule"]) for e in report["errors"]} == {(4, "USCC-5"), (5, "IMPORT-1")}
+    registered = await events(app, "registry.organisation.registered.v1")
+    assert sorted(e["uscc"] for e in registered) == [code(1), code(2, "2")]  # the deregistered one emits nothing
+    assert registered[0]["source"] == "import"
+    hist = (await client.get(f"/v1/organisations/{code(1)}/history", headers=STAFF)).json()
+    assert hist[0]["action"] == "imported" and hist[0]["after"]["batch_id"] == report["batch_id"]
+    assert hist[0]["after"]["row"] == 1 and hist[0]["after"]["source"] == "legacy-2019"
+    again = (await client.post(url, content=csv_body(ROWS), headers=STAFF)).json()
+    assert (again["created"], again["updated"], again["unchanged"], again["failed"]) == (0, 0, 3, 2)
+    assert len(await events(app, "registry.organisation.registered.v1")) == 2
+    found = (await client.get("/v1/search/organisations", params={"q": "书画"})).json()["items"]
+    assert [o["uscc"] for o in found] == [code(1)]
+
+
+async def test_changed_row_updates_the_import_and_emits_a_change(client, app) -> None:
+    url = "/v1/exchange/imports?format=csv&source=legacy"
+    await client.post(url, content=csv_body(ROWS[:1]), headers=STAFF)
+    moved = ROWS[0].replace("温州市鹿城区,张一", "温州市鹿城区新址,张一")
+    report = (await client.post(url, content=csv_body([moved]), headers=STAFF)).json()
+    assert report["updated"] == 1
+    [change] = await events(app, "registry.organisation.changed.v1", code(1))
+    assert change["changes"] == {"address": {"before": "温州市鹿城区", "after": "温州市鹿城区新址"}}
+
+
+async def test_xlsx_and_jsonl_imports_when_other_formats(client) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["uscc", "name", "org_type", "division_code", "registration_date", "status"])
+    sheet.append([code(7), "温州市鹿城区摄影协会", "社会团体", "330302", "2011-01-01", "active"])
+    buf = io.BytesIO()
+    book.save(buf)
+    xlsx = (await client.post("/v1/exchange/imports?format=xlsx&source=excel", content=buf.getvalue(),
+                              headers=STAFF)).json()
+    assert xlsx["created"] == 1, xlsx
+    lines = [json.dumps({"uscc": code(8), "name": "温州市鹿城区读书会", "org_type": "社会团体",
+                         "division_code": "330302", "registration_date": "2013-01-01"}, ensure_ascii=False),
+             "not json"]
+    jsonl = (await client.post("/v1/exchange/imports?format=jsonl&source=api", content="\n".join(lines).encode(),
+                               headers=STAFF)).json()
+    assert (jsonl["created"], jsonl["failed"]) == (1, 1)
+
+
+async def test_unreadable_file_refused_400_and_nothing_written(client) -> None:
+    resp = await client.post("/v1/exchange/imports?format=csv&source=x", content=b"a,b\n1,2\n", headers=STAFF)
+    assert resp.status_code == 400 and resp.json()["errors"][0]["rule"] == "IMPORT-1"
+    assert (await client.get("/v1/search/organisations")).json()["items"] == []
+    forbidden = await client.post("/v1/exchange/imports?format=csv&source=x", content=csv_body(ROWS))
+    assert forbidden.status_code == 403
+
+
+async def test_dry_run_validates_without_writing(client) -> None:
+    report = (await client.post("/v1/exchange/imports?format=csv&source=x&dry_run=true", content=csv_body(ROWS),
+                                headers=STAFF)).json()
+    assert report["created"] == 3 and report["batch_id"] is None
+    assert (await client.get("/v1/search/organisations")).json()["items"] == []
+
+
+async def test_export_round_trips_through_import_when_csv(client) -> None:
+    await client.post("/v1/exchange/imports?format=csv&source=legacy", content=csv_body(ROWS[:3]), headers=STAFF)
+    exported = await client.get("/v1/exchange/export?format=csv", headers=STAFF)
+    assert exported.content.startswith("\ufeff".encode()) and exported.headers["content-type"].startswith("text/csv")
+    assert len(exported.text.strip().splitlines()) == 4
+    lines = (await client.get("/v1/exchange/export?format=jsonl&status=active", headers=STAFF)).text.splitlines()
+    assert sorted(json.loads(x)["uscc"] for x in lines) == sorted([code(1), code(2, "2")])
+    again = (await client.post("/v1/exchange/imports?format=csv&source=roundtrip", content=exported.content,
+                               headers=STAFF)).json()
+    assert again["failed"] == 0 and again["created"] == 0
+
+
+async def test_change_feed_pages_every_change_with_a_cursor(client, app) -> None:
+    app.state.settings.feed_settle_seconds = 0  # PostgreSQL: no settling delay in this test
+    await client.post("/v1/exchange/imports?format=csv&source=legacy", content=csv_body(ROWS[:3]), headers=STAFF)
+    first = (await client.get("/v1/exchange/feed?limit=2", headers=STAFF)).json()
+    rest = (await client.get(f"/v1/exchange/feed?cursor={first['next_cursor']}", headers=STAFF)).json()
+    assert len(first["items"]) == 2 and len(rest["items"]) == 1
+    empty = (await client.get(f"/v1/exchange/feed?cursor={rest['next_cursor']}", headers=STAFF)).json()
+    assert empty["items"] == [] and empty["next_cursor"] == rest["next_cursor"]
+    assert (await client.get("/v1/exchange/feed")).status_code == 403
