@@ -374,8 +374,11 @@ async def start_gateway(fake, make_settings, nats_server) -> AsyncIterator[Calla
     async with AsyncExitStack() as exits:
 
         async def start(**overrides: Any) -> tuple[FastAPI, httpx.AsyncClient]:
+            # A generous default timeout: these tests are about failures the fake reports, not about slowness, and
+            # a loaded CI machine must not turn a slow answer into a spurious "unavailable".
             settings = make_settings(**{"upstreams": Upstreams(**dict.fromkeys(FAKE_PATHS, fake.url)),
-                                        "nats": {"url": nats_server.url}, **overrides})
+                                        "nats": {"url": nats_server.url}, "upstream_timeout_seconds": 5.0,
+                                        **overrides})
             return await exits.enter_async_context(gateway_client(settings))
 
         yield start
