@@ -39,3 +39,5 @@ contracts-check: env
 
 bench: env
 	@$(PY) bench/registration_to_party.py
+	@$(PY) bench/gateway_profile.py
+	@$(PY) bench/registry_lookup.py 100000

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 import importlib.util
 import sys
 from datetime import date
@@ -31,21 +30,10 @@ async def app(settings: Settings):
     return create_app(settings)
 
 
-async def _stop_relay(app) -> None:
-    """Cancel the relay until it has stopped. On Python 3.11 `asyncio.wait_for` can swallow a cancellation that
-    arrives as the relay's wake event fires; the kit's single `cancel()` then leaves `Relay.stop()` waiting forever
-    (seen as rare 120 s teardown timeouts). Reported for the kit; worked around here."""
-    task = getattr(app.state.relay, "_task", None)
-    while task is not None and not task.done():
-        task.cancel()
-        await asyncio.wait([task], timeout=0.5)
-
-
 @pytest.fixture
 async def client(app):
     async for c in running_client(app):
         yield c
-        await _stop_relay(app)
 
 
 @pytest.fixture
