@@ -23,9 +23,14 @@ def require_role(principal: Principal, *roles: str, action_zh: str, action_en: s
             f"only {', '.join(roles)} may {action_en} (role: {principal.role})"))
 
 
+# Roles whose division prefix limits what they may act on (AUTH-2); org, internal and public have none.
+JURISDICTION_ROLES = frozenset({"staff", "supervisor", "party"})
+
+
 def require_jurisdiction(principal: Principal, division_code: str) -> None:
-    """AUTH-2 [P]: staff limited to a division prefix act only on organisations under it."""
-    if principal.role == "staff" and principal.division_prefix and not division_code.startswith(
+    """AUTH-2 [P]: staff, a supervisory unit or a Party-building body limited to a division prefix act only on
+    records under it (an empty prefix is the whole city)."""
+    if principal.role in JURISDICTION_ROLES and principal.division_prefix and not division_code.startswith(
             principal.division_prefix):
         raise Denied("outside_jurisdiction", Problem(
             "division_code", "AUTH-2",

@@ -97,3 +97,29 @@ async def test_second_submission_refused_409_when_already_in(client, clock) -> N
     assert (await client.post(url, json=report(2025), headers=STAFF)).status_code == 409
     other = {"x-yishe-role": "org", "x-yishe-actor": "51330302MJ0000018X"}
     assert (await client.post(url, json=report(2025), headers=other)).status_code == 403
+
+
+async def test_first_instance_and_bureau_steps_refused_403_outside_division(client, app, clock) -> None:
+    """AUTH-2: a supervisory unit (or staff) limited to another division cannot act on this organisation's report."""
+    clock(date(2025, 3, 1))
+    org = await registered(client, date(2025, 3, 1), category=None, supervisory_unit="鹿城区文广旅体局")
+    clock(date(2026, 3, 10))
+    url = f"/v1/organisations/{org['uscc']}/annual-reports"
+    longwan_staff = {**STAFF, "x-yishe-division": "330303"}
+    refused = await client.post(url, json=report(2025), headers=longwan_staff)
+    assert refused.status_code == 403 and refused.json()["errors"][0]["rule"] == "AUTH-2"
+    assert (await client.get(url, headers=STAFF)).json() == []
+    assert (await client.post(url, json=report(2025), headers=STAFF)).status_code == 201
+    longwan = {**SUPERVISOR, "x-yishe-division": "330303"}
+    resp = await client.post(f"{url}/2025/first-instance", json={"decision": "passed", "opinion": "同意"},
+                             headers=longwan)
+    assert resp.status_code == 403 and resp.json()["errors"][0]["rule"] == "AUTH-2"
+    assert (await client.get(f"{url}/2025", headers=STAFF)).json()["status"] == "submitted"
+    assert "annual_report_first_instance" not in await history_actions(client, org["uscc"])
+    own = {**SUPERVISOR, "x-yishe-division": "330302"}
+    resp = await client.post(f"{url}/2025/first-instance", json={"decision": "passed", "opinion": "同意"}, headers=own)
+    assert resp.status_code == 200 and resp.json()["status"] == "first_instance_passed"
+    assert (await client.post(f"{url}/2025/review", json={"result": "合格", "opinion": "好"},
+                              headers=STAFF)).status_code == 200
+    resp = await client.post(f"{url}/2025/disclose", headers=longwan_staff)
+    assert resp.status_code == 403 and resp.json()["errors"][0]["rule"] == "AUTH-2"

@@ -148,6 +148,23 @@ async def test_roles_enforced_for_each_step(client, clock) -> None:
     assert (await client.get(f"/v1/applications/{app_id}")).status_code == 403  # public
 
 
+
+async def test_supervisor_and_party_outside_their_division_refused_403_and_nothing_written(client, clock) -> None:
+    """AUTH-2: the application names a supervisory unit; a unit's account limited to another division is not it."""
+    app_id = (await apply(client, category=None, supervisory_unit="温州市鹿城区文化和广电旅游体育局"))["application_id"]
+    longwan = {**SUPERVISOR, "x-yishe-division": "330303"}
+    resp = await step(client, app_id, "supervisory_review", longwan)
+    assert resp.status_code == 403 and resp.json()["errors"][0]["rule"] == "AUTH-2"
+    resp = await step(client, app_id, "political_review", {**PARTY, "x-yishe-division": "330303"})
+    assert resp.status_code == 403 and resp.json()["errors"][0]["rule"] == "AUTH-2"
+    assert (await client.get(f"/v1/applications/{app_id}", headers=STAFF)).json()["steps"] == []
+    assert [h["action"] for h in (await client.get(f"/v1/applications/{app_id}/history", headers=STAFF)).json()
+            if h["action"].startswith("step:")] == []
+    lucheng = await step(client, app_id, "supervisory_review", {**SUPERVISOR, "x-yishe-division": "330302"})
+    assert lucheng.status_code == 200, lucheng.text
+    city = await step(client, app_id, "political_review", PARTY)  # no prefix: the whole city
+    assert city.status_code == 200, city.text
+
 async def test_overdue_applications_listed_and_marked_once_by_daily_job(client, app, clock) -> None:
     clock(date(2026, 9, 1))
     app_id = (await apply(client))["application_id"]

@@ -20,3 +20,15 @@ async def test_charter_versions_and_party_clause_checked_at_approval(client, app
     versions = {c["version"]: c["status"] for c in (await client.get(url)).json()}
     assert versions == {1: "superseded", 2: "submitted", 3: "approved"}
     assert [e["version"] for e in await events(app, "registry.charter.approved.v1", org["uscc"])] == [1, 3]
+
+
+async def test_charter_and_matter_refused_403_for_staff_outside_division(client, clock) -> None:
+    """AUTH-2: staff limited to another division neither submit a charter nor file a matter for this organisation."""
+    org = await registered(client, clock(date(2026, 5, 1)))
+    longwan = {**STAFF, "x-yishe-division": "330303"}
+    charter = await client.post(f"/v1/organisations/{org['uscc']}/charters", json={"text": CHARTER}, headers=longwan)
+    assert charter.status_code == 403 and charter.json()["errors"][0]["rule"] == "AUTH-2"
+    matter = await client.post(f"/v1/organisations/{org['uscc']}/matters", headers=longwan,
+                               json={"matter_type": "接受境外捐赠", "summary": "捐赠", "occurred_on": "2026-05-20"})
+    assert matter.status_code == 403 and matter.json()["errors"][0]["rule"] == "AUTH-2"
+    assert [c["version"] for c in (await client.get(f"/v1/organisations/{org['uscc']}/charters")).json()] == [1]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
+from registry_factories import INTERNAL, STAFF
 from sqlalchemy import select
 
 from yishe_contracts.envelope import Envelope
@@ -25,7 +26,7 @@ def registration(name: str = "温州市鹿城区青年志愿者协会", **overri
 
 
 async def test_register_issues_conformant_uscc_and_writes_outbox_when_valid(client, app) -> None:
-    resp = await client.post("/v1/organisations", json=registration())
+    resp = await client.post("/v1/organisations", json=registration(), headers=STAFF)
     assert resp.status_code == 201, resp.text
     org = resp.json()
     assert validate_social_org_uscc(org["uscc"]) == []
@@ -38,10 +39,29 @@ async def test_register_issues_conformant_uscc_and_writes_outbox_when_valid(clie
     assert env.subject == org["uscc"] and env.data["party_full_members"] == 2
 
 
+async def test_register_403_and_nothing_written_when_role_or_jurisdiction_wrong(client, app) -> None:
+    """AUTH-1: only the bureau (staff) or an internal system registers directly; AUTH-2: staff within their prefix."""
+    for headers, rule in (({}, "AUTH-1"), ({"x-yishe-role": "org", "x-yishe-actor": "51330302MJ0000018X"}, "AUTH-1"),
+                          ({"x-yishe-role": "supervisor", "x-yishe-actor": "sup-1"}, "AUTH-1"),
+                          ({**STAFF, "x-yishe-division": "330303"}, "AUTH-2"),
+                          ({**STAFF, "x-yishe-division": "330302001"}, "AUTH-2")):
+        resp = await client.post("/v1/organisations", json=registration(), headers=headers)
+        assert resp.status_code == 403, (headers, resp.text)
+        assert resp.json()["errors"][0]["rule"] == rule
+    async with app.state.sessionmaker() as s:
+        assert (await s.execute(select(app.state.outbox.table))).first() is None
+    lucheng = await client.post("/v1/organisations", json=registration(), headers={**STAFF, "x-yishe-division": "3303"})
+    assert lucheng.status_code == 201, lucheng.text
+    system = await client.post("/v1/organisations", json=registration(name="温州市鹿城区内部导入协会"),
+                               headers=INTERNAL)
+    assert system.status_code == 201, system.text
+
+
 async def test_register_gives_distinct_codes_when_many(client) -> None:
     codes = set()
     for i in range(5):
-        resp = await client.post("/v1/organisations", json=registration(name=f"温州市鹿城区第{i}号公益协会"))
+        resp = await client.post("/v1/organisations", json=registration(name=f"温州市鹿城区第{i}号公益协会"),
+                                 headers=STAFF)
         assert resp.status_code == 201, resp.text
         codes.add(resp.json()["uscc"])
     assert len(codes) == 5
@@ -50,7 +70,7 @@ async def test_register_gives_distinct_codes_when_many(client) -> None:
 async def test_register_refused_with_rules_and_nothing_written_when_invalid(client, app) -> None:
     body = registration(name="中华温州鹿城协会", division_code="33030A")
     body["legal_representative"]["id_number"] = "110105194912310021"
-    resp = await client.post("/v1/organisations", json=body)
+    resp = await client.post("/v1/organisations", json=body, headers=STAFF)
     assert resp.status_code == 400
     assert resp.headers["content-type"].startswith("application/problem+json")
     rules = {(e["field"], e["rule"]) for e in resp.json()["errors"]}
@@ -63,15 +83,17 @@ async def test_register_refused_with_rules_and_nothing_written_when_invalid(clie
 
 
 async def test_register_refused_409_when_name_taken_after_normalisation(client) -> None:
-    assert (await client.post("/v1/organisations", json=registration(name="温州市鹿城区ＡＢＣ协会"))).status_code == 201
-    resp = await client.post("/v1/organisations", json=registration(name="温州市 鹿城区abc协会"))
+    assert (await client.post("/v1/organisations", json=registration(name="温州市鹿城区ＡＢＣ协会"),
+                              headers=STAFF)).status_code == 201
+    resp = await client.post("/v1/organisations", json=registration(name="温州市 鹿城区abc协会"), headers=STAFF)
     assert resp.status_code == 409
     assert resp.json()["errors"][0]["rule"] == "REG-6"
 
 
 async def test_concurrent_same_name_exactly_one_wins(client) -> None:
     results = await asyncio.gather(*[
-        client.post("/v1/organisations", json=registration(name="温州市鹿城区同名协会")) for _ in range(6)
+        client.post("/v1/organisations", json=registration(name="温州市鹿城区同名协会"), headers=STAFF)
+        for _ in range(6)
     ])
     assert sorted(r.status_code for r in results) == [201] + [409] * 5
 
@@ -89,7 +111,7 @@ async def test_lookup_404_when_code_valid_but_unknown(client) -> None:
 
 
 async def test_public_sees_no_personal_data_but_staff_sees_it_masked(client) -> None:
-    uscc = (await client.post("/v1/organisations", json=registration())).json()["uscc"]
+    uscc = (await client.post("/v1/organisations", json=registration(), headers=STAFF)).json()["uscc"]
     public = (await client.get(f"/v1/organisations/{uscc}")).json()
     assert datetime.fromisoformat(public["registered_at"]).utcoffset() == timedelta(0)  # UTC survives SQLite
     assert public["legal_representative"] == {"name": "张三", "id_number": None, "phone": None}

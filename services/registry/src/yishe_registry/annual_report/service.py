@@ -15,7 +15,7 @@ from yishe_kit.errors import Problem
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from ..access import require_org_or_roles, require_role
+from ..access import require_jurisdiction, require_org_or_roles, require_role
 from ..config import RulesSettings
 from ..errors import Missing, Refused, WrongState
 from ..organisation import service as organisation_service
@@ -75,7 +75,7 @@ async def submit(session: AsyncSession, uscc: str, data: ReportSubmit, principal
     """年度工作报告: due (AR-1, AR-3), window open (AR-2), Party section present (AR-6); late ones are accepted
     and marked late."""
     require_org_or_roles(principal, uscc, "staff", action_zh="报送年度工作报告", action_en="submit annual reports")
-    org = await organisation_service.get(session, uscc)
+    org = await organisation_service.get_for_staff(session, uscc, principal)
     organisation_service.require_status(org, "active", "suspended", action_zh="报送年报", action_en="report for")
     fi = first_instance(org)
     win = windows.window(org.org_type, fi, data.year, rules)
@@ -135,9 +135,11 @@ async def listing(session: AsyncSession, uscc: str, principal: Principal) -> lis
 
 async def record_first_instance(session: AsyncSession, uscc: str, year: int, body: FirstInstance,
                                 principal: Principal) -> AnnualReport:
-    """AR-1 / REG-9: the supervisory unit's first-instance review comes before the bureau's."""
+    """AR-1 / REG-9: the supervisory unit's first-instance review comes before the bureau's; a unit limited to a
+    division reviews only organisations under it (AUTH-2)."""
     require_role(principal, "supervisor", action_zh="进行年报初审", action_en="review reports in first instance")
     org = await organisation_service.get(session, uscc)
+    require_jurisdiction(principal, org.division_code)
     report = await get(session, uscc, year, principal)
     if not first_instance(org):
         raise WrongState("year", "AR-2", "直接登记的社会组织年报无需业务主管单位初审",
@@ -176,6 +178,7 @@ async def review(session: AsyncSession, uscc: str, year: int, body: Review, prin
 async def disclose(session: AsyncSession, uscc: str, year: int, principal: Principal, today: date) -> AnnualReport:
     """AR-1 (基金会条例 Art 38): a reviewed report is published; the public can then read it."""
     require_org_or_roles(principal, uscc, "staff", action_zh="公开年度工作报告", action_en="disclose reports")
+    await organisation_service.get_for_staff(session, uscc, principal)
     report = await get(session, uscc, year, principal)
     if report.status != "reviewed":
         raise WrongState("status", "AR-1", "年报审核后方可公开", "a report is disclosed after its review")

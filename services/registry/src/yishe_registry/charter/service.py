@@ -50,8 +50,8 @@ async def _add(session: AsyncSession, uscc: str, text: str, principal: Principal
 async def submit(session: AsyncSession, uscc: str, text: str, reason: str | None, principal: Principal,
                  rules: RulesSettings) -> tuple[Charter, list[str]]:
     """A new charter version (修改章程) from the organisation or the bureau; PARTY-5 reminders are given here."""
-    org = await organisation_service.get(session, uscc)
     require_org_or_roles(principal, uscc, "staff", action_zh="报送章程", action_en="submit charters")
+    org = await organisation_service.get_for_staff(session, uscc, principal)
     organisation_service.require_status(org, "active", action_zh="报送章程", action_en="submit a charter for")
     row = await _add(session, uscc, text, principal, rules)
     await organisation_service.record_history(session, uscc, "charter_submitted", principal,

@@ -13,10 +13,12 @@ _errors = {400: {"description": "malformed USCC or a refused rule"}, 404: {"desc
 
 
 @router.post("", status_code=201, response_model=OrganisationRead,
-             responses={400: {"description": "a registration rule refused"}, 409: {"description": "name taken"}})
+             responses={400: {"description": "a registration rule refused"},
+                        403: {"description": "not staff or internal (AUTH-1), or outside the jurisdiction (AUTH-2)"},
+                        409: {"description": "name taken"}})
 async def register_organisation(data: OrganisationCreate, session: SessionDep, principal: PrincipalDep,
                                 request: Request, today: TodayDep) -> OrganisationRead:
-    """Register an organisation and issue its unified social credit code (USCC)."""
+    """Register an organisation directly (staff or internal) and issue its unified social credit code (USCC)."""
     org = await service.register(session, data=data, principal=principal, outbox=request.app.state.outbox,
                                  body_prefix=request.app.state.settings.uscc_body_prefix, today=today)
     return service.disclose(org, principal)

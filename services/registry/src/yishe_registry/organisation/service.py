@@ -24,7 +24,7 @@ from yishe_kit.errors import Problem, identifier_problems, require_social_org_us
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from ..access import Denied, require_jurisdiction
+from ..access import Denied, require_jurisdiction, require_role
 from ..errors import WrongState
 from ..kinds import RESERVED_NAME_WORDS, is_national
 from ..name import rules as name_rules
@@ -110,7 +110,10 @@ class NewOrganisation:
 
 async def register(session: AsyncSession, *, data: OrganisationCreate, principal: Principal,
                    outbox: Outbox, body_prefix: str = "MJ", today: date | None = None) -> Organisation:
-    """Direct registration (fast path): validate (REG-6, DIV-1, ID-1), issue a USCC (USCC-1..6), record, emit."""
+    """Direct registration (fast path): the bureau only, inside its jurisdiction (AUTH-1, AUTH-2); validate (REG-6,
+    DIV-1, ID-1), issue a USCC (USCC-1..6), record, emit."""
+    require_role(principal, "staff", "internal", action_zh="办理成立登记", action_en="register organisations")
+    require_jurisdiction(principal, data.division_code)
     problems = check_registration(data)
     if problems:
         raise RegistrationRefused(problems)

@@ -135,7 +135,7 @@ async def file_matter(session: AsyncSession, uscc: str, data: MatterCreate, prin
                       today: date) -> tuple[MatterFiling, list[str]]:
     """重大事项备案 by the organisation or the bureau; PARTY-5 (Xuecheng) reminders are given at filing."""
     require_org_or_roles(principal, uscc, "staff", action_zh="办理重大事项备案", action_en="file major matters")
-    org = await organisation_service.get(session, uscc)
+    org = await organisation_service.get_for_staff(session, uscc, principal)
     organisation_service.require_status(org, "active", "suspended", action_zh="备案", action_en="file matters for")
     if data.occurred_on > today + timedelta(days=366):
         raise Refused([Problem("occurred_on", "REG-2", "事项日期不合理", "occurred_on is too far ahead")])
