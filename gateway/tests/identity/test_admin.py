@@ -46,12 +46,25 @@ async def test_internal_creates_client_whose_secret_signs_and_is_never_listed(gw
     ({"username": "org-user", "password": "long-enough-1", "role": "org"}, "USCC-1"),
     ({"username": "bad-role", "password": "long-enough-1", "role": "root"}, "AUTH-4"),
     ({"username": "bad-div", "password": "long-enough-1", "role": "staff", "division": "33a"}, "AUTH-4"),
+    ({"username": "bad-div-7", "password": "long-enough-1", "role": "staff", "division": "3303020"}, "AUTH-4"),
 ])
 async def test_create_user_400_naming_rule_when_scope_invalid(gw, auth, body: dict, rule: str) -> None:
     app, client = gw
     resp = await client.post("/v1/admin/users", json=body, headers=auth.bearer(await auth.token(app, "internal")))
     assert resp.status_code == 400, resp.text
     assert rule in [e["rule"] for e in resp.json()["errors"]]
+
+
+async def test_township_user_created_with_9_digit_division_and_asserted_to_services(gw, auth) -> None:
+    """A township (乡镇/街道) user is staff scoped to its 9-digit township code (registry filings, AUTH-2)."""
+    app, client = gw
+    body = {"username": "wuma-clerk", "password": "long-enough-1", "role": "staff", "division": "330302001"}
+    resp = await client.post("/v1/admin/users", json=body, headers=auth.bearer(await auth.token(app, "internal")))
+    assert resp.status_code == 201, resp.text
+    token = await client.post("/v1/auth/token", json={"username": "wuma-clerk", "password": "long-enough-1"})
+    assert token.status_code == 200 and token.json()["division"] == "330302001"
+    me = await client.get("/v1/auth/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"})
+    assert me.json()["division"] == "330302001" and me.json()["actor"] == "user:wuma-clerk"
 
 
 async def test_dev_credentials_idempotent_and_refused_outside_dev(gw) -> None:

@@ -24,7 +24,8 @@ from .service import claims_of, client_secret
 from .signing import new_salt
 
 CLIENT_ROLES = ("staff", "supervisor", "party", "purchaser", "internal")
-_DIVISION = re.compile(r"\d{0,6}")
+# A GB/T 2260 prefix (0–6 digits, "" = whole city) or a 9-digit township (乡镇/街道) code for township users.
+_DIVISION = re.compile(r"\d{0,6}|\d{9}")
 _USERNAME = re.compile(r"[A-Za-z0-9._@\-]{3,100}")  # it travels as X-Yishe-Actor: ASCII only
 DEV_USER, DEV_PASSWORD, DEV_CLIENT, DEV_APP_KEY = "dev-staff", "dev-staff", "dev-department", "ak_dev_department"
 
@@ -41,8 +42,9 @@ def _check_scope(role: str, roles: tuple[str, ...], division: str) -> None:
         raise bad_request("invalid_role", "role", "AUTH-4", f"角色须为 {'、'.join(roles)} 之一",
                           f"role must be one of {', '.join(roles)}")
     if not _DIVISION.fullmatch(division):
-        raise bad_request("invalid_division", "division", "AUTH-4", "辖区须为 0–6 位行政区划代码前缀",
-                          "division must be a prefix of 0–6 digits of a division code")
+        raise bad_request("invalid_division", "division", "AUTH-4",
+                          "辖区须为 0–6 位行政区划代码前缀或 9 位乡镇（街道）代码",
+                          "division must be a prefix of 0–6 digits of a division code or a 9-digit township code")
 
 
 def _check_password(password: str) -> None:
