@@ -12,7 +12,6 @@ from yishe_contracts.events.registry import AnnualReportOverdue
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from ..bulk import emit_many
 from ..config import RulesSettings
 from ..organisation.models import Organisation, OrganisationHistory
 from . import windows
@@ -66,4 +65,4 @@ async def mark_overdue(session: AsyncSession, as_of: date, outbox: Outbox, rules
             marked.append(uscc)
         session.add_all(history)
         await session.flush()
-        await emit_many(session, outbox, events)
+        await outbox.emit_many(session, events)

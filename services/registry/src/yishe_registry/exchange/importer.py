@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.events.common import OrgType
 from yishe_contracts.events.registry import OrganisationRegistered, OrganisationStatus
+from yishe_kit.bulk import tune_for_bulk
 from yishe_kit.errors import Problem
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
 from ..access import require_role
-from ..bulk import emit_many, tune_for_bulk
 from ..change import service as change_service
 from ..errors import Refused
 from ..kinds import TERMINAL_STATUSES, DirectCategory
@@ -172,7 +172,7 @@ async def _insert(session: AsyncSession, records: list[rows.Record], r: _Run, ou
     await organisation_service.insert_many(session, orgs, history)
     await name_service.claim_many(session, claims)
     await search_service.index_names(session, [(x.uscc, x.key) for x in records])
-    await emit_many(session, outbox, events)
+    await outbox.emit_many(session, events)
     r.created += len(records)
 
 

@@ -14,7 +14,6 @@ from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
 from ..access import require_role
-from ..bulk import emit_many
 from ..config import RulesSettings
 from ..errors import Refused, WrongState
 from ..organisation import service as organisation_service
@@ -146,5 +145,5 @@ async def expire(session: AsyncSession, as_of: date, outbox: Outbox) -> list[str
             await _set_org_grade(session, org, None, SYSTEM, g.end_reason)
         events.append(GradeChanged(uscc=g.uscc, change=GradeChange.EXPIRED, grade=None, previous_grade=g.grade,
                                    valid_from=g.valid_from, valid_until=g.valid_until, rule=g.rule, changed_on=as_of))
-    await emit_many(session, outbox, events)
+    await outbox.emit_many(session, events)
     return [g.uscc for g in rows]

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from yishe_kit.bulk import insert_rows
 
 from .models import NameClaim, NameReservation
 
@@ -67,5 +69,4 @@ async def claims_for(session: AsyncSession, keys: list[str]) -> dict[str, NameCl
 
 
 async def add_claims(session: AsyncSession, rows: list[dict]) -> None:
-    if rows:
-        await session.execute(insert(NameClaim.__table__), rows)
+    await insert_rows(session, NameClaim.__table__, rows)

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from yishe_kit.bulk import insert_rows
 
 from .models import Organisation, OrganisationHistory, OrganisationLeader, UsccSequence
 
@@ -68,8 +70,6 @@ async def snapshot(session: AsyncSession, usccs: list[str]) -> dict[str, Organis
 
 
 async def insert_many(session: AsyncSession, orgs: list[dict], history: list[dict]) -> None:
-    # Core executemany (not the ORM bulk path): about twice as fast for wide rows.
-    if orgs:
-        await session.execute(insert(Organisation.__table__), orgs)
-    if history:
-        await session.execute(insert(OrganisationHistory.__table__), history)
+    # The kit's executemany (driver-level on SQLite): several times faster than the ORM or Core paths for wide rows.
+    await insert_rows(session, Organisation.__table__, orgs)
+    await insert_rows(session, OrganisationHistory.__table__, history)

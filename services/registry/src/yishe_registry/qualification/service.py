@@ -14,7 +14,6 @@ from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
 from ..access import require_org_or_roles, require_role
-from ..bulk import emit_many
 from ..config import RulesSettings
 from ..errors import Missing, Refused, WrongState
 from ..organisation import service as organisation_service
@@ -127,7 +126,7 @@ async def expire(session: AsyncSession, as_of: date, outbox: Outbox) -> list[str
         events.append(QualificationChanged(uscc=row.uscc, qualification=kind, change=QualificationChange.EXPIRED,
                                            valid_from=row.valid_from, valid_until=row.valid_until, rule=RULE[kind],
                                            changed_on=as_of))
-    await emit_many(session, outbox, events)
+    await outbox.emit_many(session, events)
     return [f"{r.uscc}:{r.kind}" for r in rows]
 
 

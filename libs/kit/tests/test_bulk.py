@@ -1,0 +1,91 @@
+"""insert_rows stores exactly what a Core insert stores (the SQLite fast path bypasses SQLAlchemy's per-row layer)
+and Outbox.emit_many writes the same rows as emit."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import JSON, Boolean, Column, Date, Integer, MetaData, Numeric, String, Table, insert, select, text
+
+from yishe_contracts.events.registry import OrganisationStatus, OrganisationStatusChanged
+from yishe_kit.bulk import insert_rows
+from yishe_kit.db import UtcDateTime
+from yishe_kit.outbox import Outbox
+
+wide = Table(
+    "wide", MetaData(),
+    Column("k", String(10), primary_key=True),
+    Column("label", String(50)),
+    Column("day", Date),
+    Column("at", UtcDateTime()),
+    Column("amount", Numeric(14, 2)),
+    Column("flag", Boolean),
+    Column("doc", JSON),
+    Column("count", Integer, nullable=False, default=7),
+)
+
+
+def _row(k: str, **extra) -> dict:
+    return {"k": k, "label": "温州市鹿城区　ＡＢ协会", "day": date(2026, 3, 1),
+            "at": datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=timezone(timedelta(hours=8))),
+            "amount": Decimal("30000.50"), "flag": True, "doc": {"名称": "协会", "n": [1, None]}, **extra}
+
+
+@pytest.fixture
+async def session(sessionmaker):
+    async with sessionmaker() as s:
+        conn = await s.connection()
+        await conn.run_sync(wide.create, checkfirst=True)
+        yield s
+
+
+async def _raw(session, key: str) -> tuple:
+    # The stored values themselves (no type processing on the way out), so a difference in storage shows.
+    return tuple((await session.execute(text("SELECT * FROM wide WHERE k = :k"), {"k": key})).one())
+
+
+async def test_fast_path_stores_what_core_stores(session) -> None:
+    await session.execute(insert(wide), [_row("core"), _row("core-null", label=None, doc=None, at=None)])
+    await insert_rows(session, wide, [_row("fast"), _row("fast-null", label=None, doc=None, at=None)])
+    assert (await _raw(session, "fast"))[1:] == (await _raw(session, "core"))[1:]
+    assert (await _raw(session, "fast-null"))[1:] == (await _raw(session, "core-null"))[1:]
+    loaded = (await session.execute(select(wide).where(wide.c.k == "fast"))).one()._asdict()
+    assert loaded["at"] == datetime(2026, 3, 1, 0, 30, 15, 123456, tzinfo=UTC)
+    assert loaded["doc"] == {"名称": "协会", "n": [1, None]} and loaded["amount"] == Decimal("30000.50")
+    assert loaded["count"] == 7  # a scalar default left out is applied, as Core applies it
+
+
+async def test_or_ignore_skips_clashing_rows_and_plain_insert_refuses_them(session) -> None:
+    await insert_rows(session, wide, [_row("a")])
+    await insert_rows(session, wide, [_row("a", label="changed"), _row("b")], or_ignore=True)
+    rows = (await session.execute(select(wide.c.k, wide.c.label).order_by(wide.c.k))).all()
+    assert [(k, label) for k, label in rows] == [("a", "温州市鹿城区　ＡＢ协会"), ("b", "温州市鹿城区　ＡＢ协会")]
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
+        await insert_rows(session, wide, [_row("b")])
+
+
+async def test_unknown_columns_are_refused(session) -> None:
+    with pytest.raises(ValueError, match="no column"):
+        await insert_rows(session, wide, [_row("x", colour="red")])
+    await insert_rows(session, wide, [])  # nothing to do is not an error
+
+
+async def test_emit_many_writes_the_rows_emit_writes(session) -> None:
+    from yishe_kit.db import new_metadata  # an outbox table of the kit's shape
+
+    table = new_metadata().tables["outbox"]
+    await (await session.connection()).run_sync(table.create, checkfirst=True)
+    outbox = Outbox(table, "registry")
+    events = [OrganisationStatusChanged(uscc=f"51330302MJA00000{i}X", from_status=OrganisationStatus.ACTIVE,
+                                        to_status=OrganisationStatus.DEREGISTERED, rule="REG-2", reason="注销",
+                                        effective_date=date(2026, 11, 1), decided_by="staff:a") for i in range(3)]
+    single = await outbox.emit(session, events[0])
+    many = await outbox.emit_many(session, events)
+    rows = (await session.execute(select(table).order_by(table.c.seq))).all()
+    assert [r.event_id for r in rows] == [single.id] + [e.id for e in many]
+    assert {r.subject for r in rows} == {"registry.organisation.status_changed.v1"}
+    assert all(r.attempts == 0 for r in rows)
+    assert rows[1].payload == many[0].to_json_bytes()
+    assert session.info.get("yishe_outbox_pending") is True
