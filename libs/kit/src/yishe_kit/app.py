@@ -18,6 +18,7 @@ from .errors import install_handlers
 from .health import router as health_router
 from .logging import configure, correlation_id_var
 from .outbox import Outbox
+from .readmodel import FragmentLane, Fragments, ReadModel, listen_to_engine, listening_session_class
 from .relay import Relay
 from .settings import ServiceSettings
 
@@ -35,13 +36,24 @@ def create_service_app(
     routers: Sequence[APIRouter],
     subscriptions: Callable[[ServiceSettings, Outbox], Sequence[Subscription]] | None = None,
     description: str = "",
+    fragments: Fragments | None = None,
 ) -> FastAPI:
+    """`fragments`: the service keeps the 一社一码 read model of its part of the profile (yishe_kit.readmodel); its
+    metadata then has the `profile_fragment` table (new_metadata(fragments=True))."""
     configure(settings.service_name, settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.db.url, echo=settings.db.echo, pool_size=settings.db.pool_size)
-        sessionmaker = make_sessionmaker(engine)
+        read_model = None
+        if fragments is not None:
+            table = metadata.tables["profile_fragment"]
+            listen_to_engine(engine, fragments)
+            sessionmaker = make_sessionmaker(engine, listening_session_class(fragments, table))
+            read_model = app.state.read_model = ReadModel(fragments, table, engine, sessionmaker, app.state)
+            await read_model.start()
+        else:
+            sessionmaker = make_sessionmaker(engine)
         bus = Bus(settings.nats, name=settings.service_name)
         app.state.engine, app.state.sessionmaker, app.state.bus = engine, sessionmaker, bus
         connect_task = asyncio.create_task(bus.connect())
@@ -57,6 +69,9 @@ def create_service_app(
             await relay.stop()
             connect_task.cancel()
             await bus.close()
+            if read_model is not None:
+                read_model.close()
+                app.state.read_model = None
             await engine.dispose()
 
     app = FastAPI(title=title, description=description, version="1.0", lifespan=lifespan,
@@ -80,4 +95,7 @@ def create_service_app(
         response.headers["x-request-id"] = request_id
         return response
 
+    if fragments is not None:  # outermost: the gateway's reads skip every layer above
+        app.state.read_model = None
+        app.add_middleware(FragmentLane, state=app.state, path=fragments.path)
     return app

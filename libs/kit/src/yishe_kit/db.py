@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from sqlalchemy import (
     BigInteger,
     Column,
+    Date,
     DateTime,
     Integer,
     LargeBinary,
@@ -22,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -53,8 +55,12 @@ class UtcDateTime(TypeDecorator[datetime]):
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
 
 
-def new_metadata() -> MetaData:
-    """A service's metadata with the naming convention and its outbox/inbox tables."""
+FRAGMENT_TABLE = "profile_fragment"
+
+
+def new_metadata(*, fragments: bool = False) -> MetaData:
+    """A service's metadata with the naming convention and its outbox/inbox tables; `fragments`: also the
+    `profile_fragment` read model of the 一社一码 profile (yishe_kit.readmodel)."""
     md = MetaData(naming_convention=NAMING_CONVENTION)
     Table(
         "outbox",
@@ -76,6 +82,17 @@ def new_metadata() -> MetaData:
         Column("subject", String(200), nullable=False),
         Column("received_at", UtcDateTime(), nullable=False),
     )
+    if fragments:
+        Table(
+            FRAGMENT_TABLE,
+            md,
+            Column("uscc", String(18), primary_key=True),  # "*" holds the service-wide epoch in `version`
+            Column("version", BigInteger, nullable=False),  # bumped with every change to the organisation
+            Column("epoch", BigInteger, nullable=True),  # the epoch `body` was built in
+            Column("body", LargeBinary, nullable=True),  # the internal view's JSON; NULL = to be built
+            Column("computed_on", Date, nullable=True),  # the service's local day `body` was built for
+            Column("computed_at", UtcDateTime(), nullable=True),
+        )
     return md
 
 
@@ -99,8 +116,12 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEn
     return create_async_engine(url, echo=echo, pool_size=pool_size, pool_pre_ping=True)
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(engine: AsyncEngine, session_class: type[Session] | None = None,
+                      ) -> async_sessionmaker[AsyncSession]:
+    """`session_class`: the sync Session behind each AsyncSession (the read model's listens for changes)."""
+    if session_class is None:
+        return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=session_class)
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:

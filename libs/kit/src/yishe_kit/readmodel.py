@@ -1,0 +1,378 @@
+"""Profile fragments: each service's read model of its part of the 一社一码 profile (the gateway's cold lookup).
+
+Per organisation a service keeps, in its own `profile_fragment` table (yishe_kit.db.new_metadata(fragments=True)),
+the JSON bytes of its `internal` view, the service-local day they were built for, and two counters:
+
+- `version`, bumped in the same transaction as every change that can alter that organisation's view: a session
+  listener sees every flushed ORM object and takes the values of its `uscc` / `*_uscc` columns (old and new);
+- the epoch (the row keyed "*" holds it in `version`), bumped by every write that cannot be pinned on
+  organisations: bulk DML or raw SQL through the session or a bare connection, a change to a table without a USCC
+  column, DDL, and every service start (the view's settings may have changed).
+
+Reading is one primary-key select; the bytes count only if built in the current epoch and for today. Otherwise the
+service's own view code builds them (as `internal`, exactly what the normal route returns) and stores them only if
+nothing changed since the build began: `UPDATE … WHERE version = <read first>`, or `INSERT … ON CONFLICT DO
+NOTHING` when there was no row. A change committed during the build moved the version (nothing to update) or
+created the row (the insert conflicts); one still in flight holds the row (PostgreSQL waits for it, then re-checks
+the version; SQLite has a single writer) or is bumping the epoch, which every read compares.
+
+Tables a view never reads are declared (`Fragments.ignore`): changes to them invalidate nothing. Any table not
+declared and without a USCC column clears everything when it changes (safe when a view starts reading it).
+On SQLite the read is inline on a read-only sqlite3 connection (WAL: readers never wait for the writer), since
+aiosqlite's thread hand-off costs ~0.65 ms a statement (PERFORMANCE.md); on PostgreSQL it is one asyncpg query.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from itertools import chain
+from typing import Any
+from urllib.parse import quote
+
+import structlog
+from pydantic import BaseModel
+from sqlalchemy import MetaData, Table, bindparam, event, inspect, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapper, Session, attributes
+from starlette.datastructures import State
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .db import FRAGMENT_TABLE
+from .errors import ServiceError, problem_response
+
+log = structlog.get_logger("yishe.readmodel")
+
+EPOCH = "*"
+ALWAYS_IGNORED = frozenset({FRAGMENT_TABLE, "outbox", "inbox"})
+# Dialect-neutral (SQLite ≥ 3.24, PostgreSQL): also runs on a raw DBAPI cursor inside a connection event.
+BUMP_EPOCH_SQL = (f"INSERT INTO {FRAGMENT_TABLE} (uscc, version) VALUES ('{EPOCH}', 1) "
+                  f"ON CONFLICT (uscc) DO UPDATE SET version = {FRAGMENT_TABLE}.version + 1")
+_READ_SQLITE = (f"SELECT f.body FROM {FRAGMENT_TABLE} AS f JOIN {FRAGMENT_TABLE} AS g ON g.uscc = '{EPOCH}' "
+                "WHERE f.uscc = ? AND f.epoch = g.version AND f.computed_on = ? AND f.body IS NOT NULL")
+
+View = Callable[[State, AsyncSession, str], Awaitable[BaseModel]]
+
+
+@dataclass(frozen=True)
+class Fragments:
+    """What a service declares for its read model.
+
+    path     the read route's prefix; `GET <path><uscc>` from the gateway as `internal` is served from the model
+    view     the service's own view code for one organisation as `internal` (raises ServiceError like the route)
+    today    the service's local day (the view depends on it: a fragment is rebuilt on another day)
+    ignore   tables the view never reads: changes to them invalidate nothing (remove one when the view reads it)
+    related  uscc-less tables the view reads: table name → the USCCs a changed row belongs to
+    """
+
+    path: str
+    view: View
+    today: Callable[[State], date]
+    ignore: frozenset[str] = frozenset()
+    related: Mapping[str, Callable[[Any], Iterable[str]]] = field(default_factory=dict)
+
+    def ignored(self) -> frozenset[str]:
+        return self.ignore | ALWAYS_IGNORED
+
+    def undeclared(self, metadata: MetaData) -> list[str]:
+        """Tables without a USCC column that are neither ignored nor related: a change to one clears everything.
+        A service keeps this empty (a test checks), so a new table is a decision, not a silent slowdown."""
+        return sorted(t.name for t in metadata.tables.values()
+                      if t.name not in self.ignored() and t.name not in self.related
+                      and not any(_is_uscc(c.name) for c in t.columns))
+
+
+def _is_uscc(name: str) -> bool:
+    return name == "uscc" or name.endswith("_uscc")
+
+
+def to_json(view: BaseModel) -> bytes:
+    """The bytes FastAPI sends for a route with `response_model` (pydantic's JSON, by alias)."""
+    return view.__pydantic_serializer__.to_json(view, by_alias=True)
+
+
+# --- invalidation ---------------------------------------------------------------------------------------------
+
+_FLUSHING: ContextVar[bool] = ContextVar("yishe_fragment_flush", default=False)
+"""Set while a listening session flushes: its statements are accounted for object by object (after_flush)."""
+
+
+class _Invalidator:
+    def __init__(self, fragments: Fragments, table: Table):
+        self.fragments = fragments
+        self.table = table
+        self.ignored = fragments.ignored()
+        self._mappers: dict[Mapper, tuple[str, tuple[str, ...], Callable | None]] = {}
+
+    def _plan(self, mapper: Mapper) -> tuple[str, tuple[str, ...], Callable | None]:
+        """("skip" | "keys" | "related" | "all", USCC attribute keys, related function) per mapped class."""
+        plan = self._mappers.get(mapper)
+        if plan is None:
+            names = [t.name for t in mapper.tables]
+            related = next((self.fragments.related[n] for n in names if n in self.fragments.related), None)
+            keys = tuple(p.key for p in mapper.column_attrs if any(_is_uscc(c.name) for c in p.columns))
+            if all(n in self.ignored for n in names):
+                plan = ("skip", (), None)
+            elif related is not None:
+                plan = ("related", (), related)
+            else:
+                plan = ("keys", keys, None) if keys else ("all", (), None)
+            self._mappers[mapper] = plan
+        return plan
+
+    def usccs_of(self, obj: Any, new: bool) -> set[str] | None:
+        """The organisations whose view a new, changed or deleted object can alter; None: cannot tell."""
+        state = inspect(obj)
+        kind, keys, related = self._plan(state.mapper)
+        if kind == "skip":
+            return set()
+        if kind == "related":
+            return {u for u in related(obj) if u}
+        if kind == "all":
+            return None
+        found: set[str] = set()
+        for key in keys:
+            history = attributes.get_history(obj, key, passive=attributes.PASSIVE_NO_INITIALIZE)
+            values = [v for v in chain(history.added or (), history.unchanged or (), history.deleted or ())
+                      if v is not None]
+            if not values and not new and key not in state.dict and key not in state.committed_state:
+                return None  # not loaded (expired): unknown, so everything
+            found.update(values)
+        return found
+
+    def after_flush(self, session: Session, _context: Any) -> None:
+        usccs: set[str] = set()
+        new = session.new
+        for obj in chain(new, session.dirty, session.deleted):
+            found = self.usccs_of(obj, obj in new)
+            if found is None:
+                bump_epoch(session.connection())
+                return
+            usccs |= found
+        if usccs:
+            invalidate(session.connection(), self.table, sorted(usccs))
+
+
+def _upsert(conn: Connection, table: Table):
+    return pg_insert(table) if conn.dialect.name == "postgresql" else sqlite_insert(table)
+
+
+def invalidate(conn: Connection, table: Table, usccs: list[str]) -> None:
+    """These organisations' fragments are void, in the caller's transaction (sorted: a stable lock order)."""
+    stmt = _upsert(conn, table).values(uscc=bindparam("u"), version=1)
+    stmt = stmt.on_conflict_do_update(index_elements=[table.c.uscc],
+                                      set_={"version": table.c.version + 1, "body": None})
+    conn.execute(stmt, [{"u": u} for u in usccs])
+
+
+def bump_epoch(conn: Connection) -> None:
+    """Every fragment of the service is void, in the caller's transaction."""
+    conn.exec_driver_sql(BUMP_EPOCH_SQL)
+
+
+def listening_session_class(fragments: Fragments, table: Table) -> type[Session]:
+    """A Session class whose flushes invalidate the fragments of the organisations they change."""
+    invalidator = _Invalidator(fragments, table)
+
+    class FragmentSession(Session):
+        def flush(self, objects: Any = None) -> None:
+            token = _FLUSHING.set(True)
+            try:
+                super().flush(objects)
+            finally:
+                _FLUSHING.reset(token)
+
+    event.listen(FragmentSession, "after_flush", invalidator.after_flush)
+    return FragmentSession
+
+
+_READ_VERB = re.compile(r"\s*(?:SELECT|PRAGMA|BEGIN|COMMIT|ROLLBACK|END|SAVEPOINT|RELEASE|SHOW|SET|EXPLAIN|VALUES)\b",
+                        re.IGNORECASE)
+_WRITE = re.compile(r'\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+'
+                    r'(?:ONLY\s+)?(?:"?\w+"?\.)?"?(\w+)"?', re.IGNORECASE)
+_DML_WORD = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=2048)
+def written_table(statement: str) -> str | None:
+    """The table a statement writes ("" when it may change anything, e.g. DDL), None for reads."""
+    if _READ_VERB.match(statement):
+        return None
+    m = _WRITE.match(statement)
+    if m:
+        return m.group(1).lower()
+    if statement.lstrip()[:4].upper() == "WITH" and not _DML_WORD.search(statement):
+        return None
+    return ""
+
+
+def listen_to_engine(engine: AsyncEngine, fragments: Fragments) -> None:
+    """Writes the session listener cannot account for (bulk DML, `exec_driver_sql`, Core on a bare connection)
+    void every fragment, in their own transaction, right after they ran."""
+    ignored = fragments.ignored()
+
+    def after_cursor_execute(conn: Connection, cursor: Any, statement: str, *_: Any) -> None:
+        if _FLUSHING.get():
+            return
+        table = written_table(statement)
+        if table is None or table in ignored:
+            return
+        raw = conn.connection.cursor()  # the same DBAPI connection, so the same transaction
+        try:
+            raw.execute(BUMP_EPOCH_SQL)
+        finally:
+            raw.close()
+
+    event.listen(engine.sync_engine, "after_cursor_execute", after_cursor_execute)
+
+
+# --- reading and building -------------------------------------------------------------------------------------
+
+def sqlite_path(engine: AsyncEngine) -> str | None:
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return url.database
+
+
+class ReadModel:
+    """One service process's access to its fragments (app.state.read_model)."""
+
+    def __init__(self, fragments: Fragments, table: Table, engine: AsyncEngine,
+                 sessionmaker: async_sessionmaker[AsyncSession], state: State):
+        self.fragments = fragments
+        self.table = table
+        self.engine = engine
+        self.sessionmaker = sessionmaker
+        self.state = state
+        self.reads = self.builds = self.stored = 0
+        self._ro: sqlite3.Connection | None = None
+        f, g = table.alias("f"), table.alias("g")
+        self._read = (select(f.c.body).select_from(f.join(g, g.c.uscc == EPOCH))
+                      .where(f.c.uscc == bindparam("u"), f.c.epoch == g.c.version,
+                             f.c.computed_on == bindparam("day"), f.c.body.is_not(None)))
+        self._versions = (select(g.c.version, f.c.version).select_from(g.outerjoin(f, f.c.uscc == bindparam("u")))
+                          .where(g.c.uscc == EPOCH))
+
+    async def start(self) -> None:
+        """Settings may have changed since the fragments were built: void them all, then open the inline reader."""
+        async with self.engine.begin() as conn:
+            await conn.run_sync(bump_epoch)
+        path = sqlite_path(self.engine)
+        if path is not None:
+            # mode=ro: this connection can never write; autocommit: each select sees the latest commit.
+            self._ro = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True, isolation_level=None,
+                                       check_same_thread=False, timeout=0)
+
+    def close(self) -> None:
+        if self._ro is not None:
+            self._ro.close()
+            self._ro = None
+
+    async def get(self, uscc: str) -> bytes:
+        """The organisation's internal view as JSON: stored, or built now (ServiceError as the route raises it)."""
+        day = self.fragments.today(self.state)
+        body = self._read_inline(uscc, day) if self._ro is not None else await self._read_async(uscc, day)
+        if body is not None:
+            self.reads += 1
+            return body
+        return await self.build(uscc)
+
+    def _read_inline(self, uscc: str, day: date) -> bytes | None:
+        try:
+            row = self._ro.execute(_READ_SQLITE, (uscc, day.isoformat())).fetchone()
+        except sqlite3.Error as exc:  # e.g. busy during WAL recovery: build instead (correct, only slower)
+            log.warning("fragment read failed", uscc=uscc, error=repr(exc))
+            return None
+        return row[0] if row is not None else None
+
+    async def _read_async(self, uscc: str, day: date) -> bytes | None:
+        async with self.engine.connect() as conn:
+            return (await conn.execute(self._read, {"u": uscc, "day": day})).scalar()
+
+    async def build(self, uscc: str) -> bytes:
+        """Run the view as `internal`; store the bytes unless a change raced the build."""
+        self.builds += 1
+        day = self.fragments.today(self.state)
+        async with self.sessionmaker() as session:
+            epoch, version = (await session.execute(self._versions, {"u": uscc})).one()  # first: before any data
+            body = to_json(await self.fragments.view(self.state, session, uscc))
+            if self.fragments.today(self.state) != day:  # built across midnight: serve, but do not keep
+                return body
+            try:
+                await session.execute(self._store(session, uscc, version, epoch, day, body))
+                await session.commit()
+                self.stored += 1
+            except Exception as exc:  # not stored: the next read builds again
+                log.warning("fragment not stored", uscc=uscc, error=repr(exc))
+                await session.rollback()
+        return body
+
+    def _store(self, session: AsyncSession, uscc: str, version: int | None, epoch: int, day: date, body: bytes):
+        values = {"epoch": epoch, "body": body, "computed_on": day, "computed_at": datetime.now(UTC)}
+        t = self.table
+        if version is None:
+            upsert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+            return upsert(t).values(uscc=uscc, version=0, **values).on_conflict_do_nothing(index_elements=[t.c.uscc])
+        return update(t).where(t.c.uscc == uscc, t.c.version == version).values(**values)
+
+    async def clear(self) -> None:
+        """Void every fragment (operators, tests)."""
+        async with self.engine.begin() as conn:
+            await conn.run_sync(bump_epoch)
+
+
+# --- the fast lane ----------------------------------------------------------------------------------------------
+
+JSON_HEADERS = [(b"content-type", b"application/json")]
+
+
+class FragmentLane:
+    """`GET <path><uscc>` from the gateway (`X-Yishe-Role: internal`, `X-Yishe-Actor: gateway`, no query) is answered
+    from the read model in plain ASGI, before FastAPI's routing, dependencies and middleware; every other request
+    (another caller, another path, a query) goes on to FastAPI, whose route runs the same view code."""
+
+    def __init__(self, app: ASGIApp, state: State, path: str) -> None:
+        self.app = app
+        self.state = state
+        self.prefix = path
+        self.length = len(path) + 18
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] == "http" and scope["method"] == "GET" and not scope["query_string"]
+                and len(scope["path"]) == self.length and scope["path"].startswith(self.prefix)):
+            role = actor = request_id = None
+            for name, value in scope["headers"]:
+                if name == b"x-yishe-role":
+                    role = value
+                elif name == b"x-yishe-actor":
+                    actor = value
+                elif name == b"x-request-id":
+                    request_id = value
+            read_model: ReadModel | None = getattr(self.state, "read_model", None)
+            if role == b"internal" and actor == b"gateway" and read_model is not None:
+                await self._serve(read_model, scope, receive, send, request_id)
+                return
+        await self.app(scope, receive, send)
+
+    async def _serve(self, read_model: ReadModel, scope: Scope, receive: Receive, send: Send,
+                     request_id: bytes | None) -> None:
+        extra = [(b"x-request-id", request_id)] if request_id else []
+        try:
+            body = await read_model.get(scope["path"][len(self.prefix):])
+        except ServiceError as exc:
+            response = problem_response(exc.status, exc.code, exc.detail, [p.as_dict() for p in exc.problems])
+            response.raw_headers.extend(extra)
+            await response(scope, receive, send)
+            return
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [*JSON_HEADERS, (b"content-length", str(len(body)).encode()), *extra]})
+        await send({"type": "http.response.body", "body": body})

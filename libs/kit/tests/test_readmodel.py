@@ -1,0 +1,326 @@
+"""The profile read model: what a read returns after every kind of write, races with a build, the fast lane."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import date
+
+import httpx
+import orjson
+import pytest
+from fastapi import FastAPI, Request
+from pydantic import BaseModel
+from sqlalchemy import Column, Integer, String, Table, delete, insert, select, text, update
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from starlette.datastructures import State
+
+from yishe_kit.db import BigIntPK, make_engine, new_metadata
+from yishe_kit.errors import NotFound, install_handlers
+from yishe_kit.readmodel import FragmentLane, Fragments, ReadModel, listen_to_engine, listening_session_class
+from yishe_kit.testing import _pg, create_pg_database
+from yishe_kit.testing import test_backend as backend
+
+metadata = new_metadata(fragments=True)
+FRAGMENT = metadata.tables["profile_fragment"]
+USCC, OTHER = "51330300MJ8A2T0116", "51330300MJ8A2T0124"
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+
+
+class Org(Base):
+    __tablename__ = "org"
+    uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class Note(Base):
+    """A view input keyed by a plain `uscc` column."""
+
+    __tablename__ = "note"
+    note_id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    uscc: Mapped[str] = mapped_column(String(18))
+    text: Mapped[str] = mapped_column(String(100))
+
+
+class Complaint(Base):
+    """A view input whose USCC column has another name (`*_uscc`), possibly empty."""
+
+    __tablename__ = "complaint"
+    complaint_id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    target_uscc: Mapped[str | None] = mapped_column(String(18))
+
+
+class Rule(Base):
+    """A view input with no USCC: a change to it can alter every view."""
+
+    __tablename__ = "rule"
+    key: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(String(100))
+
+
+class Audit(Base):
+    """Never read by the view (declared ignored)."""
+
+    __tablename__ = "audit"
+    audit_id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    uscc: Mapped[str] = mapped_column(String(18))
+
+
+SEQUENCE = Table("sequence", metadata, Column("name", String(20), primary_key=True), Column("value", Integer))
+
+
+class OrgView(BaseModel):
+    uscc: str
+    name: str
+    notes: list[str]
+    complaints: int
+    motto: str | None
+    day: date
+
+
+async def org_view(state: State, session, uscc: str) -> OrgView:
+    org = await session.get(Org, uscc)
+    if org is None:
+        raise NotFound("org_not_found", f"no organisation {uscc}")
+    notes = list(await session.scalars(select(Note.text).where(Note.uscc == uscc).order_by(Note.note_id)))
+    complaints = len(list(await session.scalars(select(Complaint.complaint_id).where(Complaint.target_uscc == uscc))))
+    motto = await session.scalar(select(Rule.value).where(Rule.key == "motto"))
+    if state.pause is not None:  # a test holds the build here, after its reads, before it stores
+        state.paused.set()
+        await state.pause.wait()
+    return OrgView(uscc=org.uscc, name=org.name, notes=notes, complaints=complaints, motto=motto, day=state.today)
+
+
+FRAGMENTS = Fragments(path="/v1/orgs/", view=org_view, today=lambda state: state.today,
+                      ignore=frozenset({"audit", "sequence"}))
+
+
+@pytest.fixture
+async def model(tmp_path):
+    if backend() == "postgres":
+        name = f"yishe_test_kit_rm_{uuid.uuid4().hex[:12]}"
+        url = create_pg_database(name)
+    else:
+        name, url = None, f"sqlite+aiosqlite:///{tmp_path / 'rm.db'}"
+    engine = make_engine(url)
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    from yishe_kit.db import make_sessionmaker
+
+    listen_to_engine(engine, FRAGMENTS)
+    sessionmaker = make_sessionmaker(engine, listening_session_class(FRAGMENTS, FRAGMENT))
+    state = State()
+    state.today, state.pause, state.paused = date(2026, 11, 23), None, None
+    rm = ReadModel(FRAGMENTS, FRAGMENT, engine, sessionmaker, state)
+    await rm.start()
+    async with sessionmaker() as session, session.begin():
+        session.add_all([Org(uscc=USCC, name="温州市甲协会"), Org(uscc=OTHER, name="温州市乙协会")])
+    yield rm
+    rm.close()
+    await engine.dispose()
+    if name:
+        _pg([f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'])
+
+
+async def view(rm: ReadModel, uscc: str = USCC) -> dict:
+    return orjson.loads(await rm.get(uscc))
+
+
+async def stored(rm: ReadModel, uscc: str = USCC) -> bytes | None:
+    async with rm.engine.connect() as conn:
+        return (await conn.execute(select(FRAGMENT.c.body).where(FRAGMENT.c.uscc == uscc))).scalar()
+
+
+async def test_first_read_builds_and_stores_then_reads_come_from_the_table(model: ReadModel) -> None:
+    first = await view(model)
+    assert first["name"] == "温州市甲协会" and first["notes"] == []
+    assert await stored(model) == await model.get(USCC)
+    assert (model.builds, model.stored, model.reads) == (1, 1, 1)
+    if backend() == "sqlite":
+        assert model._ro is not None  # the inline read-only connection serves SQLite
+
+
+async def test_an_orm_change_to_the_organisation_shows_on_the_next_read(model: ReadModel) -> None:
+    await view(model)
+    async with model.sessionmaker() as session, session.begin():
+        (await session.get(Org, USCC)).name = "温州市甲协会（更名）"
+    assert await stored(model) is None
+    assert (await view(model))["name"] == "温州市甲协会（更名）"
+
+
+async def test_a_new_deleted_or_moved_row_keyed_by_uscc_shows_on_the_next_read(model: ReadModel) -> None:
+    await view(model)
+    await view(model, OTHER)
+    async with model.sessionmaker() as session, session.begin():
+        session.add(Note(uscc=USCC, text="第一条"))
+    assert (await view(model))["notes"] == ["第一条"]
+    async with model.sessionmaker() as session, session.begin():
+        note = await session.scalar(select(Note))
+        note.uscc = OTHER  # both the old and the new organisation change
+    assert (await view(model))["notes"] == [] and (await view(model, OTHER))["notes"] == ["第一条"]
+    async with model.sessionmaker() as session, session.begin():
+        await session.delete(await session.scalar(select(Note)))
+    assert (await view(model, OTHER))["notes"] == []
+
+
+async def test_a_row_with_another_uscc_column_invalidates_its_organisation_only(model: ReadModel) -> None:
+    await view(model)
+    await view(model, OTHER)
+    async with model.sessionmaker() as session, session.begin():
+        session.add_all([Complaint(target_uscc=USCC), Complaint(target_uscc=None)])
+    assert (await view(model))["complaints"] == 1
+    await view(model, OTHER)
+    assert model.builds == 3  # the other organisation's fragment was still good
+
+
+async def test_a_change_to_a_table_without_uscc_voids_every_fragment(model: ReadModel) -> None:
+    await view(model)
+    await view(model, OTHER)
+    async with model.sessionmaker() as session, session.begin():
+        session.add(Rule(key="motto", value="公益"))
+    assert (await view(model))["motto"] == "公益" and (await view(model, OTHER))["motto"] == "公益"
+
+
+async def test_a_change_to_an_ignored_table_keeps_the_fragments(model: ReadModel) -> None:
+    await view(model)
+    async with model.sessionmaker() as session, session.begin():
+        session.add(Audit(uscc=USCC))
+        await session.execute(insert(SEQUENCE).values(name="n", value=1))
+        conn = await session.connection()
+        await conn.exec_driver_sql("UPDATE sequence SET value = value + 1")
+    await view(model)
+    assert model.builds == 1
+
+
+@pytest.mark.parametrize("how", ["session_dml", "orm_bulk", "driver_sql", "bare_connection", "text"])
+async def test_bulk_and_raw_writes_void_every_fragment(model: ReadModel, how: str) -> None:
+    await view(model)
+    await view(model, OTHER)
+    if how == "bare_connection":
+        async with model.engine.begin() as conn:
+            await conn.execute(update(Org.__table__).values(name="批量更名"))
+    else:
+        async with model.sessionmaker() as session, session.begin():
+            if how == "session_dml":
+                await session.execute(update(Org).values(name="批量更名"))
+            elif how == "orm_bulk":
+                await session.execute(delete(Org).where(Org.uscc == OTHER))
+                await session.execute(insert(Org), [{"uscc": OTHER, "name": "批量更名"}])
+            elif how == "text":
+                await session.execute(text("UPDATE org SET name = '批量更名'"))
+            else:
+                conn = await session.connection()
+                await conn.exec_driver_sql(f"UPDATE org SET name = '批量更名' WHERE uscc = '{OTHER}'")
+    assert (await view(model, OTHER))["name"] == "批量更名"
+
+
+async def test_a_rolled_back_change_keeps_nothing_and_voids_nothing_visible(model: ReadModel) -> None:
+    await view(model)
+    async with model.sessionmaker() as session:
+        (await session.get(Org, USCC)).name = "未提交"
+        await session.flush()
+        await session.rollback()
+    assert (await view(model))["name"] == "温州市甲协会"
+    assert model.builds == 1
+
+
+async def test_another_day_rebuilds(model: ReadModel) -> None:
+    await view(model)
+    model.state.today = date(2026, 11, 24)
+    assert (await view(model))["day"] == "2026-11-24"
+    assert model.builds == 2
+
+
+async def test_a_restart_voids_every_fragment(model: ReadModel) -> None:
+    await view(model)
+    await model.start()
+    await view(model)
+    assert model.builds == 2
+
+
+async def _raced(model: ReadModel, change, *, commit_before_store: bool) -> dict:
+    """Build USCC while `change` runs in another session: committed before the build stores, or still in flight
+    (flushed, holding its locks) while the build stores and committed only then."""
+    state = model.state
+    state.pause, state.paused = asyncio.Event(), asyncio.Event()
+    build = asyncio.create_task(model.get(USCC))
+    await state.paused.wait()  # the build has read the old data
+    async with model.sessionmaker() as session:
+        await change(session)
+        await session.flush()
+        if commit_before_store:
+            await session.commit()
+            state.pause.set()
+            built = orjson.loads(await build)
+        else:
+            state.pause.set()
+            await asyncio.sleep(0.2)  # the build reaches its store and waits for this writer (not asserted on)
+            await session.commit()
+            built = orjson.loads(await build)
+    state.pause = None
+    return built
+
+
+async def _rename(session) -> None:
+    (await session.get(Org, USCC)).name = "并发更名"
+
+
+async def _new_rule(session) -> None:
+    session.add(Rule(key="motto", value="并发规则"))
+
+
+@pytest.mark.parametrize("commit_before_store", [True, False])
+@pytest.mark.parametrize("existing_row", [False, True])
+async def test_a_build_raced_by_a_change_is_never_stored(model: ReadModel, commit_before_store: bool,
+                                                         existing_row: bool) -> None:
+    if existing_row:
+        await view(model)
+        model.state.today = date(2026, 11, 24)  # the stored one is from yesterday: this read rebuilds
+    built = await _raced(model, _rename, commit_before_store=commit_before_store)
+    assert built["name"] == "温州市甲协会"  # the racing build itself saw the data as it read it
+    assert (await view(model))["name"] == "并发更名"
+
+
+@pytest.mark.parametrize("commit_before_store", [True, False])
+async def test_a_build_raced_by_a_change_that_voids_everything_is_never_served(model: ReadModel,
+                                                                              commit_before_store: bool) -> None:
+    await _raced(model, _new_rule, commit_before_store=commit_before_store)
+    assert (await view(model))["motto"] == "并发规则"
+
+
+# --- the fast lane -----------------------------------------------------------------------------------------------
+
+def lane_app(rm: ReadModel) -> FastAPI:
+    app = FastAPI()
+    install_handlers(app)
+
+    @app.get("/v1/orgs/{uscc}")
+    async def normal_route(uscc: str, request: Request) -> OrgView:
+        async with rm.sessionmaker() as session:
+            return await org_view(rm.state, session, uscc)
+
+    app.state.read_model = rm
+    app.add_middleware(FragmentLane, state=app.state, path="/v1/orgs/")
+    return app
+
+
+GATEWAY = {"X-Yishe-Role": "internal", "X-Yishe-Actor": "gateway", "X-Request-ID": "req-1"}
+
+
+async def test_the_lane_serves_the_gateway_from_the_model_and_everyone_else_from_the_route(model: ReadModel) -> None:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=lane_app(model)), base_url="http://t") as client:
+        fast = await client.get(f"/v1/orgs/{USCC}", headers=GATEWAY)
+        assert fast.status_code == 200 and fast.headers["x-request-id"] == "req-1"
+        assert model.builds == 1
+        normal = await client.get(f"/v1/orgs/{USCC}", headers={**GATEWAY, "X-Yishe-Actor": "someone"})
+        query = await client.get(f"/v1/orgs/{USCC}?x=1", headers=GATEWAY)
+        assert model.builds == 1  # neither came through the lane
+        assert fast.content == normal.content == query.content  # the same bytes as FastAPI's own rendering
+        missing = await client.get("/v1/orgs/51330300MJ8A2T0132", headers=GATEWAY)
+        routed = await client.get("/v1/orgs/51330300MJ8A2T0132")
+        assert missing.status_code == routed.status_code == 404
+        assert missing.json() == routed.json()
+        assert missing.headers["content-type"] == "application/problem+json"
