@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from yishe_kit.db import make_engine
+from yishe_kit.migrations import include_name_for
 
 SERVICES = ["registry", "credit", "procurement", "party"]
 
@@ -17,10 +18,11 @@ SERVICES = ["registry", "credit", "procurement", "party"]
 async def test_migrations_match_models_when_upgraded_to_head(service: str, migrated) -> None:
     metadata = importlib.import_module(f"yishe_{service}.main").metadata
     engine = make_engine(migrated(service).fresh_url())
+    opts = {"compare_type": True, "include_name": include_name_for(metadata)}  # as the services' env.py runs
     try:
         async with engine.connect() as conn:
-            diff = await conn.run_sync(
-                lambda sync: compare_metadata(MigrationContext.configure(sync, opts={"compare_type": True}), metadata))
+            diff = await conn.run_sync(lambda sync: compare_metadata(MigrationContext.configure(sync, opts=opts),
+                                                                     metadata))
     finally:
         await engine.dispose()
     assert diff == []

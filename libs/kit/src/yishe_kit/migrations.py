@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from alembic import context
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 
 from .db import make_engine
+
+
+def include_name_for(metadata: MetaData) -> Callable[[str | None, str, dict], bool]:
+    """Alembic `include_name`: skip the tables listed in `metadata.info["virtual_tables"]` and their shadow tables
+    (SQLite FTS5 `<name>_data`, `_idx`, `_content`, `_docsize`, `_config`): migrations create them, models cannot."""
+    virtual = tuple(metadata.info.get("virtual_tables", ()))
+
+    def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+        if type_ != "table" or name is None:
+            return True
+        return not any(name == v or name.startswith(f"{v}_") for v in virtual)
+
+    return include_name
 
 
 def run(metadata: MetaData, url: str) -> None:
@@ -19,6 +33,7 @@ def run(metadata: MetaData, url: str) -> None:
             target_metadata=metadata,
             compare_type=True,
             render_as_batch=url.startswith("sqlite"),
+            include_name=include_name_for(metadata),
         )
 
     if context.is_offline_mode():

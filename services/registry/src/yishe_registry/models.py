@@ -10,11 +10,11 @@ from .grade.models import Grade
 from .name.models import NameClaim, NameReservation
 from .organisation.models import Organisation, OrganisationHistory, OrganisationLeader, UsccSequence
 from .qualification.models import MatterFiling, Qualification
-from .search.models import NameGram
 from .signal.models import OrganisationSignal
 from .trail.models import EntityHistory
 
 __all__ = ["AnnualReport", "Application", "ApplicationStep", "Branch", "Charter", "EntityHistory", "Filing",
-           "FilingSequence", "Grade", "ImportBatch", "MatterFiling", "NameClaim", "NameGram", "NameReservation",
+           "FilingSequence", "Grade", "ImportBatch", "MatterFiling", "NameClaim", "NameReservation",
            "Organisation", "OrganisationHistory", "OrganisationLeader", "OrganisationSignal", "Qualification",
            "UsccSequence"]
+

@@ -69,3 +69,49 @@ async def test_bad_filters_refused_with_rule(client) -> None:
     assert resp.status_code == 400 and resp.json()["errors"][0]["rule"] == "DIV-1"
     resp = await client.get("/v1/search/organisations", params={"uscc": "51330300MJ8A2T0117"})
     assert resp.status_code == 400 and resp.json()["errors"][0]["rule"] == "USCC-5"
+
+
+async def test_a_match_is_a_substring_not_scattered_bigrams(client) -> None:
+    # Every bigram of "甲乙丙" occurs in the second name, but not next to each other: no match.
+    a, _ = await _register(client, "温州市鹿城区甲乙丙研究会", "温州市鹿城区甲乙文乙丙研究会")
+    items = (await client.get("/v1/search/organisations", params={"q": "甲乙丙"})).json()["items"]
+    assert [o["uscc"] for o in items] == [a]
+
+
+async def test_dense_and_selective_name_parts_give_the_same_pages(client, monkeypatch) -> None:
+    from yishe_registry.search import repository
+
+    await _register(client, *[f"温州市鹿城区{c}{d}书画协会" for c in "东南西北" for d in "春夏秋"])
+    await _register(client, "温州市鹿城区摄影协会")
+
+    async def pages(q: str) -> list[str]:
+        seen, cursor = [], None
+        while True:
+            params = {"q": q, "limit": 5, "status": "active", **({"cursor": cursor} if cursor else {})}
+            page = (await client.get("/v1/search/organisations", params=params)).json()
+            seen += [o["uscc"] for o in page["items"]]
+            if not (cursor := page["next_cursor"]):
+                return seen
+
+    selective = await pages("书画")
+    monkeypatch.setattr(repository, "SELECTIVE_CAP", 3)  # 12 matches are now "dense": the USCC-order walk
+    dense = await pages("书画")
+    assert len(selective) == 12 and dense == selective == sorted(selective)
+
+
+async def test_a_rename_leaves_no_stale_entry_in_the_sqlite_index(client, app) -> None:
+    from sqlalchemy import text
+
+    from yishe_registry.search.repository import uses_fts
+
+    (a,) = await _register(client, "温州市鹿城区旧名字协会")
+    resp = await client.post(f"/v1/organisations/{a}/changes", headers=STAFF,
+                             json={"name": "温州市鹿城区新名号协会", "reason": "更名"})
+    assert resp.status_code == 200, resp.text
+    async with app.state.sessionmaker() as session:
+        if not uses_fts(session):
+            return  # PostgreSQL searches the organisation table itself: no separate index to go stale
+        entries = (await session.execute(text("SELECT grams FROM name_fts WHERE uscc = :u"), {"u": a})).scalars().all()
+    from yishe_registry.search.models import document
+
+    assert entries == [document("温州市鹿城区新名号协会")]

@@ -1,18 +1,20 @@
-"""Queries of the search read side (it reads the organisation table; writes only its own `name_gram`)."""
+"""Queries of the search read side (it reads the organisation table; writes only its own index `name_fts`)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..organisation.models import Organisation
-from .models import NameGram
+from .models import FTS_TABLE, document, phrase
 
-GRAM_COUNT_CAP = 3000
-MAX_GRAMS_PROBED = 12
+# A name part matching more organisations than this is "dense": walking the table in USCC order finds a page of
+# matches sooner than sorting every match (at this density a 20-row page is ~4,000 rows of scan at worst).
+SELECTIVE_CAP = 5000
 
 
 @dataclass(frozen=True)
@@ -27,11 +29,7 @@ class Filters:
     sector_key: str | None = None
 
 
-def grams_of(name_key: str) -> set[str]:
-    return {name_key[i:i + 2] for i in range(len(name_key) - 1)}
-
-
-def uses_grams(session: AsyncSession) -> bool:
+def uses_fts(session: AsyncSession) -> bool:
     return session.bind.dialect.name == "sqlite"
 
 
@@ -39,34 +37,23 @@ def _like(value: str) -> str:
     return "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-async def add_grams(session: AsyncSession, rows: Iterable[tuple[str, str]]) -> None:
+async def add_names(session: AsyncSession, rows: Iterable[tuple[str, str]]) -> None:
     """rows: (uscc, name key). One executemany (bulk import calls this with thousands of rows)."""
-    # Sorted by key: B-tree inserts then walk the index in order instead of jumping around it.
-    params = sorted((g, uscc) for uscc, k in rows for g in grams_of(k))
+    params = [(document(key), uscc) for uscc, key in rows]
     if params:
         conn = await session.connection()
-        await conn.exec_driver_sql("INSERT OR IGNORE INTO name_gram (gram, uscc) VALUES (?, ?)", params)
+        await conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE} (grams, uscc) VALUES (?, ?)", params)
 
 
-async def remove_grams(session: AsyncSession, uscc: str, name_key: str) -> None:
-    grams = grams_of(name_key)
-    if grams:
-        await session.execute(delete(NameGram).where(NameGram.uscc == uscc, NameGram.gram.in_(grams)))
-
-
-async def _rarest_gram(session: AsyncSession, name_key: str) -> tuple[str, int]:
-    grams = sorted(grams_of(name_key))
-    step = max(1, len(grams) // MAX_GRAMS_PROBED)
-    best: tuple[str, int] | None = None
-    for g in grams[::step][:MAX_GRAMS_PROBED]:
-        capped = select(NameGram.gram).where(NameGram.gram == g).limit(GRAM_COUNT_CAP).subquery()
-        n = await session.scalar(select(func.count()).select_from(capped))
-        if best is None or n < best[1]:
-            best = (g, n)
-        if n == 0:
-            break
-    assert best is not None
-    return best
+async def remove_name(session: AsyncSession, uscc: str, name_key: str) -> None:
+    """The organisation's entry under its old key: found through the index itself (the old name is a very selective
+    phrase), then narrowed to this USCC."""
+    if len(name_key) < 2:
+        return
+    conn = await session.connection()
+    await conn.exec_driver_sql(
+        f"DELETE FROM {FTS_TABLE} WHERE rowid IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? "
+        "AND uscc = ?)", (phrase(name_key), uscc))
 
 
 def _conditions(f: Filters, alias: str = "o") -> tuple[list[str], dict]:
@@ -87,22 +74,24 @@ def _conditions(f: Filters, alias: str = "o") -> tuple[list[str], dict]:
 
 async def find_usccs(session: AsyncSession, f: Filters, cursor: str | None, limit: int) -> list[str]:
     """USCCs matching the filters in USCC order after `cursor`, at most `limit`."""
-    if f.q and len(f.q) >= 2 and uses_grams(session):
-        gram, count = await _rarest_gram(session, f.q)
-        if count == 0:
+    if f.q and len(f.q) >= 2 and uses_fts(session):
+        conn = await session.connection()
+        found = (await conn.exec_driver_sql(f"SELECT uscc FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? LIMIT ?",
+                                            (phrase(f.q), SELECTIVE_CAP + 1))).scalars().all()
+        if not found:
             return []
-        conds, params = _conditions(f)
-        conds.append("o.name_normalised LIKE :pattern ESCAPE '\\'")
-        params.update(gram=gram, pattern=_like(f.q), limit=limit)
-        if cursor:
-            conds.append("g.uscc > :cursor")
-            params["cursor"] = cursor
-        # CROSS JOIN keeps name_gram as the outer loop: walk one posting list in USCC order, stop at `limit`.
-        sql = ("SELECT g.uscc FROM name_gram AS g CROSS JOIN organisation AS o "
-               f"WHERE g.gram = :gram AND o.uscc = g.uscc AND {' AND '.join(conds)} ORDER BY g.uscc LIMIT :limit")
-        return list((await session.execute(text(sql), params)).scalars())
+        if len(found) <= SELECTIVE_CAP:  # few matches: check them against the filters, in USCC order
+            conds, params = _conditions(f)
+            conds.append("o.name_normalised LIKE :pattern ESCAPE '\\'")  # the index's answer, re-checked
+            params.update(found=json.dumps(found), pattern=_like(f.q), limit=limit)
+            if cursor:
+                conds.append("o.uscc > :cursor")
+                params["cursor"] = cursor
+            sql = ("SELECT o.uscc FROM organisation AS o WHERE o.uscc IN (SELECT value FROM json_each(:found)) "
+                   f"AND {' AND '.join(conds)} ORDER BY o.uscc LIMIT :limit")
+            return list((await session.execute(text(sql), params)).scalars())
     conds, params = _conditions(f)
-    if f.q:  # one character on SQLite, or PostgreSQL (pg_trgm serves LIKE from 3 characters up)
+    if f.q:  # one character or a dense part on SQLite; PostgreSQL (pg_trgm serves LIKE from 3 characters up)
         conds.append("o.name_normalised LIKE :pattern ESCAPE '\\'")
         params["pattern"] = _like(f.q)
     if cursor:

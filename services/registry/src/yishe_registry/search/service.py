@@ -49,19 +49,18 @@ async def search(session: AsyncSession, *, uscc: str | None, q: str | None, org_
 
 
 async def index_name(session: AsyncSession, uscc: str, name_key: str) -> None:
-    """Keep the SQLite bigram index in step with a new or renamed organisation."""
-    if repository.uses_grams(session):
-        await repository.add_grams(session, [(uscc, name_key)])
+    """Keep the SQLite name index in step with a new or renamed organisation."""
+    await index_names(session, [(uscc, name_key)])
 
 
 async def index_names(session: AsyncSession, rows: list[tuple[str, str]]) -> None:
-    if repository.uses_grams(session):
-        await repository.add_grams(session, rows)
+    if repository.uses_fts(session):
+        await repository.add_names(session, rows)
 
 
 async def unindex_name(session: AsyncSession, uscc: str, name_key: str) -> None:
-    if repository.uses_grams(session):
-        await repository.remove_grams(session, uscc, name_key)
+    if repository.uses_fts(session):
+        await repository.remove_name(session, uscc, name_key)
 
 
 async def active_with_name_part(session: AsyncSession, part: str, division_code: str, limit: int = 100,
