@@ -19,6 +19,8 @@ ID_CHECK_MAP = "10X98765432"
 
 _DIGITS = "0123456789"
 _GB11714_CHARSET = _DIGITS + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # value = index (A=10 .. Z=35)
+_USCC_VALUE = {c: i for i, c in enumerate(USCC_CHARSET)}
+_GB11714_VALUE = {c: i for i, c in enumerate(_GB11714_CHARSET)}
 _ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
@@ -34,18 +36,18 @@ class IdentifierProblem:
 
 def gb11714_check_char(body8: str) -> str:
     """USCC-6: GB 11714 mod-11 check character of an 8-character organisation-code body ('0'-'9' or 'X')."""
-    if len(body8) != 8 or any(c not in _GB11714_CHARSET for c in body8):
+    if len(body8) != 8 or any(c not in _GB11714_VALUE for c in body8):
         raise ValueError("body8 must be 8 characters from 0-9 / A-Z")
-    total = sum(_GB11714_CHARSET.index(c) * w for c, w in zip(body8, GB11714_WEIGHTS, strict=True))
+    total = sum(map(int.__mul__, map(_GB11714_VALUE.__getitem__, body8), GB11714_WEIGHTS))
     check = 11 - total % 11
     return "X" if check == 10 else "0" if check == 11 else str(check)
 
 
 def uscc_check_char(first17: str) -> str:
     """USCC-5: GB 32100 mod-31 check character for the first 17 characters (31 -> '0')."""
-    if len(first17) != 17 or any(c not in USCC_CHARSET for c in first17):
+    if len(first17) != 17 or any(c not in _USCC_VALUE for c in first17):
         raise ValueError("first17 must be 17 characters from the USCC character set")
-    total = sum(USCC_CHARSET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
+    total = sum(map(int.__mul__, map(_USCC_VALUE.__getitem__, first17), USCC_WEIGHTS))
     return USCC_CHARSET[(31 - total % 31) % 31]
 
 
@@ -62,7 +64,7 @@ def validate_uscc(code: str, *, field: str = "uscc") -> list[IdentifierProblem]:
             f"统一社会信用代码应为18位，实为{len(code)}位",
             f"USCC must be exactly 18 characters, got {len(code)}",
         ))
-    bad = [(i, c) for i, c in enumerate(code, start=1) if c not in USCC_CHARSET]
+    bad = [(i, c) for i, c in enumerate(code, start=1) if c not in _USCC_VALUE]
     if bad:
         listed = ", ".join(f"{c!r}@{i}" for i, c in bad)
         listed_zh = "、".join(f"第{i}位{c!r}" for i, c in bad)

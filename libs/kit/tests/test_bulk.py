@@ -89,3 +89,17 @@ async def test_emit_many_writes_the_rows_emit_writes(session) -> None:
     assert all(r.attempts == 0 for r in rows)
     assert rows[1].payload == many[0].to_json_bytes()
     assert session.info.get("yishe_outbox_pending") is True
+
+
+async def test_bulk_cache_is_larger_inside_and_restored_after(session) -> None:
+    from yishe_kit.bulk import bulk_cache
+
+    conn = await session.connection()
+    if conn.dialect.name != "sqlite":
+        async with bulk_cache(session):  # nothing to tune elsewhere, and nothing breaks
+            return
+    size = "PRAGMA cache_size"
+    before = (await conn.exec_driver_sql(size)).scalar_one()
+    async with bulk_cache(session, mib=128):
+        assert (await conn.exec_driver_sql(size)).scalar_one() == -128 * 1024
+    assert (await conn.exec_driver_sql(size)).scalar_one() == before

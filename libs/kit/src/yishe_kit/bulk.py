@@ -8,7 +8,8 @@ statement machinery (the larger part of a Core executemany's cost, PERFORMANCE.m
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import Table, insert
@@ -75,8 +76,18 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[Mappin
     await conn.exec_driver_sql(sql, params)
 
 
-async def tune_for_bulk(session: AsyncSession) -> None:
-    """SQLite: a 64 MB page cache on this connection (default 2 MB) so large index inserts stay in memory."""
+@asynccontextmanager
+async def bulk_cache(session: AsyncSession, mib: int = 256) -> AsyncIterator[None]:
+    """SQLite: a larger page cache on this connection while a bulk write runs (default 2 MB), then the old size
+    again. At a million rows the random-key indexes (USCC, name key, event id) no longer fit the default cache and
+    every chunk re-reads their pages."""
     conn = await session.connection()
-    if conn.dialect.name == "sqlite":
-        await conn.exec_driver_sql("PRAGMA cache_size = -65536")
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = (await conn.exec_driver_sql("PRAGMA cache_size")).scalar_one()
+    await conn.exec_driver_sql(f"PRAGMA cache_size = {-1024 * int(mib)}")
+    try:
+        yield
+    finally:
+        await conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
