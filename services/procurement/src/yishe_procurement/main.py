@@ -10,13 +10,14 @@ from .broker import subscriptions
 from .common.clock import Clock
 from .config import Settings, get_settings
 from .db import metadata
+from .readmodel import FRAGMENTS
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = create_service_app(
         settings=settings, title="yishe procurement (政府购买服务)", metadata=metadata,
-        routers=routers, subscriptions=subscriptions,
+        routers=routers, subscriptions=subscriptions, fragments=FRAGMENTS,
         description="Government purchase of services from social organisations (PROC-1..12): guidance catalogue, "
                     "needs → projects → resources, projects, bids with frozen PROC-4 eligibility, award, contracts, "
                     "follow-ups, performance, 公益创投, share reports, disclosure, OCDS 1.1 export.",
