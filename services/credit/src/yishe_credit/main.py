@@ -16,6 +16,7 @@ from .mailing import models as _mailing  # noqa: F401
 from .objection import models as _objection  # noqa: F401
 from .profile import models as _profile  # noqa: F401
 from .publication import models as _publication  # noqa: F401
+from .readmodel import FRAGMENTS
 from .record import models as _record  # noqa: F401
 from .zombie import models as _zombie  # noqa: F401
 
@@ -23,5 +24,5 @@ from .zombie import models as _zombie  # noqa: F401
 def create_app(settings: Settings | None = None) -> FastAPI:
     return create_service_app(
         settings=settings or get_settings(), title="yishe credit (信用)", metadata=metadata,
-        routers=routers, subscriptions=subscriptions,
+        routers=routers, subscriptions=subscriptions, fragments=FRAGMENTS,
     )
