@@ -9,10 +9,11 @@ from .api import routers
 from .broker import subscriptions
 from .config import Settings, get_settings
 from .db import metadata
+from .readmodel import FRAGMENTS
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     return create_service_app(
         settings=settings or get_settings(), title="yishe registry (登记管理)", metadata=metadata,
-        routers=routers, subscriptions=subscriptions,
+        routers=routers, subscriptions=subscriptions, fragments=FRAGMENTS,
     )
