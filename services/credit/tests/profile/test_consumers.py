@@ -1,16 +1,23 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 
 import pytest
-from credit_factories import STAFF, events, open_org, registered
+from credit_factories import STAFF, apply_fact, events, open_org, profile, registered
+from sqlalchemy import select
 
 from yishe_contracts.envelope import Envelope
 from yishe_contracts.events.registry import (
+    AnnualReportOverdue,
     GradeChanged,
     OrganisationChanged,
     OrganisationStatusChanged,
 )
+from yishe_credit.context import event_ctx
+from yishe_credit.profile import facts as profile_facts
+from yishe_credit.profile.models import ColourChange, CreditProfile
+from yishe_credit.record import facts as record_facts
 from yishe_kit.testing import eventually, publish_envelope
 
 
@@ -102,3 +109,62 @@ async def test_leader_change_recorded_as_basic_information_when_change_registere
 
     [record] = await eventually(records)
     assert (record["category"], record["category_label"]) == ("basic", "基础信息")
+
+
+def _awarded(uscc: str) -> GradeChanged:
+    today = date.today()
+    return GradeChanged(uscc=uscc, change="awarded", grade="4A", valid_from=today - timedelta(days=30),
+                        valid_until=today + timedelta(days=1000), rule="EVAL-8", changed_on=today - timedelta(days=30))
+
+
+def _expired(uscc: str) -> GradeChanged:
+    today = date.today()
+    return GradeChanged(uscc=uscc, change="expired", grade=None, previous_grade="4A", valid_from=date(2021, 1, 1),
+                        valid_until=today - timedelta(days=1), rule="EVAL-8", changed_on=today)
+
+
+def _overdue(uscc: str) -> AnnualReportOverdue:
+    today = date.today()
+    return AnnualReportOverdue(uscc=uscc, year=today.year - 1, deadline=today - timedelta(days=1), as_of=today)
+
+
+async def _colour_changes(app, uscc: str) -> list[tuple[str | None, str]]:
+    async with app.state.sessionmaker() as s:
+        rows = await s.scalars(select(ColourChange).where(ColourChange.uscc == uscc).order_by(ColourChange.change_id))
+        return [(c.from_colour, c.to_colour) for c in rows]
+
+
+async def test_one_colour_change_when_second_handler_read_profile_before_first_committed(client, app) -> None:
+    """Registry's daily job emits an overdue report and an expired grade for one organisation at once: the grade
+    handler has the profile (blue) in hand when the overdue handler commits blue → yellow; it must recolour from what
+    was committed, not from its copy, and record nothing more."""
+    uscc = await open_org(app)
+    await apply_fact(app, profile_facts.grade_changed, _awarded(uscc))
+    async with app.state.sessionmaker() as session, session.begin():
+        ctx = event_ctx(session, app.state.outbox, app.state.settings, GradeChanged.subject_name)
+        held = await session.get(CreditProfile, uscc)  # read (and kept) before the other handler commits
+        assert held.colour == "blue"
+        await apply_fact(app, record_facts.report_overdue, _overdue(uscc))
+        await profile_facts.grade_changed(ctx, _expired(uscc))
+    assert await _colour_changes(app, uscc) == [(None, "green"), ("green", "blue"), ("blue", "yellow")]
+    colours = await events(app, "credit.colour.changed.v1", uscc)
+    assert [(e["from_colour"], e["to_colour"]) for e in colours] == [("green", "blue"), ("blue", "yellow")]
+
+
+async def test_one_colour_change_when_two_events_for_one_org_handled_concurrently(client, app) -> None:
+    uscc = await open_org(app)
+    await apply_fact(app, profile_facts.grade_changed, _awarded(uscc))
+    await asyncio.gather(apply_fact(app, record_facts.report_overdue, _overdue(uscc)),
+                         apply_fact(app, profile_facts.grade_changed, _expired(uscc)))
+    assert await _colour_changes(app, uscc) == [(None, "green"), ("green", "blue"), ("blue", "yellow")]
+    colours = await events(app, "credit.colour.changed.v1", uscc)
+    assert [(e["from_colour"], e["to_colour"]) for e in colours] == [("green", "blue"), ("blue", "yellow")]
+
+
+async def test_grade_and_validity_cleared_when_grade_expired(client, app) -> None:
+    """EVAL-4: the expired event still carries the ended validity; the profile shows no grade and no validity."""
+    uscc = await open_org(app)
+    await apply_fact(app, profile_facts.grade_changed, _awarded(uscc))
+    await apply_fact(app, profile_facts.grade_changed, _expired(uscc))
+    body = await profile(client, uscc)
+    assert (body["grade"], body["grade_valid_until"], body["colour"]) == (None, None, "green")

@@ -79,7 +79,8 @@ async def grade_changed(ctx: Ctx, event: GradeChanged) -> None:
                                       "valid_from": str(event.valid_from) if event.valid_from else None,
                                       "valid_until": str(event.valid_until) if event.valid_until else None,
                                       "rule": event.rule})
-    profile.grade, profile.grade_valid_until = event.grade, event.valid_until
+    # An expired or revoked grade's event still carries the ended validity: no grade in force, no validity.
+    profile.grade, profile.grade_valid_until = event.grade, event.valid_until if event.grade else None
     if event.change is GradeChange.DOWNGRADED:
         profile.grade_downgraded_on = event.changed_on
     await service.recolour(ctx, [profile.uscc])

@@ -42,10 +42,26 @@ async def require(ctx: Ctx, uscc: str) -> CreditProfile:
 
 
 async def for_event(ctx: Ctx, uscc: str) -> CreditProfile:
-    profile = await load(ctx.session, uscc)
-    if profile is None:
+    """The profile an event is about, locked for the handler's transaction (see `locked`)."""
+    profiles = await locked(ctx.session, [uscc])
+    if not profiles:
         raise ProfileMissing(f"no credit profile for {uscc} yet")
-    return profile
+    return profiles[0]
+
+
+async def locked(session: AsyncSession, usccs: list[str]) -> list[CreditProfile]:
+    """These profiles as committed, held until the transaction ends: concurrent handlers of one organisation (say an
+    overdue report and an expired grade from the same daily job) then recolour it one after the other, the second
+    from what the first committed, so a colour change is never recorded twice. PostgreSQL: row locks in USCC order.
+    SQLite has no row locks but one writer: the transaction takes the write lock before reading, unless it already
+    holds it (pysqlite begins a transaction at its first write). Pending changes are flushed first."""
+    await session.flush()
+    conn = await session.connection()
+    if conn.dialect.name == "sqlite" and not (await conn.get_raw_connection()).driver_connection.in_transaction:
+        await conn.exec_driver_sql("BEGIN IMMEDIATE")
+    stmt = (select(CreditProfile).where(CreditProfile.uscc.in_(usccs)).order_by(CreditProfile.uscc)
+            .with_for_update().execution_options(populate_existing=True))
+    return list(await session.scalars(stmt))
 
 
 async def open_profile(session: AsyncSession, event: OrganisationRegistered, envelope: Envelope, *,
@@ -75,9 +91,8 @@ async def open_profile(session: AsyncSession, event: OrganisationRegistered, env
 
 async def recolour(ctx: Ctx, usccs: list[str], as_of: date | None = None) -> list[dict]:
     """CODE-3 re-decided for these organisations; each colour change is recorded and emitted with its reason."""
-    await ctx.session.flush()
     day = as_of or ctx.today()
-    profiles = list(await ctx.session.scalars(select(CreditProfile).where(CreditProfile.uscc.in_(usccs))))
+    profiles = await locked(ctx.session, usccs)
     states = await gather(ctx.session, profiles, day, ctx.settings)
     options = colour_options(ctx)
     changes = []
