@@ -13,3 +13,8 @@ def today() -> date:
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def local_date(moment: datetime) -> date:
+    """The bureau's day of an instant."""
+    return moment.astimezone(CHINA).date()

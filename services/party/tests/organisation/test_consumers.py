@@ -88,3 +88,28 @@ async def test_member_id_numbers_masked_and_hidden_from_public_when_read(client,
                                  "phone": "138****8000"}]
     assert "19491231" not in (await client.get(f"/v1/records/{event.uscc}",
                                                headers={"x-yishe-role": "internal"})).text
+
+
+async def test_sector_from_event_and_supervisory_unit_only_when_no_sector(client, app, nats_server) -> None:
+    with_sector = registered(0).model_copy(update={"sector": "教育", "supervisory_unit": "温州市教育局"})
+    without = registered(0).model_copy(update={"supervisory_unit": "温州市科学技术协会"})
+    for event in (with_sector, without):
+        await publish_envelope(nats_server.url, Envelope.wrap(event, source="registry"))
+    assert (await eventually(lambda: _record(app, with_sector.uscc))).sector == "教育"
+    assert (await eventually(lambda: _record(app, without.uscc))).sector == "温州市科学技术协会"
+
+
+async def test_capture_task_runs_from_publication_when_imported_from_legacy_data(client, app, nats_server) -> None:
+    """PARTY-5 for a record imported years after its registration: due 30 days after the platform learned of it
+    (registry published it at 02:00 on 22 Nov, Beijing time), not 30 days after 2015-03-01; registered ones keep
+    their registration date."""
+    published = datetime(2026, 11, 21, 18, 0, tzinfo=UTC)
+    imported = registered(0).model_copy(update={"registration_date": date(2015, 3, 1), "source": "import"})
+    registered_then = registered(0).model_copy(update={"registration_date": date(2015, 3, 1),
+                                                       "source": "registration"})
+    for event in (imported, registered_then):
+        envelope = Envelope.wrap(event, source="registry").model_copy(update={"time": published})
+        await publish_envelope(nats_server.url, envelope)
+    record = await eventually(lambda: _record(app, imported.uscc))
+    assert (record.capture_task_due, record.formation_due) == (date(2026, 12, 22), date(2026, 12, 22))
+    assert (await eventually(lambda: _record(app, registered_then.uscc))).capture_task_due == date(2015, 3, 31)

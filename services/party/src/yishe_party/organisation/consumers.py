@@ -10,6 +10,7 @@ from yishe_contracts.envelope import Envelope
 from yishe_contracts.events.registry import FilingChanged, OrganisationRegistered, OrganisationStatusChanged
 from yishe_kit.outbox import Outbox
 
+from .. import clock
 from ..config import Settings
 from . import service
 
@@ -18,7 +19,8 @@ def on_organisation_registered(
     outbox: Outbox, settings: Settings
 ) -> Callable[[AsyncSession, OrganisationRegistered, Envelope], Awaitable[None]]:
     async def handle(session: AsyncSession, event: OrganisationRegistered, envelope: Envelope) -> None:
-        await service.on_registered(session, event, outbox=outbox, settings=settings)
+        await service.on_registered(session, event, outbox=outbox, settings=settings,
+                                    learned_on=clock.local_date(envelope.time))
 
     return handle
 

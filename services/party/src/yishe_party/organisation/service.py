@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.events.registry import (
@@ -13,6 +15,7 @@ from yishe_contracts.events.registry import (
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
+from .. import clock
 from ..access import PERSONAL_DATA_READERS
 from ..config import Settings
 from ..member import service as member_service
@@ -26,17 +29,19 @@ ACTIVE = ("active", "suspended")
 
 
 async def on_registered(session: AsyncSession, event: OrganisationRegistered, *, outbox: Outbox,
-                        settings: Settings) -> None:
+                        settings: Settings, learned_on: date | None = None) -> None:
     """三同步 (PARTY-5): open the record with its route and capture task, keep the captured members, and send an
-    instructor at once to an organisation without members (PARTY-3; Xuecheng: 同步选派党建工作指导员)."""
-    record = await record_service.open_record(session, event, outbox=outbox, settings=settings)
+    instructor at once to an organisation without members (PARTY-3; Xuecheng: 同步选派党建工作指导员).
+    `learned_on`: the day registry published the organisation (today when not given)."""
+    learned_on = learned_on or clock.today()
+    record = await record_service.open_record(session, event, outbox=outbox, settings=settings, learned_on=learned_on)
     if record is None:
         return
     if event.party_members:
         await member_service.capture_at_registration(session, record, event.party_members, settings=settings,
                                                      on=event.registration_date)
-    await talent_service.auto_assign(session, record, on=event.registration_date, settings=settings,
-                                     actor="system:registration")
+    await talent_service.auto_assign(session, record, on=record_service.tasks_start(event, learned_on),
+                                     settings=settings, actor="system:registration")
 
 
 async def on_status_changed(session: AsyncSession, event: OrganisationStatusChanged, *, settings: Settings) -> None:

@@ -67,24 +67,33 @@ def refresh_affiliation(record: PartyRecord, settings: Settings) -> None:
     record.responsible_party_org_id, record.responsible_party_org_name = found.responsible_id, found.responsible_name
 
 
+def tasks_start(event: OrganisationRegistered, learned_on: date) -> date:
+    """PARTY-5 deadlines run from registration; for an organisation imported from legacy data (registered perhaps years
+    before the platform knew it) from the day the platform learned of it, so its tasks do not arrive overdue."""
+    if event.source == "import":
+        return max(event.registration_date, learned_on)
+    return event.registration_date
+
+
 async def open_record(session: AsyncSession, event: OrganisationRegistered, *, outbox: Outbox,
-                      settings: Settings) -> PartyRecord | None:
+                      settings: Settings, learned_on: date) -> PartyRecord | None:
     """三同步 (PARTY-5): at registration, open the record with its route, the capture task and its deadline.
 
-    Returns None when the record already exists (one record per organisation, whatever the event id).
+    `learned_on`: the day registry published the organisation. Returns None when the record already exists (one
+    record per organisation, whatever the event id).
     """
     if await repository.get(session, event.uscc) is not None:
         return None
     route, rule = formation_route(event.party_full_members, event.party_probationary_members)
     now = clock.now()
-    due = event.registration_date + timedelta(days=settings.capture_task_days)
+    due = tasks_start(event, learned_on) + timedelta(days=settings.capture_task_days)
     captured = bool(event.party_members)
     record = PartyRecord(
         uscc=event.uscc, org_name=event.name, division_code=event.division_code, org_type=event.org_type.value,
         full_members=event.party_full_members, probationary_members=event.party_probationary_members,
         route=route.value, route_rule=rule, capture_task_status="done" if captured else "open",
         capture_task_due=due, opened_at=now, registration_date=event.registration_date,
-        supervisory_unit=event.supervisory_unit, sector=event.supervisory_unit,
+        supervisory_unit=event.supervisory_unit, sector=event.sector or event.supervisory_unit,
         trade_association=affiliation.infer_trade_association(event.name),
         community=affiliation.infer_community(event.name), status="active", formation_due=due,
         capture_done_on=event.registration_date if captured else None,
