@@ -120,3 +120,13 @@ def test_envelope_schema_requires_cloudevents_attributes_when_generated():
     assert set(schema["required"]) >= {"id", "source", "specversion", "type", "data"}
     assert schema["properties"]["specversion"]["const"] == "1.0"
     assert not Draft202012Validator(schema).is_valid({"id": "x", "source": "/yishe/registry", "data": {}})
+
+
+def test_event_ids_are_unique_time_ordered_uuids_when_wrapped() -> None:
+    import uuid
+
+    spec = next(iter(SUBJECTS.values()))
+    ids = [Envelope.wrap(_example_event(spec), source="registry").id for _ in range(200)]
+    assert len(set(ids)) == 200
+    assert all(uuid.UUID(i).version == 7 for i in ids)
+    assert ids == sorted(ids)  # the outbox index on event ids grows at its end

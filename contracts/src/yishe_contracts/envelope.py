@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
+from uuid6 import uuid7
 
 
 class Event(BaseModel):
@@ -27,7 +27,9 @@ class Envelope(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     specversion: str = "1.0"
-    id: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    # UUIDv7 (RFC 9562): time-ordered, so each service's outbox index on event ids grows at its end instead of
+    # taking random inserts (at a million events that index no longer fits the page cache); still unique and opaque.
+    id: str = Field(default_factory=lambda: str(uuid7()))
     source: str
     type: str
     subject: str | None = None
