@@ -69,20 +69,21 @@ EVENT_RULES: dict[str, dict[str, str]] = {
 EVENT_WITHHELD = {"registry.organisation.registered.v1": ("party_members",)}
 
 
-def best_view(identity: Identity, uscc: str) -> str:
-    """The fullest view this caller may have of this organisation."""
+def best_view(identity: Identity, uscc: str, division: str | None = None) -> str:
+    """The fullest view this caller may have of this organisation; `division`: where it is placed
+    (jurisdiction.organisation_division; default its registering authority's division, USCC-3)."""
     if identity.role == "internal":
         return INTERNAL
     if identity.role == "org":
         return SELF if identity.org_uscc == uscc else PUBLIC
     if identity.role in DEPARTMENT_ROLES:
-        return DEPARTMENT if identity.in_jurisdiction(division_of(uscc)) else PUBLIC
+        return DEPARTMENT if identity.in_jurisdiction(division or division_of(uscc)) else PUBLIC
     return PUBLIC
 
 
-def choose_view(identity: Identity, uscc: str, requested: str | None) -> str:
+def choose_view(identity: Identity, uscc: str, requested: str | None, division: str | None = None) -> str:
     """The view asked for (default: the fullest allowed); 403 when the caller may not see it (CODE-4)."""
-    best = best_view(identity, uscc)
+    best = best_view(identity, uscc, division)
     if requested is None or requested == best:
         return best
     if requested == PUBLIC or (best == INTERNAL and requested in VIEWS):

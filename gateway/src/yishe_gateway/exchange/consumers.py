@@ -12,9 +12,9 @@ from yishe_contracts.envelope import Envelope, Event
 from yishe_contracts.subjects import SUBJECTS
 from yishe_kit.bus import Subscription
 
+from ..disclosure import jurisdiction
 from ..disclosure.policy import for_storage
 from ..identity.models import ApiClient
-from ..identity.principal import division_of
 from .models import FeedEntry, FeedHead, WebhookDelivery, WebhookSubscription
 
 CONSUMER = "gateway"
@@ -37,8 +37,8 @@ async def record_event(session: AsyncSession, data: Event, envelope: Envelope) -
     if await session.scalar(select(FeedEntry.seq).where(FeedEntry.event_id == envelope.id)) is not None:
         return  # the same event again under another delivery: the feed keeps one
     uscc = organisation_of(data, envelope)
-    division = division_of(uscc) if uscc else str(getattr(data, "division_code", "") or "")[:6]
-    seq = await _next_seq(session)
+    seq = await _next_seq(session)  # first: it serialises feed writers, so placing sees every earlier entry
+    division = await jurisdiction.place_event(session, data, uscc)
     now = datetime.now(UTC)
     session.add(FeedEntry(
         seq=seq, event_id=envelope.id, subject=envelope.type, ce_subject=envelope.subject, uscc=uscc,

@@ -24,7 +24,8 @@ class FeedEntry(Base):
     ce_subject: Mapped[str | None] = mapped_column(String(200))
     """The CloudEvents `subject`: a USCC, or e.g. `application:12` for what has no USCC yet."""
     uscc: Mapped[str | None] = mapped_column(String(18), index=True)
-    division_code: Mapped[str] = mapped_column(String(6), index=True)
+    division_code: Mapped[str] = mapped_column(String(9), index=True)
+    """Where the entry belongs (disclosure/jurisdiction.py): a filed organisation's township, else a division."""
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime())
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
     source: Mapped[str] = mapped_column(String(100))

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from yishe_kit.errors import NotFound
 
 from ..config import Settings
+from ..disclosure import jurisdiction
 from ..disclosure.policy import DEPARTMENT, INTERNAL, disclose_event
 from ..errors import bad_request, forbidden
 from ..identity.principal import Identity
@@ -54,8 +55,8 @@ async def read_feed(session: AsyncSession, identity: Identity, *, cursor: str | 
     """EXCH-1: events after the cursor, oldest first, within the reader's jurisdiction, disclosed for its role."""
     after = parse_cursor(cursor)
     stmt = select(FeedEntry).where(FeedEntry.seq > after)
-    if identity.division:
-        stmt = stmt.where(FeedEntry.division_code.startswith(identity.division, autoescape=True))
+    if (within := jurisdiction.feed_condition(identity)) is not None:
+        stmt = stmt.where(within)
     if subjects:
         stmt = stmt.where(FeedEntry.subject.in_(_check_subjects(subjects)))
     if uscc:

@@ -33,7 +33,8 @@ class Identity:
         return f"{self.kind}:{self.subject}"
 
     def in_jurisdiction(self, division_code: str) -> bool:
-        """Staff of "3303" act on organisations whose division code starts with it; "" is the whole city."""
+        """Staff of "3303" act on organisations whose division code starts with it; "" is the whole city; a township
+        account's 9-digit code matches what is placed at its township (disclosure/jurisdiction.py)."""
         return division_code.startswith(self.division)
 
     def trusted_headers(self) -> dict[str, str]:

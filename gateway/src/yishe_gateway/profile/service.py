@@ -12,6 +12,7 @@ from yishe_kit.errors import ServiceError, require_social_org_uscc
 
 from .. import qr
 from ..config import Settings
+from ..disclosure import jurisdiction
 from ..disclosure.policy import PUBLIC, choose_view, disclose
 from ..errors import bad_request
 from ..identity.principal import Identity
@@ -40,7 +41,8 @@ async def current(request: Request, identity: Identity, uscc: str, view: str | N
     entry = cache.fresh(uscc)  # only well-formed codes are ever held: no need to validate those again
     if entry is None:
         require_social_org_uscc(uscc)
-    chosen = choose_view(identity, uscc, view)
+    placed = await jurisdiction.organisation_division(request.app.state.sessionmaker, identity, uscc)
+    chosen = choose_view(identity, uscc, view, placed)
     if entry is not None:
         cache.hits += 1
         return entry, chosen
@@ -53,7 +55,8 @@ async def profile_json(request: Request, identity: Identity, uscc: str, *, view:
     signature = signature_state(request.app.state.settings, uscc, sig)
     if as_of is not None:
         require_social_org_uscc(uscc)
-        chosen = choose_view(identity, uscc, view)
+        placed = await jurisdiction.organisation_division(request.app.state.sessionmaker, identity, uscc)
+        chosen = choose_view(identity, uscc, view, placed)
         async with request.app.state.sessionmaker() as session:
             profile = await profile_as_of(session, uscc, as_of)
         body = orjson.dumps(disclose(profile, chosen, identity.role))[:-1]
