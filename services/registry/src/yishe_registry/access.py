@@ -47,3 +47,16 @@ def require_org_or_roles(principal: Principal, uscc: str, *roles: str, action_zh
                 "an organisation account may act only for its own organisation"))
         return
     require_role(principal, "org", *roles, action_zh=action_zh, action_en=action_en)
+
+
+def listing_prefix(principal: Principal, requested: str | None, field: str = "division") -> str | None:
+    """AUTH-2 for lists: a caller limited to a prefix sees only records under it, narrowed further by the division
+    asked for; asking for a division outside the prefix is refused."""
+    prefix = principal.division_prefix if principal.role in JURISDICTION_ROLES else ""
+    if not prefix or (requested and requested.startswith(prefix)):
+        return requested or None
+    if not requested or prefix.startswith(requested):
+        return prefix
+    raise Denied("outside_jurisdiction", Problem(
+        field, "AUTH-2", f"行政区划{requested}不在您的管辖范围（{prefix}）内",
+        f"division {requested} is outside your jurisdiction {prefix}"))

@@ -6,6 +6,7 @@ from registry_factories import (
     PARTY,
     STAFF,
     SUPERVISOR,
+    TOWNSHIP,
     application,
     apply,
     events,
@@ -199,3 +200,28 @@ async def test_filed_organisation_registers_when_mature(client, app, clock) -> N
         from yishe_registry.name.models import NameClaim
         holders = (await s.scalars(select(NameClaim.holder_type))).all()
     assert sorted(holders) == ["organisation"]  # the filed name was released, the registered one is held
+
+
+async def test_applications_read_and_listed_only_within_prefix_when_caller_limited(client) -> None:
+    """AUTH-2: staff, a supervisory unit or a Party-building body limited to a prefix neither read nor list an
+    application outside it, whatever division it asks for; a township account registers nothing, so sees none."""
+    lucheng = (await apply(client))["application_id"]
+    longwan = (await apply(client, division_code="330303",
+                           reservation_overrides={"division_code": "330303"}))["application_id"]
+    for role in (STAFF, SUPERVISOR, PARTY):
+        outside = {**role, "x-yishe-division": "330303"}
+        refused = await client.get(f"/v1/applications/{lucheng}", headers=outside)
+        assert refused.status_code == 403 and refused.json()["errors"][0]["rule"] == "AUTH-2"
+        assert (await client.get(f"/v1/applications/{longwan}", headers=outside)).status_code == 200
+        for query in ({}, {"division": "33"}, {"division": "330303"}):
+            listed = await client.get("/v1/applications", params={**query, "limit": 100}, headers=outside)
+            assert listed.status_code == 200, listed.text
+            assert [a["application_id"] for a in listed.json()["items"]] == [longwan]
+        asked = await client.get("/v1/applications", params={"division": "330302"}, headers=outside)
+        assert asked.status_code == 403
+        assert [(e["field"], e["rule"]) for e in asked.json()["errors"]] == [("division", "AUTH-2")]
+    assert (await client.get(f"/v1/applications/{lucheng}", headers=TOWNSHIP)).status_code == 403
+    assert (await client.get("/v1/applications", headers=TOWNSHIP)).json()["items"] == []
+    city = await client.get("/v1/applications", params={"division": "330302", "limit": 100},
+                            headers={**STAFF, "x-yishe-division": "3303"})
+    assert [a["application_id"] for a in city.json()["items"]] == [lucheng]

@@ -11,7 +11,7 @@ from yishe_kit.errors import Problem
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from ..access import require_jurisdiction, require_role
+from ..access import listing_prefix, require_jurisdiction, require_role
 from ..config import RulesSettings
 from ..errors import Missing, Refused, WrongState
 from ..filing import service as filing_service
@@ -78,10 +78,12 @@ async def get(session: AsyncSession, application_id: int) -> Application:
 
 
 async def read(session: AsyncSession, application_id: int, principal: Principal, today: date) -> ApplicationRead:
-    """Applications are for the bureau, the supervisory unit and the Party-building body, not the public."""
+    """Applications are for the bureau, the supervisory unit and the Party-building body (within their
+    jurisdiction, AUTH-2), not the public."""
     require_role(principal, "staff", "supervisor", "party", "internal", action_zh="查看登记申请",
                  action_en="read applications")
     app = await get(session, application_id)
+    require_jurisdiction(principal, app.division_code)
     return to_read(app, await repository.steps(session, application_id), today)
 
 
@@ -90,7 +92,7 @@ async def listing(session: AsyncSession, principal: Principal, today: date, *, s
     """REG-2: overdue applications (60-day clock run out) are visible with `overdue=true`."""
     require_role(principal, "staff", "supervisor", "party", "internal", action_zh="查看登记申请",
                  action_en="read applications")
-    division = division or (principal.division_prefix if principal.role == "staff" else None)
+    division = listing_prefix(principal, division)
     apps = await repository.page(session, status=status, division=division, overdue_as_of=today if overdue else None,
                                  cursor=cursor, limit=limit + 1)
     steps = await repository.steps_for(session, [a.application_id for a in apps[:limit]])
