@@ -38,7 +38,7 @@ from .identity.router import router as identity_router
 from .identity.service import UserStates, forget_old_nonces
 from .profile.breaker import Breakers
 from .profile.cache import ProfileCache
-from .profile.fanout import fetch_all, merge
+from .profile.fanout import Hops, fetch_all, merge
 from .profile.invalidation import Invalidation
 from .profile.router import router as profile_router
 from .request_id import RequestIdMiddleware
@@ -81,9 +81,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         http = state.http = aiohttp.ClientSession(connector=connector, raise_for_status=False,
                                                   cookie_jar=aiohttp.DummyCookieJar())
         state.breakers = Breakers(SERVICES, settings.breaker)
+        # The profile fan-out's own kept-alive connections (plain-http upstreams; the rest go through `http`).
+        state.hops = hops = Hops(settings)
 
         async def load(uscc: str, request_id: str) -> dict[str, Any]:
-            return merge(uscc, await fetch_all(state.http, settings, state.breakers, uscc, request_id))
+            return merge(uscc, await fetch_all(state.http, settings, state.breakers, uscc, request_id, hops))
 
         state.cache = ProfileCache(settings.cache, load)
         state.audit = AuditLog(state.sessionmaker)
@@ -115,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await state.bus.close()
             await state.cache.close()
             await state.audit.stop()
+            hops.close()
             await http.close()
             state.http = None
             await engine.dispose()

@@ -32,3 +32,31 @@ async def test_fast_lane_leaves_credentials_and_other_requests_to_the_route(gw, 
     assert page.headers["content-type"].startswith("text/html")
     bad = await client.get("/v1/code/51330300MJ8A2T0117")
     assert bad.status_code == 400
+
+
+async def test_fast_lane_loads_a_profile_not_held_as_the_route_does(start_gateway, fake, make_uscc) -> None:
+    """Cache off: every anonymous lookup is a first lookup, assembled by the lane through the same fan-out."""
+    app, client = await start_gateway(cache={"max_entries": 0})
+    uscc = make_uscc()
+    fake.add(uscc)
+    via_lane = await client.get(f"/v1/code/{uscc}", headers={"X-Request-ID": "lane-cold"})
+    via_route = await client.get(f"/v1/code/{uscc}", params={"format": "json"})
+    assert via_lane.status_code == via_route.status_code == 200
+    body, routed = via_lane.json(), via_route.json()
+    assert body.pop("as_of") and routed.pop("as_of")  # the assembly time differs, nothing else
+    assert body == routed and body["view"] == "public" and body["party"] is None
+    assert via_lane.headers["x-request-id"] == "lane-cold"
+    assert fake.seen_headers[-5]["x-request-id"] == "lane-cold"  # the lane's fan-out carried the request id
+    assert app.state.cache.misses == 2 and fake.calls["registry"] == 2
+
+
+async def test_fast_lane_answers_unknown_and_unavailable_as_the_route_does(start_gateway, fake, make_uscc) -> None:
+    _, client = await start_gateway(cache={"max_entries": 0})
+    unknown = make_uscc()
+    lane, route = await client.get(f"/v1/code/{unknown}"), await client.get(f"/v1/code/{unknown}?format=json")
+    assert lane.status_code == route.status_code == 404 and lane.json() == route.json()
+    assert lane.headers["content-type"] == route.headers["content-type"] == "application/problem+json"
+    fake.failing.add("registry")
+    lane, route = await client.get(f"/v1/code/{unknown}"), await client.get(f"/v1/code/{unknown}?format=json")
+    assert lane.status_code == route.status_code == 503 and lane.json() == route.json()
+    assert (await client.get("/v1/code/51330300MJ8A2T0117")).json()["errors"][0]["rule"].startswith("USCC")

@@ -1,5 +1,7 @@
 """One concurrent fan-out to the four services, merged into the full (internal) profile, naming missing and
-pending sources. The gateway asks as `internal` and decides disclosure itself (disclosure/policy.py)."""
+pending sources. The gateway asks as `internal` and decides disclosure itself (disclosure/policy.py); the services
+answer that read from their profile read models (yishe_kit.readmodel). Plain-http upstreams are asked through the
+fan-out's own client (hop.py: four futures, no task or request object per call), others through aiohttp."""
 
 from __future__ import annotations
 
@@ -9,6 +11,9 @@ from functools import lru_cache
 from typing import Any
 
 import aiohttp
+import orjson
+import structlog
+from httptools import HttpParserError
 from yarl import URL
 
 from yishe_kit.errors import NotFound, ServiceError
@@ -16,6 +21,9 @@ from yishe_kit.errors import NotFound, ServiceError
 from ..config import Settings
 from ..upstream import Fetched, get_json, unavailable
 from .breaker import Breakers
+from .hop import StaleConnection, Upstream
+
+log = structlog.get_logger("yishe.gateway.fanout")
 
 PATHS = {
     "registry": "/v1/organisations/{}",
@@ -47,12 +55,88 @@ async def _one(session: aiohttp.ClientSession, settings: Settings, breakers: Bre
     return fetched
 
 
+class Hops:
+    """The fan-out's kept-alive connections, one `Upstream` per plain-http service (made in the lifespan)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.upstreams = {s: Upstream(s, url) for s in PATHS
+                          if (url := settings.upstreams.get(s)) and url.startswith("http://")}
+        self.timeouts = {s: settings.timeout_for(s) for s in PATHS}
+
+    def close(self) -> None:
+        for upstream in self.upstreams.values():
+            upstream.close()
+
+
+_PRINCIPAL_LINES = "".join(f"{k}: {v}\r\n" for k, v in GATEWAY_PRINCIPAL.items())
+
+
 async def fetch_all(session: aiohttp.ClientSession, settings: Settings, breakers: Breakers, uscc: str,
-                    request_id: str) -> dict[str, Fetched]:
+                    request_id: str, hops: Hops | None = None) -> dict[str, Fetched]:
     """Ask every source at once; each has its own timeout and breaker, so one slow service cannot hold the others."""
-    headers = {**GATEWAY_PRINCIPAL, "X-Request-ID": request_id, "X-Correlation-ID": request_id}
-    answers = await asyncio.gather(*[_one(session, settings, breakers, s, uscc, headers) for s in PATHS])
-    return {f.source: f for f in answers}
+    if hops is None:
+        headers = {**GATEWAY_PRINCIPAL, "X-Request-ID": request_id, "X-Correlation-ID": request_id}
+        answers = await asyncio.gather(*[_one(session, settings, breakers, s, uscc, headers) for s in PATHS])
+        return {f.source: f for f in answers}
+    if "\r" in request_id or "\n" in request_id:  # never a header injection (ids are checked at the edge anyway)
+        request_id = request_id.replace("\r", "").replace("\n", "")
+    lines = f"{_PRINCIPAL_LINES}X-Request-ID: {request_id}\r\nX-Correlation-ID: {request_id}\r\n".encode("latin-1")
+    now = asyncio.get_running_loop().time()
+    asked: list[tuple[str, Upstream | None, bytes, float]] = []
+    waits: list[asyncio.Future] = []
+    fetched: dict[str, Fetched] = {}
+    for source, path in PATHS.items():
+        if not breakers[source].allow():
+            fetched[source] = Fetched(source, None)
+            continue
+        upstream = hops.upstreams.get(source)
+        if upstream is None:
+            asked.append((source, None, b"", 0.0))
+            headers = {**GATEWAY_PRINCIPAL, "X-Request-ID": request_id, "X-Correlation-ID": request_id}
+            waits.append(asyncio.ensure_future(_fetch(session, settings, source, uscc, headers)))
+            continue
+        deadline = now + hops.timeouts[source]
+        request = upstream.request_bytes(path.format(uscc), lines)
+        asked.append((source, upstream, request, deadline))
+        waits.append(upstream.get(request, deadline))
+    answers = await asyncio.gather(*waits, return_exceptions=True)
+    for (source, upstream, request, deadline), answer in zip(asked, answers, strict=True):
+        if isinstance(answer, StaleConnection):
+            try:
+                answer = await upstream.get_again(request, deadline)
+            except (OSError, TimeoutError, HttpParserError) as exc:
+                answer = exc
+        f = answer if isinstance(answer, Fetched) else _fetched(source, upstream, answer)
+        if f.status is None or f.status >= 500:
+            breakers[source].failure()
+        else:
+            breakers[source].success()
+        fetched[source] = f
+    return fetched
+
+
+async def _fetch(session: aiohttp.ClientSession, settings: Settings, source: str, uscc: str,
+                 headers: dict[str, str]) -> Fetched:
+    base, timeout = _base(settings.upstreams.get(source), settings.timeout_for(source))
+    return await get_json(session, source, URL(base + PATHS[source].format(uscc), encoded=True), headers=headers,
+                          timeout=timeout)
+
+
+def _fetched(source: str, upstream: Upstream, answer: tuple[int, bytes] | BaseException) -> Fetched:
+    """Like upstream.get_json: never raises for the upstream's sake (None status = unreachable or timed out)."""
+    if isinstance(answer, BaseException):
+        if not isinstance(answer, (OSError, TimeoutError, HttpParserError)):
+            raise answer
+        log.warning("upstream unavailable", source=source, host=f"{upstream.host}:{upstream.port}",
+                    error=repr(answer))
+        return Fetched(source, None)
+    status, raw = answer
+    try:
+        body = orjson.loads(raw) if raw else None
+    except orjson.JSONDecodeError:
+        log.warning("upstream answered non-JSON", source=source, status=status)
+        body = None
+    return Fetched(source, status, body)
 
 
 class RegistryUnavailable(ServiceError):

@@ -1,0 +1,151 @@
+"""The fan-out's own HTTP client (profile/hop.py) against a raw socket server that misbehaves on purpose: kept-alive
+connections, a connection closed under a reused request, timeouts, chunked and closing answers, the limit."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+
+import orjson
+import pytest
+
+from yishe_gateway.config import BreakerSettings, Settings, Upstreams
+from yishe_gateway.profile.breaker import Breakers
+from yishe_gateway.profile.fanout import PATHS, Hops, fetch_all
+from yishe_gateway.profile.hop import Upstream
+
+USCC = "51330300MJ8A2T0116"
+
+
+def ok(body: dict, extra: bytes = b"") -> bytes:
+    raw = orjson.dumps(body)
+    return b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n%s\r\n%s" % (
+        len(raw), extra, raw)
+
+
+@dataclass
+class RawServer:
+    """Answers each request with `answer(n, request)` (n counts requests on the connection; None = say nothing)."""
+
+    answer: Callable[[int, bytes], bytes | None]
+    connections: int = 0
+    requests: list[bytes] = field(default_factory=list)
+    close_after: set[int] = field(default_factory=set)  # request numbers after which the server hangs up
+    url: str = ""
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        n = 0
+        try:
+            while True:
+                request = await reader.readuntil(b"\r\n\r\n")
+                n += 1
+                self.requests.append(request)
+                reply = self.answer(n, request)
+                if reply is not None:
+                    writer.write(reply)
+                    await writer.drain()
+                if n in self.close_after:
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+
+@pytest.fixture
+async def raw() -> AsyncIterator[Callable[..., asyncio.Future]]:
+    servers = []
+
+    async def start(answer: Callable[[int, bytes], bytes | None], **kw) -> RawServer:
+        server = RawServer(answer, **kw)
+        srv = await asyncio.start_server(server.handle, "127.0.0.1", 0)
+        servers.append(srv)
+        server.url = f"http://127.0.0.1:{srv.sockets[0].getsockname()[1]}"
+        return server
+
+    yield start
+    for srv in servers:
+        srv.close()
+
+
+def settings_for(url: str, timeout: float = 1.0) -> Settings:
+    return Settings(upstreams=Upstreams(**dict.fromkeys(PATHS, url)), upstream_timeout_seconds=timeout,
+                    events_enabled=False)
+
+
+async def fan_out(settings: Settings, breakers: Breakers | None = None, hops: Hops | None = None) -> dict:
+    hops = hops or Hops(settings)
+    breakers = breakers or Breakers(tuple(PATHS), BreakerSettings())
+    return await fetch_all(None, settings, breakers, USCC, "req-1", hops)
+
+
+async def test_answers_parsed_and_connections_kept_alive_across_lookups(raw) -> None:
+    server = await raw(lambda n, req: ok({"path": req.split(b" ")[1].decode(), "n": n}))
+    settings = settings_for(server.url)
+    hops = Hops(settings)
+    first = await fan_out(settings, hops=hops)
+    second = await fan_out(settings, hops=hops)
+    assert {s: f.body["path"] for s, f in first.items()} == {s: f"/v1/{p.split('/')[2]}/{USCC}"
+                                                             for s, p in PATHS.items()}
+    assert all(f.status == 200 and f.body["n"] == 2 for f in second.values())  # the same connections again
+    assert server.connections == 4
+    request = server.requests[0].decode()
+    assert "X-Yishe-Role: internal\r\n" in request and "X-Request-ID: req-1\r\n" in request
+    assert "X-Correlation-ID: req-1\r\n" in request and "Host: 127.0.0.1:" in request
+    hops.close()
+
+
+async def test_a_reused_connection_closed_before_answering_is_retried_on_a_new_one(raw) -> None:
+    server = await raw(lambda n, req: ok({"n": n}) if n == 1 else None, close_after={2})
+    settings = settings_for(server.url)
+    hops = Hops(settings)
+    await fan_out(settings, hops=hops)
+    again = await fan_out(settings, hops=hops)  # each reused connection is hung up on: sent again on a new one
+    assert all(f.status == 200 and f.body == {"n": 1} for f in again.values())
+    assert server.connections == 8
+    hops.close()
+
+
+async def test_no_answer_in_time_is_a_missing_source_and_a_breaker_failure(raw) -> None:
+    server = await raw(lambda n, req: None)
+    settings = settings_for(server.url, timeout=0.2)
+    breakers = Breakers(tuple(PATHS), BreakerSettings(failures=1, cooldown_seconds=60))
+    fetched = await fan_out(settings, breakers)
+    assert {f.status for f in fetched.values()} == {None}
+    assert set(breakers.states().values()) == {"open"}
+    skipped = await fan_out(settings, breakers)  # open breakers: not asked at all
+    assert {f.status for f in skipped.values()} == {None} and len(server.requests) == 4
+
+
+async def test_refused_connection_is_a_missing_source(raw) -> None:
+    from yishe_kit.testing import free_port
+
+    fetched = await fan_out(settings_for(f"http://127.0.0.1:{free_port()}"))
+    assert {f.status for f in fetched.values()} == {None}
+
+
+async def test_chunked_and_closing_answers_and_error_statuses(raw) -> None:
+    chunked = (b"HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n"
+               b"5\r\n{\"cod\r\nf\r\ne\":\"not_found\"}\r\n0\r\n\r\n")
+    server = await raw(lambda n, req: chunked if b"/profiles/" in req else ok({"ok": True}, b"connection: close\r\n"))
+    settings = settings_for(server.url)
+    hops = Hops(settings)
+    fetched = await fan_out(settings, hops=hops)
+    assert fetched["credit"].status == 404 and fetched["credit"].body == {"code": "not_found"}
+    assert fetched["registry"].status == 200 and fetched["registry"].body == {"ok": True}
+    await fan_out(settings, hops=hops)
+    assert server.connections == 1 + 3 * 2  # credit's connection kept; the closing ones were not reused
+    hops.close()
+
+
+async def test_at_the_limit_requests_wait_for_a_connection(raw) -> None:
+    server = await raw(lambda n, req: ok({"n": n}))
+    upstream = Upstream("registry", server.url, limit=2)
+    loop = asyncio.get_running_loop()
+    request = upstream.request_bytes("/v1/organisations/" + USCC, b"")
+    answers = await asyncio.gather(*[upstream.get(request, loop.time() + 2) for _ in range(6)])
+    assert [status for status, _ in answers] == [200] * 6
+    assert server.connections == 2
+    upstream.close()
