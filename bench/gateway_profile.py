@@ -8,7 +8,12 @@ requests and by time, after a warm-up):
   bare      a bare FastAPI JSON endpoint in its own uvicorn process: the baseline of this run
   held      GET /v1/code/{uscc} on the gateway, every profile already held (kept current from events)
   cold      the same on a second gateway process with the cache off (GATEWAY_CACHE__MAX_ENTRIES=0): every lookup
-            is a first lookup, assembled from a concurrent fan-out to the four services
+            is a first lookup, assembled from a concurrent fan-out to the four services, each answering from its
+            profile read model (yishe_kit.readmodel: one primary-key read)
+  changed   the cold gateway again, but before each round every service's read model is voided (the epoch a bulk
+            write moves): each organisation is looked up once per round, so every source rebuilds its fragment
+            with its full view code, as on the first lookup after a change. No target: it says what a lookup
+            costs when the read models cannot help.
 
 Targets (ratios to `bare` measured in the same run): held ≥ 0.5× with p99 ≤ 20 ms; cold ≥ 0.08× with p99 ≤ 150 ms.
 Usage: python bench/gateway_profile.py [N organisations, default 100] [seconds per phase, default 8]
@@ -20,6 +25,7 @@ import asyncio
 import importlib.util
 import itertools
 import os
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -34,6 +40,7 @@ from yarl import URL
 ROOT = Path(__file__).resolve().parents[1]
 CONCURRENCY = 50
 MAX_REQUESTS = 60_000
+CHANGE_ROUNDS = 3
 STAFF = {"X-Yishe-Role": "staff", "X-Yishe-Actor": "bench"}
 
 
@@ -127,6 +134,52 @@ async def drive(name: str, urls: list[str], seconds: float, pids: dict[str, int]
     return Result(name, len(latencies), elapsed, latencies, errors, cpu)
 
 
+def void_read_model(db: Path) -> None:
+    """What a bulk write does in the service's own transaction (yishe_kit.readmodel.BUMP_EPOCH_SQL)."""
+    from yishe_kit.readmodel import BUMP_EPOCH_SQL
+
+    with sqlite3.connect(db, timeout=30) as conn:
+        conn.execute(BUMP_EPOCH_SQL)
+    conn.close()
+
+
+async def first_after_change(name: str, urls: list[str], rounds: int, dbs: list[Path], pids: dict[str, int]
+                             ) -> Result:
+    """Each round: void every read model, then look up every organisation once (CONCURRENCY at a time)."""
+    connector = aiohttp.TCPConnector(limit=CONCURRENCY, limit_per_host=CONCURRENCY, keepalive_timeout=30)
+    latencies: list[float] = []
+    errors = 0
+    elapsed = 0.0
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30),
+                                     cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=False) as session:
+        cpu_before = cpu_seconds(pids)
+        for _ in range(rounds):
+            for db in dbs:
+                void_read_model(db)
+            todo = iter([URL(u, encoded=True) for u in urls])
+
+            async def worker(todo=todo) -> None:
+                nonlocal errors
+                for url in todo:
+                    start = time.perf_counter()
+                    try:
+                        async with session.get(url) as resp:
+                            await resp.read()
+                            ok = resp.status == 200
+                    except (aiohttp.ClientError, TimeoutError):
+                        ok = False
+                    if ok:
+                        latencies.append((time.perf_counter() - start) * 1000)
+                    else:
+                        errors += 1
+
+            began = time.perf_counter()
+            await asyncio.gather(*[worker() for _ in range(CONCURRENCY)])
+            elapsed += time.perf_counter() - began
+        cpu_after = cpu_seconds(pids)
+    return Result(name, len(latencies), elapsed, latencies, errors, {n: cpu_after[n] - cpu_before[n] for n in pids})
+
+
 async def register(stack, n: int) -> list[str]:
     usccs = []
     async with aiohttp.ClientSession() as session:
@@ -185,15 +238,18 @@ async def run(n: int, seconds: float) -> None:
         wait_for_port(bare_port)
         usccs = await register(stack, n)
         services = {s: stack.procs[s].pid for s in mod.SERVICES}
+        cold_urls = [f"http://127.0.0.1:{cold_port}/v1/code/{u}" for u in usccs]
         results = [
             await drive("bare FastAPI JSON endpoint", [f"http://127.0.0.1:{bare_port}/hello"], seconds,
                         {"bare": bare.pid}),
             await drive("held profile (cache, kept current by events)",
                         [f"{stack.gateway_url}/v1/code/{u}" for u in usccs], seconds,
                         {"gateway": stack.procs["gateway"].pid}),
-            await drive("cold profile (4-way fan-out, cache off)",
-                        [f"http://127.0.0.1:{cold_port}/v1/code/{u}" for u in usccs], seconds,
+            await drive("cold profile (4-way fan-out, cache off)", cold_urls, seconds,
                         {"gateway": stack.procs["gateway-cold"].pid, **services}),
+            await first_after_change("first lookup after a change (rebuilds)", cold_urls, CHANGE_ROUNDS,
+                                     [stack.data_dir / f"{s}.db" for s in mod.SERVICES],
+                                     {"gateway": stack.procs["gateway-cold"].pid, **services}),
         ]
     finally:
         if bare is not None:
@@ -204,7 +260,7 @@ async def run(n: int, seconds: float) -> None:
 
 
 def report(results: list[Result], n: int) -> None:
-    bare, held, cold = results
+    bare, held, cold, changed = results
     print(f"一社一码 profile lookup, {CONCURRENCY} concurrent connections, {n} organisations, embedded default "
           f"(SQLite, one uvicorn worker per process, load generator on the same 2 cores):")
     for r in results:
@@ -217,6 +273,8 @@ def report(results: list[Result], n: int) -> None:
     print(f"  cold: ratio {cold.rps / bare.rps:.3f}× (target ≥ 0.08×), p99 {cold.p99:.1f} ms (target ≤ 150 ms): "
           f"{'PASS' if cold_ok else 'FAIL'}")
     print(f"  cold lookup's server CPU by process (µs/request): {cold.cpu_split()}")
+    print(f"  first lookup after a change (every source rebuilds; {CHANGE_ROUNDS} rounds of {n}): ratio "
+          f"{changed.rps / bare.rps:.3f}×, server CPU by process (µs/request): {changed.cpu_split()}")
     print(f"  server CPU per request relative to bare (a ratio the load generator's own limit cannot hide): "
           f"held {bare.cpu_us / held.cpu_us:.2f}×, cold {bare.cpu_us / cold.cpu_us:.3f}× (gateway + 4 services)")
 
