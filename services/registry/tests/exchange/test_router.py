@@ -112,3 +112,25 @@ async def test_change_feed_pages_every_change_with_a_cursor(client, app) -> None
     empty = (await client.get(f"/v1/exchange/feed?cursor={rest['next_cursor']}", headers=STAFF)).json()
     assert empty["items"] == [] and empty["next_cursor"] == rest["next_cursor"]
     assert (await client.get("/v1/exchange/feed")).status_code == 403
+
+
+async def test_checks_span_chunks_when_the_file_is_written_in_pieces(client, app) -> None:
+    # Chunks of 2 rows: chunk k+1 is checked while chunk k is written; duplicates across chunks are still caught,
+    # a name taken by an earlier chunk's row is refused, and the errors come back in row order.
+    app.state.settings.import_chunk_rows = 2
+    rows = [
+        f"{code(11)},温州市鹿城区甲协会,社会团体,330302,温州市,张一,x,,active,2012-05-01,",
+        "51330302MJ0000018Y,坏代码协会,社会团体,330302,温州市,赵四,x,,active,2010-01-01,",
+        f"{code(12)},温州市鹿城区乙协会,社会团体,330302,温州市,张二,x,,active,2012-05-01,",
+        f"{code(11)},温州市鹿城区丙协会,社会团体,330302,温州市,张三,x,,active,2012-05-01,",
+        f"{code(13)},温州市鹿城区甲协会,社会团体,330302,温州市,张四,x,,active,2012-05-01,",
+        f"{code(14)},温州市鹿城区丁协会,社会团体,330302,温州市,张五,x,,active,2099-01-01,",
+        f"{code(15)},温州市鹿城区戊协会,社会团体,330302,温州市,张六,x,,active,2013-05-01,",
+    ]
+    report = (await client.post("/v1/exchange/imports?format=csv&source=pieces", content=csv_body(rows),
+                                headers=STAFF)).json()
+    assert (report["rows"], report["created"], report["failed"]) == (7, 3, 4)
+    assert [(e["row"], e["rule"]) for e in report["errors"]] == [
+        (2, "USCC-5"), (4, "IMPORT-2"), (5, "REG-6"), (6, "IMPORT-1")]
+    registered = await events(app, "registry.organisation.registered.v1")
+    assert sorted(e["uscc"] for e in registered) == [code(11), code(12), code(15)]

@@ -3,8 +3,11 @@ in chunks with provenance (batch, source, row) in each record's history; events 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from itertools import islice
@@ -45,12 +48,12 @@ def _chunks(it: Iterable, size: int) -> Iterator[list]:
 
 
 class _Run:
+    """The report of one import as it is written (the event loop's side; `_Checker` owns the file-level checks)."""
+
     def __init__(self, batch_id: int | None, source: str, principal: Principal, today: date):
         self.batch_id, self.source, self.principal, self.today = batch_id, source, principal, today
         self.rows = self.created = self.updated = self.unchanged = self.failed = 0
         self.errors: list[RowError] = []
-        self.seen_uscc: set[str] = set()
-        self.seen_key: dict[str, str] = {}
 
     def fail(self, errs: list[RowError]) -> None:
         self.failed += 1
@@ -84,8 +87,8 @@ async def _run(session: AsyncSession, sha: str, fmt: ImportFormat, source: str, 
         session.add(batch)
         await session.flush()
     r = _Run(batch.batch_id if batch else None, source, principal, today)
-    for chunk in _chunks(_concat(first, data), chunk_rows):
-        await _chunk(session, chunk, r, dry_run, outbox)
+    await _write_all(session, _chunks(_concat(first, data), chunk_rows), r, dry_run, outbox)
+    r.errors.sort(key=lambda e: e.row)
     if batch is not None:
         batch.rows, batch.created, batch.updated, batch.unchanged, batch.failed = (
             r.rows, r.created, r.updated, r.unchanged, r.failed)
@@ -100,23 +103,86 @@ def _concat(first: list, rest: Iterator) -> Iterator:
     yield from rest
 
 
-async def _chunk(session: AsyncSession, chunk: list[dict], r: _Run, dry_run: bool, outbox: Outbox) -> None:
-    records: list[rows.Record] = []
-    for raw in chunk:
-        r.rows += 1
-        rec, errs = rows.validate(r.rows, raw, r.principal.division_prefix if r.principal.role == "staff" else "",
-                                  r.today)
-        if rec is None:
-            r.fail(errs)
-        elif rec.uscc in r.seen_uscc:
-            r.error(rec, "uscc", "IMPORT-2", "文件中统一社会信用代码重复", "the USCC appears twice in the file")
-        elif rec.values["status"] not in TERMINAL and r.seen_key.get(rec.key, rec.uscc) != rec.uscc:
-            r.error(rec, "name", "REG-6", "文件中有同名的存续组织", "two live organisations in the file share a name")
-        else:
-            r.seen_uscc.add(rec.uscc)
-            if rec.values["status"] not in TERMINAL:
-                r.seen_key[rec.key] = rec.uscc
-            records.append(rec)
+@dataclass
+class _Checked:
+    """One chunk after the checks that need no database: valid records (with their rows ready to insert, should
+    they be new) and the failed rows' errors."""
+
+    rows: int = 0
+    records: list[rows.Record] = field(default_factory=list)
+    failures: list[list[RowError]] = field(default_factory=list)
+    prepared: dict[str, tuple[dict, dict, OrganisationRegistered | None]] = field(default_factory=dict)
+
+
+class _Checker:
+    """Row validation (IMPORT-1), duplicates within the file (IMPORT-2, REG-6) and the insert rows, for one chunk at
+    a time in a worker thread while the event loop writes the previous chunk: the two overlap on two cores."""
+
+    def __init__(self, r: _Run):
+        self.r, self.n = r, 0
+        self.prefix = r.principal.division_prefix if r.principal.role == "staff" else ""
+        self.seen_uscc: set[str] = set()
+        self.seen_key: dict[str, str] = {}
+
+    def check(self, chunk: list[dict], now: datetime) -> _Checked:
+        out = _Checked(rows=len(chunk))
+        for raw in chunk:
+            self.n += 1
+            rec, errs = rows.validate(self.n, raw, self.prefix, self.r.today)
+            if rec is None:
+                out.failures.append(errs)
+            elif rec.uscc in self.seen_uscc:
+                out.failures.append([_row_error(rec, "uscc", "IMPORT-2", "文件中统一社会信用代码重复",
+                                                "the USCC appears twice in the file")])
+            elif rec.values["status"] not in TERMINAL and self.seen_key.get(rec.key, rec.uscc) != rec.uscc:
+                out.failures.append([_row_error(rec, "name", "REG-6", "文件中有同名的存续组织",
+                                                "two live organisations in the file share a name")])
+            else:
+                self.seen_uscc.add(rec.uscc)
+                if rec.values["status"] not in TERMINAL:
+                    self.seen_key[rec.key] = rec.uscc
+                out.records.append(rec)
+                out.prepared[rec.uscc] = _insert_rows(rec, self.r, now)
+        return out
+
+
+def _row_error(rec: rows.Record, field_name: str, rule: str, zh: str, en: str) -> RowError:
+    return RowError(row=rec.n, uscc=rec.uscc, field=field_name, rule=rule, message_zh=zh, message=en)
+
+
+async def _write_all(session: AsyncSession, chunks: Iterator[list[dict]], r: _Run, dry_run: bool,
+                     outbox: Outbox) -> None:
+    """Check chunk k+1 in a thread while chunk k is written; a refusal anywhere ends the import (nothing commits)."""
+    checker = _Checker(r)
+    pending: asyncio.Future | None = None
+    try:
+        while True:
+            try:
+                chunk = await asyncio.to_thread(next, chunks, None)
+            except (parse.FormatError, UnicodeDecodeError) as exc:
+                raise Refused([Problem("body", "IMPORT-1", f"文件无法读取：{exc}",
+                                       f"the file cannot be read: {exc}")]) from exc
+            if chunk is None:
+                break
+            checked = await asyncio.to_thread(checker.check, chunk, datetime.now(UTC))
+            if pending is not None:
+                await pending
+            pending = asyncio.ensure_future(_apply(session, checked, r, dry_run, outbox))
+        if pending is not None:
+            await pending
+    finally:
+        if pending is not None and not pending.done():
+            pending.cancel()
+            with suppress(asyncio.CancelledError):
+                await pending
+
+
+async def _apply(session: AsyncSession, checked: _Checked, r: _Run, dry_run: bool, outbox: Outbox) -> None:
+    """The database side of one chunk: compare with what is stored (IMPORT-3, REG-6 against holders), then write."""
+    r.rows += checked.rows
+    for errs in checked.failures:
+        r.fail(errs)
+    records = checked.records
     existing = await organisation_service.snapshot(session, [x.uscc for x in records])
     holders = await name_service.holders(session, [x.key for x in records])
     inserts, updates = [], []
@@ -139,46 +205,51 @@ async def _chunk(session: AsyncSession, chunk: list[dict], r: _Run, dry_run: boo
         r.created += len(inserts)
         r.updated += len(updates)
         return
-    await _insert(session, inserts, r, outbox)
+    await _insert(session, [checked.prepared[x.uscc] for x in inserts], [x for x in inserts], r, outbox)
     for org, rec in updates:
         await _update(session, org, rec, r, outbox)
 
 
-async def _insert(session: AsyncSession, records: list[rows.Record], r: _Run, outbox: Outbox) -> None:
-    now = datetime.now(UTC)
-    orgs, history, claims, events = [], [], [], []
-    for rec in records:
-        v = rec.values
-        registered = date.fromisoformat(v["registration_date"])
-        orgs.append({
-            **{k: v[k] for k in ("uscc", "name", "org_type", "division_code", "address", "legal_rep_name",
-                                 "business_scope", "supervisory_unit", "status", "sector", "category",
-                                 "community_class")},
-            "name_normalised": rec.key, "registration_date": registered,
-            "registered_at": datetime.combine(registered, time(), UTC), "party_full_members": 0,
-            "party_probationary_members": 0, "sector_key": name_rules.key(v["sector"]) if v["sector"] else None,
-            "is_industry_association": v["category"] == DirectCategory.TRADE_ASSOCIATION.value,
-            "activity_funds": Decimal(v["activity_funds"]) if v["activity_funds"] else None, "source": "import",
-            "import_batch_id": r.batch_id, "content_hash": rec.content_hash, "updated_at": now,
-            "legal_rep_id_number": None, "legal_rep_phone": None, "grade": None, "status_since": None,
-        })
-        history.append({"uscc": rec.uscc, "action": "imported", "actor": r.principal.actor,
-                        "actor_role": r.principal.role, "at": now, "before": None,
-                        "after": {"name": v["name"], "status": v["status"], "batch_id": r.batch_id, "row": rec.n,
-                                  "source": r.source}, "reason": f"历史数据导入：{r.source}"})
-        if v["status"] in LIVE:
-            claims.append((rec.key, "organisation", rec.uscc))
-            events.append(OrganisationRegistered(
-                uscc=rec.uscc, name=v["name"], org_type=OrgType(v["org_type"]), division_code=v["division_code"],
-                address=v["address"], legal_representative=v["legal_rep_name"], business_scope=v["business_scope"],
-                supervisory_unit=v["supervisory_unit"], registered_at=datetime.combine(registered, time(), UTC),
-                registration_date=registered, status=v["status"], party_full_members=0, party_probationary_members=0,
-                category=v["category"], sector=v["sector"], community_class=v["community_class"], source="import"))
+def _insert_rows(rec: rows.Record, r: _Run, now: datetime) -> tuple[dict, dict, OrganisationRegistered | None]:
+    """The organisation row, its first history entry and (for a live record) its registered event."""
+    v = rec.values
+    registered = date.fromisoformat(v["registration_date"])
+    org = {
+        **{k: v[k] for k in ("uscc", "name", "org_type", "division_code", "address", "legal_rep_name",
+                             "business_scope", "supervisory_unit", "status", "sector", "category",
+                             "community_class")},
+        "name_normalised": rec.key, "registration_date": registered,
+        "registered_at": datetime.combine(registered, time(), UTC), "party_full_members": 0,
+        "party_probationary_members": 0, "sector_key": name_rules.key(v["sector"]) if v["sector"] else None,
+        "is_industry_association": v["category"] == DirectCategory.TRADE_ASSOCIATION.value,
+        "activity_funds": Decimal(v["activity_funds"]) if v["activity_funds"] else None, "source": "import",
+        "import_batch_id": r.batch_id, "content_hash": rec.content_hash, "updated_at": now,
+        "legal_rep_id_number": None, "legal_rep_phone": None, "grade": None, "status_since": None,
+    }
+    history = {"uscc": rec.uscc, "action": "imported", "actor": r.principal.actor, "actor_role": r.principal.role,
+               "at": now, "before": None, "after": {"name": v["name"], "status": v["status"], "batch_id": r.batch_id,
+                                                    "row": rec.n, "source": r.source},
+               "reason": f"历史数据导入：{r.source}"}
+    event = None
+    if v["status"] in LIVE:
+        event = OrganisationRegistered(
+            uscc=rec.uscc, name=v["name"], org_type=OrgType(v["org_type"]), division_code=v["division_code"],
+            address=v["address"], legal_representative=v["legal_rep_name"], business_scope=v["business_scope"],
+            supervisory_unit=v["supervisory_unit"], registered_at=datetime.combine(registered, time(), UTC),
+            registration_date=registered, status=v["status"], party_full_members=0, party_probationary_members=0,
+            category=v["category"], sector=v["sector"], community_class=v["community_class"], source="import")
+    return org, history, event
+
+
+async def _insert(session: AsyncSession, prepared: list[tuple[dict, dict, OrganisationRegistered | None]],
+                  records: list[rows.Record], r: _Run, outbox: Outbox) -> None:
     # In key order: consecutive inserts land on the same index pages instead of all over them.
-    orgs.sort(key=lambda o: o["uscc"])
-    history.sort(key=lambda h: h["uscc"])
+    orgs = sorted((p[0] for p in prepared), key=lambda o: o["uscc"])
+    history = sorted((p[1] for p in prepared), key=lambda h: h["uscc"])
+    events = [p[2] for p in prepared if p[2] is not None]
+    claims = sorted((x.key, "organisation", x.uscc) for x in records if x.values["status"] in LIVE)
     await organisation_service.insert_many(session, orgs, history)
-    await name_service.claim_many(session, sorted(claims))
+    await name_service.claim_many(session, claims)
     await search_service.index_names(session, [(x.uscc, x.key) for x in records])
     await outbox.emit_many(session, events)
     r.created += len(records)

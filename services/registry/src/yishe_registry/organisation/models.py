@@ -20,13 +20,15 @@ class Organisation(Base):
         # Substring search: a pg_trgm GIN index on PostgreSQL, a plain index (exact keys) on SQLite.
         Index("ix_organisation_name_normalised", "name_normalised", postgresql_using="gin",
               postgresql_ops={"name_normalised": "gin_trgm_ops"}),
+        # A county's organisations in USCC order: a search page within one division stops after `limit` rows.
+        Index("ix_organisation_division_code_uscc", "division_code", "uscc"),
     )
 
     uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     name_normalised: Mapped[str] = mapped_column(String(200))
     org_type: Mapped[str] = mapped_column(String(20))
-    division_code: Mapped[str] = mapped_column(String(6), index=True)
+    division_code: Mapped[str] = mapped_column(String(6))
     address: Mapped[str] = mapped_column(String(500))
     legal_rep_name: Mapped[str] = mapped_column(String(100))
     legal_rep_id_number: Mapped[str | None] = mapped_column(String(18), index=True)

@@ -56,17 +56,23 @@ async def remove_name(session: AsyncSession, uscc: str, name_key: str) -> None:
         "AND uscc = ?)", (phrase(name_key), uscc))
 
 
-def _conditions(f: Filters, alias: str = "o") -> tuple[list[str], dict]:
+def _conditions(f: Filters, alias: str = "o", *, sqlite: bool = False) -> tuple[list[str], dict]:
     conds, params = [], {}
     for field in ("org_type", "status", "grade", "community_class", "sector_key"):
         value = getattr(f, field)
         if value is not None:
-            conds.append(f"{alias}.{field} = :{field}")
+            # SQLite: a unary + keeps the planner off the low-cardinality indexes (status, kind), whose rows it would
+            # then have to sort, and on a walk in USCC order that stops after one page.
+            plus = "+" if sqlite and field in ("org_type", "status") else ""
+            conds.append(f"{plus}{alias}.{field} = :{field}")
             params[field] = value
     if f.industry_association is not None:
         conds.append(f"{alias}.is_industry_association = :ia")
         params["ia"] = f.industry_association
-    if f.division:
+    if f.division and len(f.division) == 6:  # one division: its (division_code, uscc) index is already in order
+        conds.append(f"{alias}.division_code = :division")
+        params["division"] = f.division
+    elif f.division:
         conds.append(f"{alias}.division_code LIKE :division ESCAPE '\\'")
         params["division"] = f.division.replace("%", "").replace("_", "") + "%"
     return conds, params
@@ -90,7 +96,7 @@ async def find_usccs(session: AsyncSession, f: Filters, cursor: str | None, limi
             sql = ("SELECT o.uscc FROM organisation AS o WHERE o.uscc IN (SELECT value FROM json_each(:found)) "
                    f"AND {' AND '.join(conds)} ORDER BY o.uscc LIMIT :limit")
             return list((await session.execute(text(sql), params)).scalars())
-    conds, params = _conditions(f)
+    conds, params = _conditions(f, sqlite=uses_fts(session))
     if f.q:  # one character or a dense part on SQLite; PostgreSQL (pg_trgm serves LIKE from 3 characters up)
         conds.append("o.name_normalised LIKE :pattern ESCAPE '\\'")
         params["pattern"] = _like(f.q)
