@@ -193,3 +193,24 @@ async def test_relay_stops_when_cancelled_just_as_a_commit_wakes_it(nats_server,
             assert done, "relay.stop() hung"
     finally:
         await bus.close()
+
+
+async def test_purge_removes_only_published_rows_older_than_the_retention(sessionmaker) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    outbox = Outbox(OUTBOX, "registry")
+    now = datetime.now(UTC)
+    async with sessionmaker() as s:
+        old, recent, unsent, old_unsent = [await outbox.emit(s, an_event(i)) for i in range(4)]
+        for env, published in ((old, now - timedelta(hours=200)), (recent, now - timedelta(hours=2))):
+            await s.execute(update(OUTBOX).where(OUTBOX.c.event_id == env.id).values(published_at=published))
+        await s.execute(update(OUTBOX).where(OUTBOX.c.event_id == old_unsent.id)
+                        .values(created_at=now - timedelta(days=30)))
+        await s.commit()
+    relay = Relay(bus=None, sessionmaker=sessionmaker, outbox=OUTBOX, settings=RelaySettings(retention_hours=168))
+    assert await relay.purge_once(now=now, batch=1) == 1  # batches of one: the loop ends when a batch falls short
+    async with sessionmaker() as s:
+        left = set((await s.execute(select(OUTBOX.c.event_id))).scalars())
+    assert left == {recent.id, unsent.id, old_unsent.id}  # an unsent row stays, however old

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 
 import structlog
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .bus import Bus
@@ -50,11 +51,15 @@ class Relay:
     async def run(self) -> None:
         backoff = 0.05
         await self.bus.ready.wait()
+        next_purge = time.monotonic() + self.settings.purge_interval_seconds
         while not self._stopping:
             self.wake.clear()
             try:
                 sent = await self.drain_once()
                 backoff = 0.05
+                if time.monotonic() >= next_purge:
+                    next_purge = time.monotonic() + self.settings.purge_interval_seconds
+                    await self.purge_once()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -105,6 +110,23 @@ class Relay:
             if error is not None:
                 raise error
             return len(sent)
+
+    async def purge_once(self, now: datetime | None = None, batch: int = 5000) -> int:
+        """Delete published rows older than the retention, a batch per transaction; returns how many went."""
+        t = self.outbox
+        cutoff = (now or datetime.now(UTC)) - timedelta(hours=self.settings.retention_hours)
+        purged = 0
+        while True:
+            async with self.sessionmaker() as session:
+                old = select(t.c.seq).where(t.c.published_at.is_not(None), t.c.published_at < cutoff).limit(batch)
+                result = await session.execute(delete(t).where(t.c.seq.in_(old.scalar_subquery())))
+                await session.commit()
+            purged += result.rowcount or 0
+            if (result.rowcount or 0) < batch:
+                break
+        if purged:
+            log.info("outbox purged", rows=purged, older_than=cutoff.isoformat())
+        return purged
 
     async def lag(self) -> int:
         """Unsent outbox rows (exported on /health/ready as outbox lag)."""

@@ -38,6 +38,10 @@ class RelaySettings(BaseModel):
     batch: int = 200
     safety_poll_seconds: float = 1.0
     max_backoff_seconds: float = 5.0
+    # Published rows are kept this long (the stream holds the events; the rows are for looking back), then purged
+    # by the relay at most once per `purge_interval_seconds`. Unpublished rows are never purged.
+    retention_hours: float = Field(168.0, gt=0)
+    purge_interval_seconds: float = Field(3600.0, gt=0)
 
 
 class ServiceSettings(BaseSettings):
