@@ -82,6 +82,7 @@ class OrganisationStatusChanged(Event):
     reason: str
     effective_date: date
     decided_by: str
+    suspended_until: date | None = Field(default=None, description="限期停止活动: the last day of the suspension")
 
 
 class AnnualReportResult(StrEnum):
@@ -112,6 +113,35 @@ class AnnualReportReviewed(Event):
     year: int = Field(ge=2000, le=2100)
     result: AnnualReportResult
     reviewed_on: date
+
+
+class FirstInstanceDecision(StrEnum):
+    PASSED = "passed"
+    RETURNED = "returned"
+
+
+class AnnualReportFirstInstanceReviewed(Event):
+    """The supervisory unit's first-instance review (初审) of an annual report: passed on to the bureau, or returned to
+    the organisation (AR-1, AR-5: a returned report counts as not reported until it is resubmitted and passes)."""
+
+    subject_name: ClassVar[str] = "registry.annual_report.first_instance_reviewed.v1"
+
+    uscc: str = Field(min_length=18, max_length=18)
+    year: int = Field(ge=2000, le=2100)
+    decision: FirstInstanceDecision
+    decided_on: date
+    deadline: date = Field(description="the bureau's deadline the report must be through by (AR-1)")
+
+
+class AnnualReportDisclosed(Event):
+    """A reviewed annual report was published (AR-1, 基金会条例 Art 38): the public can read it from now on."""
+
+    subject_name: ClassVar[str] = "registry.annual_report.disclosed.v1"
+
+    uscc: str = Field(min_length=18, max_length=18)
+    year: int = Field(ge=2000, le=2100)
+    result: AnnualReportResult
+    disclosed_on: date
 
 
 class AnnualReportOverdue(Event):
@@ -157,6 +187,49 @@ class CharterApproved(Event):
     version: int = Field(ge=1)
     party_building_clause: bool
     approved_on: date
+
+
+class CharterSubmitted(Event):
+    """A new charter version (修改章程) was submitted for approval; whether it carries the Party-building clause
+    (PARTY-11: without it the version cannot be approved)."""
+
+    subject_name: ClassVar[str] = "registry.charter.submitted.v1"
+
+    uscc: str = Field(min_length=18, max_length=18)
+    version: int = Field(ge=1)
+    party_building_clause: bool
+    submitted_on: date
+
+
+class CharterRejected(Event):
+    """A submitted charter version was refused (不予核准); the version approved before stays in force."""
+
+    subject_name: ClassVar[str] = "registry.charter.rejected.v1"
+
+    uscc: str = Field(min_length=18, max_length=18)
+    version: int = Field(ge=1)
+    party_building_clause: bool
+    rejected_on: date
+
+
+class PartyReminderOccasion(StrEnum):
+    CHANGE = "change"  # 变更登记
+    CHARTER = "charter"  # 章程报送
+    ANNUAL_REPORT = "annual_report"  # 年度工作报告
+    MATTER = "matter"  # 重大事项备案
+
+
+class PartyReminderDelivered(Event):
+    """PARTY-5 (Xuecheng): an organisation party reported as required to be covered and not covered was reminded,
+    once, at its next change, charter, annual report or matter filing; the next reminder waits for party's next
+    report (`party.coverage.changed.v1`). No Party-membership data."""
+
+    subject_name: ClassVar[str] = "registry.party_reminder.delivered.v1"
+
+    uscc: str = Field(min_length=18, max_length=18)
+    occasion: PartyReminderOccasion
+    delivered_on: date
+    rule: str = "PARTY-5"
 
 
 class NameReservationStatus(StrEnum):
@@ -308,8 +381,15 @@ SPECS = (
     spec(AnnualReportSubmitted, ("credit", "party", "procurement", "gateway"), "An annual report was submitted."),
     spec(AnnualReportReviewed, ("credit", "procurement", "gateway"), "An annual report's review result (AR-4)."),
     spec(AnnualReportOverdue, ("credit", "gateway"), "An annual report is overdue (CR-6.1 trigger)."),
+    spec(AnnualReportFirstInstanceReviewed, ("gateway",),
+         "The supervisory unit passed or returned an annual report in first instance (AR-1, AR-5)."),
+    spec(AnnualReportDisclosed, ("gateway",), "A reviewed annual report was published (AR-1)."),
     spec(GradeChanged, ("credit", "procurement", "gateway"), "An evaluation grade changed."),
     spec(CharterApproved, ("party", "gateway"), "A charter version was approved (PARTY-11 clause checked)."),
+    spec(CharterSubmitted, ("gateway",), "A charter version was submitted for approval (PARTY-11 clause noted)."),
+    spec(CharterRejected, ("gateway",), "A charter version was refused approval."),
+    spec(PartyReminderDelivered, ("gateway",),
+         "An organisation not covered by Party building was reminded at its next filing (PARTY-5)."),
     spec(NameReservationChanged, ("gateway",), "A name reservation was made, used, released or expired."),
     spec(ApplicationChanged, ("gateway",), "An application moved a step of joint review, publicity or registration."),
     spec(FilingChanged, ("party", "gateway"), "A community organisation was filed (备案) with its township."),
