@@ -123,3 +123,45 @@ async def test_first_instance_and_bureau_steps_refused_403_outside_division(clie
                               headers=STAFF)).status_code == 200
     resp = await client.post(f"{url}/2025/disclose", headers=longwan_staff)
     assert resp.status_code == 403 and resp.json()["errors"][0]["rule"] == "AUTH-2"
+
+
+async def test_first_instance_and_disclosure_emit_and_refused_steps_emit_nothing(client, app, clock) -> None:
+    """AR-1/AR-5: each first-instance decision and the disclosure are events; a refused step writes no event."""
+    clock(date(2025, 3, 1))
+    org = await registered(client, date(2025, 3, 1), category=None, supervisory_unit="鹿城区文广旅体局")
+    direct = await registered(client, date(2025, 3, 1))
+    uscc, org_headers = org["uscc"], {"x-yishe-role": "org", "x-yishe-actor": org["uscc"]}
+    clock(date(2026, 3, 10))
+    url = f"/v1/organisations/{uscc}/annual-reports"
+    assert (await client.post(url, json=report(2025), headers=org_headers)).status_code == 201
+    returned = await client.post(f"{url}/2025/first-instance", json={"decision": "returned", "opinion": "补充财务"},
+                                 headers=SUPERVISOR)
+    assert returned.status_code == 200 and returned.json()["status"] == "returned"
+    again = await client.post(f"{url}/2025/first-instance", json={"decision": "passed", "opinion": "同意"},
+                               headers=SUPERVISOR)
+    assert again.status_code == 409  # nothing awaits first instance until it is resubmitted
+    early = await client.post(f"{url}/2025/disclose", headers=org_headers)
+    assert early.status_code == 409 and early.json()["errors"][0]["rule"] == "AR-1"
+    clock(date(2026, 3, 20))
+    assert (await client.post(url, json=report(2025), headers=org_headers)).status_code == 201
+    assert (await client.post(f"{url}/2025/first-instance", json={"decision": "passed", "opinion": "同意"},
+                              headers=SUPERVISOR)).status_code == 200
+    assert (await client.post(f"{url}/2025/review", json={"result": "合格", "opinion": "好"},
+                              headers=STAFF)).status_code == 200
+    clock(date(2026, 6, 20))
+    assert (await client.post(f"{url}/2025/disclose", headers=org_headers)).status_code == 200
+    assert (await client.post(f"{url}/2025/disclose", headers=STAFF)).status_code == 200  # already public
+    decisions = await events(app, "registry.annual_report.first_instance_reviewed.v1", uscc)
+    assert [(e["decision"], e["decided_on"]) for e in decisions] == [("returned", "2026-03-10"),
+                                                                     ("passed", "2026-03-20")]
+    assert decisions[0] == {"uscc": uscc, "year": 2025, "decision": "returned", "decided_on": "2026-03-10",
+                            "deadline": "2026-05-31"}
+    assert "补充财务" not in str(decisions)  # opinions stay in the registry
+    assert await events(app, "registry.annual_report.disclosed.v1", uscc) == [
+        {"uscc": uscc, "year": 2025, "result": "合格", "disclosed_on": "2026-06-20"}]
+    direct_url = f"/v1/organisations/{direct['uscc']}/annual-reports"
+    assert (await client.post(direct_url, json=report(2025), headers=STAFF)).status_code == 201
+    none_due = await client.post(f"{direct_url}/2025/first-instance", json={"decision": "passed", "opinion": "同意"},
+                                 headers=SUPERVISOR)
+    assert none_due.status_code == 409 and none_due.json()["errors"][0]["rule"] == "AR-2"
+    assert await events(app, "registry.annual_report.first_instance_reviewed.v1", direct["uscc"]) == []

@@ -81,3 +81,24 @@ async def test_history_masks_personal_data_for_staff(client, clock) -> None:
         "legal_representative": {"name": "林新", "id_number": number, "phone": "13900001111"}, "reason": "换届"})
     text = (await client.get(f"/v1/organisations/{org['uscc']}/history", headers=STAFF)).text
     assert number not in text and "13900001111" not in text and "139****1111" in text
+
+
+async def test_leaders_replaced_emit_names_and_roles_only_and_refused_leaders_emit_nothing(client, app, clock) -> None:
+    """A leaders' change is `registry.organisation.changed.v1` with "role:name" only (no ID numbers, no birth dates);
+    leaders refused by REG-10 change nothing and emit nothing."""
+    org = await registered(client, clock(date(2026, 5, 1)))
+    uscc, url = org["uscc"], f"/v1/organisations/{org['uscc']}/changes"
+    too_old = {"name": "周老", "role": "会长", "id_number": id_number(date(1950, 1, 1))}
+    refused = await client.post(url, json={"leaders": [too_old], "reason": "换届"}, headers=STAFF)
+    assert refused.status_code == 400 and refused.json()["errors"][0]["rule"] == "REG-10"
+    assert await events(app, "registry.organisation.changed.v1", uscc) == []
+    number = id_number(date(1978, 4, 5))
+    leaders = [{"name": "赵新", "role": "会长", "id_number": number}, {"name": "钱一", "role": "秘书长",
+                                                                   "birth_date": "1986-01-02"}]
+    resp = await client.post(url, json={"leaders": leaders, "reason": "换届"}, headers=STAFF)
+    assert resp.status_code == 200, resp.text
+    [event] = await events(app, "registry.organisation.changed.v1", uscc)
+    assert event["changes"] == {"leaders": {"before": None, "after": "会长:赵新、秘书长:钱一"}}
+    assert number not in str(event) and "1986" not in str(event)
+    current = (await client.get(f"/v1/organisations/{uscc}/leaders", headers=STAFF)).json()
+    assert {ld["name"] for ld in current if ld["current"]} == {"赵新", "钱一"}

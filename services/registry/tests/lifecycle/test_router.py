@@ -81,3 +81,18 @@ async def test_status_change_outside_jurisdiction_forbidden(client, clock) -> No
     resp = await client.post(f"/v1/organisations/{org['uscc']}/status", headers=other,
                              json={"action": "suspend", "rule": "CR-12", "reason": "x", "until": "2026-09-01"})
     assert resp.status_code == 403 and resp.json()["errors"][0]["rule"] == "AUTH-2"
+
+
+async def test_suspension_event_carries_its_end_and_a_refused_suspension_emits_nothing(client, app, clock) -> None:
+    org = await registered(client, clock(date(2026, 5, 1)))
+    url = f"/v1/organisations/{org['uscc']}/status"
+    past = await client.post(url, headers=STAFF, json={"action": "suspend", "rule": "CR-12", "reason": "处罚",
+                                                       "until": "2026-04-30"})
+    assert past.status_code == 400
+    assert await events(app, "registry.organisation.status_changed.v1", org["uscc"]) == []
+    await client.post(url, headers=STAFF, json={"action": "suspend", "rule": "CR-12", "reason": "处罚",
+                                                "until": "2026-08-01"})
+    await client.post(url, headers=STAFF, json={"action": "restore", "rule": "REG-2", "reason": "整改完毕"})
+    suspended, restored = await events(app, "registry.organisation.status_changed.v1", org["uscc"])
+    assert (suspended["to_status"], suspended["suspended_until"]) == ("suspended", "2026-08-01")
+    assert (restored["to_status"], restored["suspended_until"]) == ("active", None)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from registry_factories import STAFF, history_actions, registered
+from registry_factories import STAFF, events, history_actions, registered
 from sqlalchemy import func, select
 
 from yishe_contracts.envelope import Envelope
@@ -81,3 +81,34 @@ async def test_party_reminder_given_once_at_next_filing_when_not_covered(client,
     second = await client.post(f"/v1/organisations/{uscc}/matters", json=matter, headers=STAFF)
     assert second.json()["reminders"] == []
     assert (await history_actions(client, uscc)).count("party_reminder") == 1
+
+
+async def test_party_reminder_is_an_event_once_and_a_refused_filing_delivers_none(client, app, nats_server,
+                                                                                  clock) -> None:
+    """PARTY-5: the delivered reminder is `registry.party_reminder.delivered.v1` (no Party-membership data); a refused
+    matter filing neither reminds nor emits, so the reminder is still due at the next accepted filing."""
+    clock(date(2026, 1, 1))
+    org = await registered(client, date(2026, 1, 1))
+    uscc = org["uscc"]
+    event = CoverageChanged(uscc=uscc, required=True, covered=False, route=FormationRoute.OWN_ORGANISATION,
+                            rule="PARTY-1", reason="正式党员3名以上但未单独建立党组织", as_of=date(2026, 8, 2))
+    await publish_envelope(nats_server.url, Envelope.wrap(event, source="party"))
+
+    async def due() -> bool:
+        row = await _signal(app, uscc)
+        return row is not None and row.party_reminder_due
+
+    await eventually(due)
+    clock(date(2026, 9, 1))
+    refused = await client.post(f"/v1/organisations/{uscc}/matters", headers=STAFF,
+                                json={"matter_type": "重大活动", "summary": "活动", "occurred_on": "2030-01-01"})
+    assert refused.status_code == 400
+    assert await events(app, "registry.party_reminder.delivered.v1", uscc) == []
+    change = await client.post(f"/v1/organisations/{uscc}/changes", headers=STAFF,
+                               json={"address": "温州市鹿城区五马街道解放街1号", "reason": "住所变更"})
+    assert "PARTY-5" in change.json()["reminders"][0]
+    again = await client.post(f"/v1/organisations/{uscc}/changes", headers=STAFF,
+                              json={"address": "温州市鹿城区五马街道解放街2号", "reason": "住所变更"})
+    assert again.json()["reminders"] == []
+    assert await events(app, "registry.party_reminder.delivered.v1", uscc) == [
+        {"uscc": uscc, "occasion": "change", "delivered_on": "2026-09-01", "rule": "PARTY-5"}]

@@ -35,9 +35,10 @@ async def get_report(uscc: str, year: int, session: SessionDep, principal: Princ
 
 @router.post("/{year}/first-instance", response_model=ReportRead, responses=_errors)
 async def first_instance(uscc: str, year: int, data: FirstInstance, session: SessionDep,
-                         principal: PrincipalDep) -> ReportRead:
+                         principal: PrincipalDep, outbox: OutboxDep, today: TodayDep) -> ReportRead:
     """The supervisory unit's first-instance review: passed or returned."""
-    return service.to_read(await service.record_first_instance(session, uscc, year, data, principal), principal)
+    return service.to_read(await service.record_first_instance(session, uscc, year, data, principal, outbox, today),
+                           principal)
 
 
 @router.post("/{year}/review", response_model=ReportRead, responses=_errors)
@@ -48,7 +49,7 @@ async def review_report(uscc: str, year: int, data: Review, session: SessionDep,
 
 
 @router.post("/{year}/disclose", response_model=ReportRead, responses=_errors)
-async def disclose_report(uscc: str, year: int, session: SessionDep, principal: PrincipalDep,
+async def disclose_report(uscc: str, year: int, session: SessionDep, principal: PrincipalDep, outbox: OutboxDep,
                           today: TodayDep) -> ReportRead:
     """Publish a reviewed report."""
-    return service.to_read(await service.disclose(session, uscc, year, principal, today), principal)
+    return service.to_read(await service.disclose(session, uscc, year, principal, outbox, today), principal)

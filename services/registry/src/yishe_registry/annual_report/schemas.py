@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from yishe_contracts.events.registry import AnnualReportResult
+from yishe_contracts.events.registry import AnnualReportResult, FirstInstanceDecision
 
 Money = Decimal
 
@@ -39,11 +38,6 @@ class ReportSubmit(BaseModel):
     finance: Finance
     party_building: PartyBuilding
     activities: str = Field(min_length=2, max_length=20000, description="work done in the year")
-
-
-class FirstInstanceDecision(StrEnum):
-    PASSED = "passed"
-    RETURNED = "returned"
 
 
 class FirstInstance(BaseModel):

@@ -10,7 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.events.common import OrgType
-from yishe_contracts.events.registry import AnnualReportResult, AnnualReportReviewed, AnnualReportSubmitted
+from yishe_contracts.events.registry import (
+    AnnualReportDisclosed,
+    AnnualReportFirstInstanceReviewed,
+    AnnualReportResult,
+    AnnualReportReviewed,
+    AnnualReportSubmitted,
+    PartyReminderOccasion,
+)
 from yishe_kit.errors import Problem
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
@@ -113,7 +120,8 @@ async def submit(session: AsyncSession, uscc: str, data: ReportSubmit, principal
                                               reason=f"{data.year}年度工作报告")
     await outbox.emit(session, AnnualReportSubmitted(uscc=uscc, year=data.year, submitted_at=now, deadline=win.deadline,
                                                      late=report.late, party_building_section=True))
-    reminders = await signal_service.deliver_reminders(session, uscc, principal, "年度工作报告")
+    reminders = await signal_service.deliver_reminders(session, uscc, principal,
+                                                       PartyReminderOccasion.ANNUAL_REPORT, outbox, today)
     return report, reminders
 
 
@@ -134,7 +142,7 @@ async def listing(session: AsyncSession, uscc: str, principal: Principal) -> lis
 
 
 async def record_first_instance(session: AsyncSession, uscc: str, year: int, body: FirstInstance,
-                                principal: Principal) -> AnnualReport:
+                                principal: Principal, outbox: Outbox, today: date) -> AnnualReport:
     """AR-1 / REG-9: the supervisory unit's first-instance review comes before the bureau's; a unit limited to a
     division reviews only organisations under it (AUTH-2)."""
     require_role(principal, "supervisor", action_zh="进行年报初审", action_en="review reports in first instance")
@@ -153,6 +161,9 @@ async def record_first_instance(session: AsyncSession, uscc: str, year: int, bod
     await organisation_service.record_history(session, uscc, "annual_report_first_instance", principal,
                                               after={"year": year, "decision": body.decision.value},
                                               reason=body.opinion)
+    await outbox.emit(session, AnnualReportFirstInstanceReviewed(
+        uscc=uscc, year=year, decision=body.decision, decided_on=today,
+        deadline=report.deadline))
     return report
 
 
@@ -175,7 +186,8 @@ async def review(session: AsyncSession, uscc: str, year: int, body: Review, prin
     return report
 
 
-async def disclose(session: AsyncSession, uscc: str, year: int, principal: Principal, today: date) -> AnnualReport:
+async def disclose(session: AsyncSession, uscc: str, year: int, principal: Principal, outbox: Outbox,
+                   today: date) -> AnnualReport:
     """AR-1 (基金会条例 Art 38): a reviewed report is published; the public can then read it."""
     require_org_or_roles(principal, uscc, "staff", action_zh="公开年度工作报告", action_en="disclose reports")
     await organisation_service.get_for_staff(session, uscc, principal)
@@ -186,4 +198,7 @@ async def disclose(session: AsyncSession, uscc: str, year: int, principal: Princ
         report.disclosed_on = today
         await organisation_service.record_history(session, uscc, "annual_report_disclosed", principal,
                                                   after={"year": year}, reason="年报公开")
+        await outbox.emit(session, AnnualReportDisclosed(uscc=uscc, year=year,
+                                                         result=AnnualReportResult(report.result),
+                                                         disclosed_on=today))
     return report

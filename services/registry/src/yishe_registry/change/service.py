@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.events.common import OrgType
-from yishe_contracts.events.registry import OrganisationChanged
+from yishe_contracts.events.registry import OrganisationChanged, PartyReminderOccasion
 from yishe_contracts.identifiers import validate_id_number
 from yishe_kit.errors import Problem, identifier_problems
 from yishe_kit.outbox import Outbox
@@ -126,7 +126,8 @@ async def change(session: AsyncSession, uscc: str, data: ChangeRequest, principa
         after={**after, "consent_date": data.consent_date.isoformat() if data.consent_date else None, "late": late},
         reason=data.reason + ("（超过30日变更期限，REG-2）" if late else ""))
     await emit_changed(session, outbox, uscc, before, after, today)
-    reminders = await signal_service.deliver_reminders(session, uscc, principal, "变更登记")
+    reminders = await signal_service.deliver_reminders(session, uscc, principal, PartyReminderOccasion.CHANGE,
+                                                       outbox, today)
     return ChangeRead(uscc=uscc, changes={k: {"before": _public(before.get(k)), "after": _public(after[k])}
                                           for k in after if k not in PERSONAL and k != "leaders"},
                       change_date=today, consent_date=data.consent_date, deadline=deadline, late=late,
@@ -134,7 +135,7 @@ async def change(session: AsyncSession, uscc: str, data: ChangeRequest, principa
 
 
 async def apply(session: AsyncSession, org: Organisation, values: dict[str, Any], principal: Principal,
-                today: date, outbox: Outbox | None) -> None:
+                today: date, outbox: Outbox) -> None:
     """Write changed fields; a new name moves the name claim and the search index."""
     if "name" in values:
         key = name_rules.key(values["name"])

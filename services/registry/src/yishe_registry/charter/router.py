@@ -20,9 +20,9 @@ async def list_charters(uscc: str, session: SessionDep) -> list[CharterRead]:
 
 @router.post("", status_code=201, response_model=CharterRead, responses=_errors)
 async def submit_charter(uscc: str, data: CharterSubmit, session: SessionDep, principal: PrincipalDep,
-                         rules: RulesDep) -> CharterRead:
+                         outbox: OutboxDep, rules: RulesDep, today: TodayDep) -> CharterRead:
     """Submit a new charter version for approval (PARTY-5 reminders come back here)."""
-    row, reminders = await service.submit(session, uscc, data.text, data.reason, principal, rules)
+    row, reminders = await service.submit(session, uscc, data.text, data.reason, principal, outbox, rules, today)
     return CharterRead.model_validate(row).model_copy(update={"reminders": reminders})
 
 
@@ -37,6 +37,7 @@ async def approve_charter(uscc: str, version: int, data: CharterDecision, sessio
 
 @router.post("/{version}/reject", response_model=CharterRead, responses=_errors)
 async def reject_charter(uscc: str, version: int, data: CharterDecision, session: SessionDep,
-                         principal: PrincipalDep) -> CharterRead:
+                         principal: PrincipalDep, outbox: OutboxDep, today: TodayDep) -> CharterRead:
     """Refuse a charter version with an opinion."""
-    return CharterRead.model_validate(await service.reject(session, uscc, version, data.opinion, principal))
+    return CharterRead.model_validate(
+        await service.reject(session, uscc, version, data.opinion, principal, outbox, today))

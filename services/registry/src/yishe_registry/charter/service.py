@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from yishe_contracts.events.registry import CharterApproved
+from yishe_contracts.events.registry import CharterApproved, CharterRejected, CharterSubmitted, PartyReminderOccasion
 from yishe_kit.errors import Problem
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
@@ -48,7 +48,7 @@ async def _add(session: AsyncSession, uscc: str, text: str, principal: Principal
 
 
 async def submit(session: AsyncSession, uscc: str, text: str, reason: str | None, principal: Principal,
-                 rules: RulesSettings) -> tuple[Charter, list[str]]:
+                 outbox: Outbox, rules: RulesSettings, today: date) -> tuple[Charter, list[str]]:
     """A new charter version (修改章程) from the organisation or the bureau; PARTY-5 reminders are given here."""
     require_org_or_roles(principal, uscc, "staff", action_zh="报送章程", action_en="submit charters")
     org = await organisation_service.get_for_staff(session, uscc, principal)
@@ -57,7 +57,10 @@ async def submit(session: AsyncSession, uscc: str, text: str, reason: str | None
     await organisation_service.record_history(session, uscc, "charter_submitted", principal,
                                               after={"version": row.version, "party_building_clause":
                                                      row.party_building_clause}, reason=reason or "报送章程")
-    reminders = await signal_service.deliver_reminders(session, uscc, principal, "章程报送")
+    await outbox.emit(session, CharterSubmitted(uscc=uscc, version=row.version,
+                                                party_building_clause=row.party_building_clause, submitted_on=today))
+    reminders = await signal_service.deliver_reminders(session, uscc, principal, PartyReminderOccasion.CHARTER,
+                                                       outbox, today)
     return row, reminders
 
 
@@ -77,15 +80,17 @@ async def approve(session: AsyncSession, uscc: str, version: int, opinion: str |
 
 
 async def reject(session: AsyncSession, uscc: str, version: int, opinion: str | None, principal: Principal,
-                 ) -> Charter:
+                 outbox: Outbox, today: date) -> Charter:
     require_role(principal, "staff", action_zh="核准章程", action_en="decide charters")
     await organisation_service.get_for_staff(session, uscc, principal)
     row = await _version(session, uscc, version)
     if row.status != "submitted":
         raise WrongState("version", "PARTY-11", "该章程版本已处理", "this charter version was already decided")
-    row.status, row.decided_by, row.opinion = "rejected", principal.actor, opinion
+    row.status, row.decided_by, row.decided_on, row.opinion = "rejected", principal.actor, today, opinion
     await organisation_service.record_history(session, uscc, "charter_rejected", principal,
                                               after={"version": version}, reason=opinion)
+    await outbox.emit(session, CharterRejected(uscc=uscc, version=version,
+                                               party_building_clause=row.party_building_clause, rejected_on=today))
     return row
 
 

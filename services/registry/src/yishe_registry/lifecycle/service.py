@@ -44,8 +44,10 @@ def read(org: Organisation, late: bool = False, message: str | None = None) -> S
 
 async def transition(session: AsyncSession, org: Organisation, to: OrganisationStatus, *, rule: str, reason: str,
                      principal: Principal, outbox: Outbox, today: date, decided_by: str | None,
-                     action: str = "status_changed", extra: dict | None = None) -> None:
-    """One status change: the row, the name claim (free once terminal), the trail, the event."""
+                     action: str = "status_changed", extra: dict | None = None,
+                     suspended_until: date | None = None) -> None:
+    """One status change: the row, the name claim (free once terminal), the trail, the event (with the end of a
+    suspension)."""
     before = {"status": org.status, "status_since": org.status_since.isoformat() if org.status_since else None}
     if to in TERMINAL_STATUSES and org.status not in TERMINAL_STATUSES:
         await name_service.release_claim(session, org.name_normalised, "organisation", org.uscc)
@@ -55,11 +57,13 @@ async def transition(session: AsyncSession, org: Organisation, to: OrganisationS
     org.status, org.status_since = to.value, today
     if to != OrganisationStatus.SUSPENDED:
         org.suspended_until = None
+    elif suspended_until is not None:
+        org.suspended_until = suspended_until
     await organisation_service.record_history(session, org.uscc, action, principal, before=before,
                                               after={"status": to.value, "rule": rule, **(extra or {})}, reason=reason)
     await outbox.emit(session, OrganisationStatusChanged(
         uscc=org.uscc, from_status=from_status, to_status=to, rule=rule, reason=reason, effective_date=today,
-        decided_by=decided_by or principal.actor))
+        decided_by=decided_by or principal.actor, suspended_until=org.suspended_until))
 
 
 async def deregister(session: AsyncSession, uscc: str, liquidation_on: date, reason: str, decided_by: str | None,
@@ -132,9 +136,8 @@ async def change_status(session: AsyncSession, uscc: str, data: StatusRequest, p
                                    "a suspension needs an end date after today")])
     await transition(session, org, to, rule=data.rule, reason=data.reason, principal=principal, outbox=outbox,
                      today=today, decided_by=data.decided_by,
-                     extra={"until": data.until.isoformat()} if data.until else None)
-    if data.action == StatusAction.SUSPEND:
-        org.suspended_until = data.until
+                     extra={"until": data.until.isoformat()} if data.until else None,
+                     suspended_until=data.until if data.action == StatusAction.SUSPEND else None)
     return read(org)
 
 

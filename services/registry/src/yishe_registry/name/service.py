@@ -161,7 +161,7 @@ async def reserve(session: AsyncSession, req: ReservationCreate, principal: Prin
 
 
 async def claim(session: AsyncSession, key: str, name: str, holder_type: str, holder_id: str, today: date,
-                outbox: Outbox | None = None) -> None:
+                outbox: Outbox) -> None:
     """REG-6 one name, one holder: the claim row's primary key lets exactly one concurrent claimant win."""
     current = await repository.claim_of(session, key)
     if current is not None:
@@ -232,7 +232,7 @@ async def release(session: AsyncSession, reservation_id: int, principal: Princip
     return res
 
 
-async def expire_one(session: AsyncSession, reservation_id: int, as_of: date, outbox: Outbox | None = None) -> bool:
+async def expire_one(session: AsyncSession, reservation_id: int, as_of: date, outbox: Outbox) -> bool:
     res = await repository.reservation(session, reservation_id)
     if res is None or res.status != "reserved" or res.expires_on >= as_of:
         return False
@@ -251,7 +251,7 @@ async def expire(session: AsyncSession, as_of: date, outbox: Outbox) -> list[int
     return expired
 
 
-async def _set_status(session: AsyncSession, outbox: Outbox | None, res: NameReservation, status: str,
+async def _set_status(session: AsyncSession, outbox: Outbox, res: NameReservation, status: str,
                       principal: Principal, today: date, reason: str, **fields) -> None:
     before = {"status": res.status}
     res.status = status
@@ -259,8 +259,7 @@ async def _set_status(session: AsyncSession, outbox: Outbox | None, res: NameRes
         setattr(res, k, v)
     await trail.record(session, "name_reservation", res.reservation_id, status, principal, before=before,
                        after={"status": status, **{k: v for k, v in fields.items()}}, reason=reason)
-    if outbox is not None:
-        await _emit(session, outbox, res, today)
+    await _emit(session, outbox, res, today)
 
 
 async def _emit(session: AsyncSession, outbox: Outbox, res: NameReservation, today: date) -> None:

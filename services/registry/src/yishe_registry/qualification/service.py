@@ -8,7 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.events.common import OrgType
-from yishe_contracts.events.registry import MatterFiled, QualificationChange, QualificationChanged, QualificationKind
+from yishe_contracts.events.registry import (
+    MatterFiled,
+    PartyReminderOccasion,
+    QualificationChange,
+    QualificationChanged,
+    QualificationKind,
+)
 from yishe_kit.errors import Problem
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
@@ -148,7 +154,8 @@ async def file_matter(session: AsyncSession, uscc: str, data: MatterCreate, prin
                                               reason=data.summary[:200])
     await outbox.emit(session, MatterFiled(uscc=uscc, filing_id=row.filing_id, matter_type=row.matter_type,
                                            occurred_on=row.occurred_on, filed_on=today))
-    reminders = await signal_service.deliver_reminders(session, uscc, principal, "重大事项备案")
+    reminders = await signal_service.deliver_reminders(session, uscc, principal, PartyReminderOccasion.MATTER,
+                                                       outbox, today)
     return row, reminders
 
 

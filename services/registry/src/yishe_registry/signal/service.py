@@ -8,6 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.events.credit import ListingChanged, ZombieConfirmed
 from yishe_contracts.events.party import CoverageChanged
+from yishe_contracts.events.registry import PartyReminderDelivered, PartyReminderOccasion
+from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
 from ..organisation import service as organisation_service
@@ -15,6 +17,8 @@ from ..organisation.models import Organisation
 from .models import OrganisationSignal
 
 SYSTEM = {"credit": Principal(actor="credit", role="internal"), "party": Principal(actor="party", role="internal")}
+OCCASION_ZH = {PartyReminderOccasion.CHANGE: "变更登记", PartyReminderOccasion.CHARTER: "章程报送",
+               PartyReminderOccasion.ANNUAL_REPORT: "年度工作报告", PartyReminderOccasion.MATTER: "重大事项备案"}
 
 
 async def _signal(session: AsyncSession, uscc: str) -> OrganisationSignal:
@@ -71,15 +75,20 @@ async def on_coverage(session: AsyncSession, event: CoverageChanged) -> None:
     row.party_reminder_due = event.required and not event.covered
 
 
-async def deliver_reminders(session: AsyncSession, uscc: str, principal: Principal, occasion: str) -> list[str]:
-    """PARTY-5: at a change, filing or report the organisation is reminded once of missing Party coverage."""
+async def deliver_reminders(session: AsyncSession, uscc: str, principal: Principal,
+                            occasion: PartyReminderOccasion, outbox: Outbox, today: date) -> list[str]:
+    """PARTY-5: at a change, filing or report the organisation is reminded once of missing Party coverage; the
+    reminder is a registry fact (`registry.party_reminder.delivered.v1`). The listing and zombie flags above are
+    local copies of credit's own events and emit nothing."""
     row = await session.get(OrganisationSignal, uscc)
     if row is None or not row.party_reminder_due:
         return []
     text = f"党建提醒（PARTY-5）：{row.party_reason or '按规定应建立党组织但尚未覆盖'}，请尽快落实党的组织和工作覆盖"
     row.party_reminder_due = False
     await organisation_service.record_history(session, uscc, "party_reminder", principal,
-                                              after={"reminder": text, "occasion": occasion}, reason="PARTY-5")
+                                              after={"reminder": text, "occasion": OCCASION_ZH[occasion]},
+                                              reason="PARTY-5")
+    await outbox.emit(session, PartyReminderDelivered(uscc=uscc, occasion=occasion, delivered_on=today))
     return [text]
 
 
