@@ -43,3 +43,18 @@ async def test_filing_changes_and_cancellation_recorded(client, app) -> None:
     assert [h["action"] for h in trail] == ["filed", "changed", "cancelled"]
     listed = (await client.get("/v1/filings", params={"township": "330302001"})).json()["items"]
     assert [f["status"] for f in listed] == ["cancelled"]
+
+
+async def test_a_township_lists_its_own_filings_and_sees_no_contact_of_others(client) -> None:
+    other = {**TOWNSHIP, "x-yishe-division": "330302002", "x-yishe-actor": "nanjiao-1"}
+    mine = (await client.post("/v1/filings", json=filing(), headers=TOWNSHIP)).json()["filing_no"]
+    theirs = (await client.post("/v1/filings", headers=other, json=filing(
+        township_code="330302002", township="南郊街道", village="划龙桥社区", sector="象棋")))
+    assert theirs.status_code == 201, theirs.text
+    theirs = theirs.json()["filing_no"]
+    listed = (await client.get("/v1/filings", headers=TOWNSHIP)).json()["items"]
+    assert [f["filing_no"] for f in listed] == [mine]
+    county = {f["filing_no"] for f in (await client.get("/v1/filings", headers=STAFF)).json()["items"]}
+    assert {mine, theirs} <= county
+    assert (await client.get(f"/v1/filings/{theirs}", headers=TOWNSHIP)).json()["leader_phone"] is None
+    assert (await client.get(f"/v1/filings/{mine}", headers=TOWNSHIP)).json()["leader_phone"] == "137****1234"

@@ -15,7 +15,7 @@ from yishe_kit.errors import Problem
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from ..access import require_jurisdiction, require_role
+from ..access import JURISDICTION_ROLES, require_jurisdiction, require_role
 from ..config import RulesSettings
 from ..errors import Missing, Refused, WrongState
 from ..kinds import CommunityClass
@@ -29,10 +29,16 @@ from .schemas import FilingChange, FilingCreate, FilingPage, FilingRead
 MATURE_HINT = "成熟型社区社会组织可申请登记（REG-12）：请办理名称预留并提交设立登记申请，备案号可随申请带入"
 
 
+def _within(principal: Principal, f: Filing) -> bool:
+    """AUTH-2: a caller limited to a prefix (a county, or a township's 9-digit code) covers filings under it."""
+    prefix = principal.division_prefix if principal.role in JURISDICTION_ROLES else ""
+    return f.township_code.startswith(prefix)
+
+
 def to_read(f: Filing, principal: Principal) -> FilingRead:
     read = FilingRead.model_validate(f, from_attributes=True)
-    read.leader_phone = (mask_phone(f.leader_phone) if f.leader_phone and principal.is_any("staff", "internal")
-                         else None)
+    staff = principal.is_any("staff", "internal") and _within(principal, f)
+    read.leader_phone = mask_phone(f.leader_phone) if f.leader_phone and staff else None
     read.hint = MATURE_HINT if f.community_class == CommunityClass.MATURE and f.status == "filed" else None
     return read
 
@@ -137,6 +143,9 @@ async def cancel(session: AsyncSession, filing_no: str, reason: str, principal: 
 async def listing(session: AsyncSession, principal: Principal, *, township: str | None, division: str | None,
                   status: str | None, cursor: str | None, limit: int) -> FilingPage:
     stmt = select(Filing)
+    prefix = principal.division_prefix if principal.role in JURISDICTION_ROLES else ""
+    if prefix:  # AUTH-2: a scoped caller's list holds its own jurisdiction's filings (the township code carries it)
+        stmt = stmt.where(Filing.township_code.startswith(prefix, autoescape=True))
     if township:
         stmt = stmt.where(Filing.township_code.startswith(township, autoescape=True))
     if division:
