@@ -11,6 +11,7 @@ until it is listed here, and any key that looks personal (ID number, phone) is m
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from yishe_contracts.identifiers import mask_id_number, mask_phone
@@ -131,19 +132,30 @@ def for_storage(subject: str, data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in EVENT_WITHHELD.get(subject, ())}
 
 
+@lru_cache(maxsize=8192)
+def _step(path: str, key: str) -> tuple[str, dict[str, str] | None, bool]:
+    """A key under `path`: its own path, its rule, whether its name looks personal (computed once per path)."""
+    sub = f"{path}.{key}"
+    return sub, RULES.get(sub), bool(_PERSONAL_KEY.search(key))
+
+
 def _walk(value: Any, path: str, who: str) -> Any:
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
-            sub = f"{path}.{key}"
-            rule = RULES.get(sub)
-            if rule is None and isinstance(item, str | int) and _PERSONAL_KEY.search(key):
+            sub, rule, personal = _step(path, key)
+            if rule is None and personal and isinstance(item, (str, int)):
                 rule = _GUARD
-            out[key] = _walk(item, sub, who) if rule is None else _treat(_walk(item, sub, who), rule.get(who, HIDE),
-                                                                           key)
+            if rule is not None:
+                out[key] = _treat(_walk(item, sub, who), rule.get(who, HIDE), key)
+            elif isinstance(item, (dict, list)):
+                out[key] = _walk(item, sub, who)
+            else:
+                out[key] = item
         return out
     if isinstance(value, list):
-        return [_walk(item, f"{path}[]", who) for item in value]
+        sub = f"{path}[]"
+        return [_walk(item, sub, who) for item in value]
     return value
 
 
