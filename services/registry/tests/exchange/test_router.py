@@ -134,3 +134,17 @@ async def test_checks_span_chunks_when_the_file_is_written_in_pieces(client, app
         (2, "USCC-5"), (4, "IMPORT-2"), (5, "REG-6"), (6, "IMPORT-1")]
     registered = await events(app, "registry.organisation.registered.v1")
     assert sorted(e["uscc"] for e in registered) == [code(11), code(12), code(15)]
+
+
+async def test_a_closed_record_renamed_by_a_reimport_shows_the_new_name_everywhere(client, app) -> None:
+    url = "/v1/exchange/imports?format=csv&source=legacy"
+    await client.post(url, content=csv_body([ROWS[2]]), headers=STAFF)  # 旧时协会, 注销
+    renamed = ROWS[2].replace("温州市鹿城区旧时协会", "温州市鹿城区往昔协会")
+    assert (await client.post(url, content=csv_body([renamed]), headers=STAFF)).json()["updated"] == 1
+    [change] = await events(app, "registry.organisation.changed.v1", code(3))
+    assert change["changes"]["name"] == {"before": "温州市鹿城区旧时协会", "after": "温州市鹿城区往昔协会"}
+    history = (await client.get(f"/v1/organisations/{code(3)}/history", headers=STAFF)).json()
+    updated = next(h for h in history if h["action"] == "import_updated")
+    assert updated["after"]["name"] == "温州市鹿城区往昔协会"
+    found = (await client.get("/v1/search/organisations", params={"q": "往昔"})).json()["items"]
+    assert [o["uscc"] for o in found] == [code(3)]

@@ -265,11 +265,15 @@ async def _update(session: AsyncSession, org: Organisation, rec: rows.Record, r:
                for k in fields}
     after = {k: val for k, val in fields.items() if current[k] != val}
     before = {k: current[k] for k in after}
+    applied = dict(after)
     try:
         if org.status in TERMINAL and v["status"] in TERMINAL and "name" in after:
-            org.name, org.name_normalised = v["name"], rec.key  # no claim: the name is not in use
-            after.pop("name")
-        await change_service.apply(session, org, after, r.principal, r.today, outbox)
+            # A closed record's name is not in use: no claim, but the search index follows it.
+            await search_service.unindex_name(session, org.uscc, org.name_normalised)
+            org.name, org.name_normalised = v["name"], rec.key
+            await search_service.index_name(session, org.uscc, rec.key)
+            applied.pop("name")
+        await change_service.apply(session, org, applied, r.principal, r.today, outbox)
     except NameTaken:
         r.error(rec, "name", "REG-6", "新名称已被其他组织使用", "the new name is held by another record")
         return
