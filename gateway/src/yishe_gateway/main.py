@@ -15,6 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.routing import APIRoute
 
+from yishe_kit.app import freeze_startup_objects
 from yishe_kit.bus import Bus
 from yishe_kit.db import make_engine, make_sessionmaker
 from yishe_kit.errors import install_handlers
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         state.dispatcher = Dispatcher(settings, state.sessionmaker, http)
         if settings.webhooks.enabled:
             state.dispatcher.start()
+        freeze_startup_objects()
         try:
             yield
         finally:

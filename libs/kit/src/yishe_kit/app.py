@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -21,6 +22,19 @@ from .outbox import Outbox
 from .readmodel import FragmentLane, Fragments, ReadModel, listen_to_engine, listening_session_class
 from .relay import Relay
 from .settings import ServiceSettings
+
+_frozen = False
+
+
+def freeze_startup_objects() -> None:
+    """Once per process, when the app has started: everything built so far (modules, schemas, routes: ~100k objects)
+    lives as long as the process, so it leaves the cyclic GC. A full collection would otherwise scan it all, tens of
+    milliseconds each time (measured: ~70 ms), straight into the request latencies' p99."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.collect()
+        gc.freeze()
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -63,6 +77,7 @@ def create_service_app(
         app.state.relay = relay
         if settings.relay.enabled:
             relay.start()
+        freeze_startup_objects()
         try:
             yield
         finally:
