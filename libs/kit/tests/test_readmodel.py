@@ -15,7 +15,7 @@ from sqlalchemy import Column, Integer, String, Table, delete, insert, select, t
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from starlette.datastructures import State
 
-from yishe_kit.db import BigIntPK, make_engine, new_metadata
+from yishe_kit.db import BigIntPK, make_engine, make_sessionmaker, new_metadata
 from yishe_kit.errors import NotFound, install_handlers
 from yishe_kit.readmodel import FragmentLane, Fragments, ReadModel, listen_to_engine, listening_session_class
 from yishe_kit.testing import _pg, create_pg_database
@@ -108,8 +108,6 @@ async def model(tmp_path):
     engine = make_engine(url)
     async with engine.begin() as conn:
         await conn.run_sync(metadata.create_all)
-    from yishe_kit.db import make_sessionmaker
-
     listen_to_engine(engine, FRAGMENTS)
     sessionmaker = make_sessionmaker(engine, listening_session_class(FRAGMENTS, FRAGMENT))
     state = State()
@@ -324,3 +322,19 @@ async def test_the_lane_serves_the_gateway_from_the_model_and_everyone_else_from
         assert missing.status_code == routed.status_code == 404
         assert missing.json() == routed.json()
         assert missing.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_related_table_without_uscc_voids_the_organisations_it_maps_to(model: ReadModel) -> None:
+    """`Fragments.related`: a uscc-less input maps each changed row to its organisations (here: a rule per org)."""
+    related = Fragments(path=FRAGMENTS.path, view=org_view, today=FRAGMENTS.today, ignore=FRAGMENTS.ignore,
+                        related={"rule": lambda row: [row.key] if row.key in (USCC, OTHER) else []})
+    assert FRAGMENTS.undeclared(metadata) == ["rule"] and related.undeclared(metadata) == []
+    sessions = make_sessionmaker(model.engine, listening_session_class(related, FRAGMENT))
+    await view(model)
+    await view(model, OTHER)
+    async with sessions() as session, session.begin():
+        session.add(Rule(key=USCC, value="只影响甲"))
+    await view(model, OTHER)
+    assert model.builds == 2  # OTHER's fragment stayed good
+    await view(model)
+    assert model.builds == 3
