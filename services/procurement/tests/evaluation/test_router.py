@@ -58,3 +58,38 @@ async def test_scores_are_not_public_before_the_award_when_read(app, client, clo
     assert (await client.get(f"/v1/projects/{project['project_id']}/evaluation")).status_code == 403
     assert (await client.get(f"/v1/projects/{project['project_id']}/evaluation",
                              headers=purchaser())).status_code == 200
+
+
+async def _list(app, uscc: str) -> None:
+    from datetime import UTC, datetime
+
+    from procurement_fixtures.factories import abnormal_listing
+
+    from yishe_procurement.bidder import service as bidder_service
+
+    async with app.state.sessionmaker() as session, session.begin():
+        await bidder_service.record_listing(session, abnormal_listing(uscc), datetime.now(UTC))
+
+
+async def test_a_winner_listed_since_it_bid_is_passed_over_at_the_award(app, client, clock) -> None:
+    project, a, b = await two_bids(app, client, clock, preferred_amount="390000", plain_amount="350000")
+    await score_all(client, clock, project["project_id"], {a["bid_id"]: ["95", "95", "95"],
+                                                           b["bid_id"]: ["80", "80", "80"]})
+    await _list(app, a["uscc"])  # 活动异常名录 after bidding: PROC-4 no longer met
+    award = (await client.post(f"/v1/projects/{project['project_id']}/award", json={}, headers=purchaser())).json()
+    assert award["bid_id"] == b["bid_id"] and award["decided_by"] == "earlier_ranked_ineligible"
+    first, second = award["ranking"]
+    assert first["bid_id"] == a["bid_id"] and first["ineligible_on_award"]
+    assert all(p["rule"].startswith("PROC-4") for p in first["ineligible_on_award"])
+    assert "ineligible_on_award" not in second
+
+
+async def test_no_award_when_every_bidder_has_become_ineligible(app, client, clock) -> None:
+    project, a, b = await two_bids(app, client, clock, preferred_amount="390000", plain_amount="350000")
+    await score_all(client, clock, project["project_id"], {a["bid_id"]: ["95", "95", "95"],
+                                                           b["bid_id"]: ["80", "80", "80"]})
+    await _list(app, a["uscc"])
+    await _list(app, b["uscc"])
+    resp = await client.post(f"/v1/projects/{project['project_id']}/award", json={}, headers=purchaser())
+    assert resp.status_code == 400 and resp.json()["errors"][0]["rule"] == "PROC-4"
+    assert (await client.get(f"/v1/projects/{project['project_id']}/award", headers=purchaser())).status_code == 404

@@ -14,6 +14,7 @@ from yishe_kit.principal import Principal
 
 from ..bid import service as bid_service
 from ..bid.models import Bid
+from ..bidder import service as bidder_service
 from ..common.access import can_see_all
 from ..common.clock import now
 from ..common.db import flush_or_conflict
@@ -166,12 +167,18 @@ async def award(session: AsyncSession, project_id: str, body: AwardCreate, princ
                                 "award_date must be after tender_end and not in the future"))
     if problems:
         raise InvalidInput("award_refused", "the award cannot be made yet", problems)
-    first = result.ranking[0]
+    ranking, first, passed_over = await _eligible_first(session, result.ranking, award_date, settings)
+    if first is None:
+        raise InvalidInput("award_refused", "no bidder meets the undertaker conditions on the award date", [Problem(
+            "bids", "PROC-4", "授标日所有投标人均已不符合承接条件（如已被列入活动异常名录或严重违法失信名单）",
+            "on the award date no bidder meets the undertaker conditions (e.g. listed since it bid)")])
     winner = await bid_service.get(session, first.bid_id)
+    later = result.ranking[result.ranking.index(first) + 1:]
+    decided_by = "earlier_ranked_ineligible" if passed_over else _decided_by(first, later[0] if later else None,
+                                                                             settings)
     row = Award(award_id=str(uuid.uuid4()), project_id=project_id, bid_id=winner.bid_id, uscc=winner.uscc,
-                org_name=winner.org_name, amount=winner.amount, award_date=award_date,
-                decided_by=_decided_by(first, result.ranking[1] if len(result.ranking) > 1 else None, settings),
-                ranking=[r.model_dump(mode="json") for r in result.ranking], created_at=now())
+                org_name=winner.org_name, amount=winner.amount, award_date=award_date, decided_by=decided_by,
+                ranking=ranking, created_at=now())
     session.add(row)
     await flush_or_conflict(session, "already_awarded", "项目已授标; the project is already awarded")
     await bid_service.settle(session, await bid_service.for_project(session, project_id), winner.bid_id)
@@ -179,6 +186,29 @@ async def award(session: AsyncSession, project_id: str, body: AwardCreate, princ
     await session.flush()
     await ocds_service.capture(session, project_id, ["award"], settings)
     return AwardRead.model_validate(row, from_attributes=True)
+
+
+async def _eligible_first(session: AsyncSession, ranked: list[RankedBid], on: date, settings: Settings,
+                          ) -> tuple[list[dict], RankedBid | None, bool]:
+    """PROC-4 again on the award date (a bidder may have been listed since it bid): the best-ranked bid whose
+    organisation still qualifies wins; those passed over keep their place in the recorded ranking with the failed
+    conditions. Returns (ranking as stored, the winner or None, whether any better-ranked bid was passed over)."""
+    stored: list[dict] = []
+    first: RankedBid | None = None
+    passed_over = False
+    for r in ranked:
+        entry = r.model_dump(mode="json")
+        if first is None:
+            failed = [c for c in (await bidder_service.eligibility_on(session, r.uscc, on, settings)).conditions
+                      if not c.met]
+            if failed:
+                passed_over = True
+                entry["ineligible_on_award"] = [{"rule": c.rule, "code": c.code, "message_zh": c.message_zh,
+                                                 "message": c.message} for c in failed]
+            else:
+                first = r
+        stored.append(entry)
+    return stored, first, passed_over
 
 
 async def get_award(session: AsyncSession, project_id: str) -> Award:
