@@ -51,3 +51,33 @@ async def test_as_of_shows_colour_and_lists_of_that_day(events_gateway, auth, pu
     assert department["organisation"]["party_full_members"] == 3 and department["view"] == "department"
     missing = await as_of("2026-03-01")
     assert missing.status_code == 404 and missing.json()["code"] == "no_history_for_date"
+
+
+async def test_as_of_keeps_what_earlier_steps_of_the_same_report_said(events_gateway, auth, publish, registered,
+                                                                       make_uscc) -> None:
+    from datetime import date
+
+    from yishe_contracts.events.registry import (
+        AnnualReportFirstInstanceReviewed,
+        AnnualReportSubmitted,
+        FirstInstanceDecision,
+    )
+
+    app, client = events_gateway
+    uscc = make_uscc()
+    await publish(registered(uscc), at=at(2))
+    await publish(AnnualReportSubmitted(uscc=uscc, year=2025, submitted_at=at(3), deadline=date(2026, 3, 1),
+                                        late=True, party_building_section=True), at=at(3))
+    await publish(AnnualReportFirstInstanceReviewed(uscc=uscc, year=2025, decision=FirstInstanceDecision.PASSED,
+                                                    decided_on=date(2026, 3, 4), deadline=date(2026, 5, 31)),
+                  at=at(4))
+    staff = auth.bearer(await auth.token(app, "staff"))
+
+    async def all_three() -> bool:
+        return len((await client.get("/v1/feed", params={"uscc": uscc}, headers=staff)).json()["items"]) == 3
+
+    await eventually(all_three)
+    report = (await client.get(f"/v1/code/{uscc}", params={"as_of": "2026-03-04"}, headers=staff)).json()
+    report = report["organisation"]["annual_report"]
+    assert report["year"] == 2025 and report["event"] == "first_instance_reviewed"
+    assert report["late"] is True  # from the submission: the first instance does not say, and does not undo it

@@ -62,7 +62,11 @@ def _apply(p: dict[str, Any], kind: str, d: dict[str, Any], at: datetime) -> Non
     elif kind.startswith("registry.annual_report."):
         report = {"year": d.get("year"), "event": kind.rsplit(".", 1)[1], "late": d.get("late"),
                   "result": d.get("result"), "deadline": d.get("deadline")}
-        org["annual_report"] = {k: v for k, v in report.items() if v is not None}
+        report = {k: v for k, v in report.items() if v is not None}
+        current = org.get("annual_report")
+        # Later steps of the same year's report (first instance, review, disclosure) add to what was known.
+        same_year = current is not None and current.get("year") == report.get("year")
+        org["annual_report"] = {**current, **report} if same_year else report
     elif kind == "registry.qualification.changed":
         org.setdefault("qualifications", {})[d.get("qualification")] = {
             "status": d.get("change"), "valid_from": d.get("valid_from"), "valid_until": d.get("valid_until")}
