@@ -16,7 +16,8 @@ requests and by time, after a warm-up):
             costs when the read models cannot help.
 
 Targets (ratios to `bare` measured in the same run): held ≥ 0.5× with p99 ≤ 20 ms; cold ≥ 0.08× with p99 ≤ 150 ms.
-Usage: python bench/gateway_profile.py [N organisations, default 100] [seconds per phase, default 8]
+Usage: python bench/gateway_profile.py [N organisations, default 100] [seconds per phase, default 8] [--postgres]
+(--postgres: the services and the gateway on fresh databases of the machine's PostgreSQL instead of SQLite files)
 """
 
 from __future__ import annotations
@@ -134,16 +135,26 @@ async def drive(name: str, urls: list[str], seconds: float, pids: dict[str, int]
     return Result(name, len(latencies), elapsed, latencies, errors, cpu)
 
 
-def void_read_model(db: Path) -> None:
-    """What a bulk write does in the service's own transaction (yishe_kit.readmodel.BUMP_EPOCH_SQL)."""
+async def void_read_model(db: Path | str) -> None:
+    """What a bulk write does in the service's own transaction (yishe_kit.readmodel.BUMP_EPOCH_SQL): `db` is a
+    SQLite file or a PostgreSQL URL."""
     from yishe_kit.readmodel import BUMP_EPOCH_SQL
 
+    if isinstance(db, str):
+        import asyncpg
+
+        conn = await asyncpg.connect(db.replace("postgresql+asyncpg://", "postgresql://", 1))
+        try:
+            await conn.execute(BUMP_EPOCH_SQL)
+        finally:
+            await conn.close()
+        return
     with sqlite3.connect(db, timeout=30) as conn:
         conn.execute(BUMP_EPOCH_SQL)
     conn.close()
 
 
-async def first_after_change(name: str, urls: list[str], rounds: int, dbs: list[Path], pids: dict[str, int]
+async def first_after_change(name: str, urls: list[str], rounds: int, dbs: list[Path | str], pids: dict[str, int]
                              ) -> Result:
     """Each round: void every read model, then look up every organisation once (CONCURRENCY at a time)."""
     connector = aiohttp.TCPConnector(limit=CONCURRENCY, limit_per_host=CONCURRENCY, keepalive_timeout=30)
@@ -155,7 +166,7 @@ async def first_after_change(name: str, urls: list[str], rounds: int, dbs: list[
         cpu_before = cpu_seconds(pids)
         for _ in range(rounds):
             for db in dbs:
-                void_read_model(db)
+                await void_read_model(db)
             todo = iter([URL(u, encoded=True) for u in urls])
 
             async def worker(todo=todo) -> None:
@@ -212,15 +223,17 @@ def spawn_bare(port: int, log: Path) -> subprocess.Popen:
     return subprocess.Popen(cmd, stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
 
-async def run(n: int, seconds: float) -> None:
+async def run(n: int, seconds: float, postgres: bool = False) -> None:
     mod = _load_stack()
-    from yishe_kit.testing import free_port, wait_for_port
+    from yishe_kit.testing import create_pg_database, free_port, wait_for_port
 
     # Loopback load from one address: the anonymous rate limit (EDGE-1) would measure the limiter, not the lookup.
     os.environ["GATEWAY_RATE_LIMIT__ANONYMOUS"] = "100000000/second"
     data = Path(tempfile.mkdtemp(prefix="yishe-bench-gateway-"))
+    # --postgres: one fresh database per service and the gateway on the machine's PostgreSQL (production's backend)
+    db_urls = {svc: create_pg_database(f"yishe_bench_{svc}") for svc in mod.MIGRATED} if postgres else {}
     stack = mod.Stack(data_dir=data, nats_port=free_port(), gateway_port=free_port(),
-                      ports={s: free_port() for s in mod.SERVICES}, nats_url=None, db_urls={})
+                      ports={s: free_port() for s in mod.SERVICES}, nats_url=None, db_urls=db_urls)
     stack.start()
     bare = None
     try:
@@ -248,7 +261,7 @@ async def run(n: int, seconds: float) -> None:
             await drive("cold profile (4-way fan-out, cache off)", cold_urls, seconds,
                         {"gateway": stack.procs["gateway-cold"].pid, **services}),
             await first_after_change("first lookup after a change (rebuilds)", cold_urls, CHANGE_ROUNDS,
-                                     [stack.data_dir / f"{s}.db" for s in mod.SERVICES],
+                                     [db_urls.get(s) or stack.data_dir / f"{s}.db" for s in mod.SERVICES],
                                      {"gateway": stack.procs["gateway-cold"].pid, **services}),
         ]
     finally:
@@ -256,13 +269,13 @@ async def run(n: int, seconds: float) -> None:
             bare.terminate()
             bare.wait(10)
         stack.stop()
-    report(results, n)
+    report(results, n, "PostgreSQL (one database per service)" if postgres else "embedded default (SQLite)")
 
 
-def report(results: list[Result], n: int) -> None:
+def report(results: list[Result], n: int, backend: str) -> None:
     bare, held, cold, changed = results
-    print(f"一社一码 profile lookup, {CONCURRENCY} concurrent connections, {n} organisations, embedded default "
-          f"(SQLite, one uvicorn worker per process, load generator on the same 2 cores):")
+    print(f"一社一码 profile lookup, {CONCURRENCY} concurrent connections, {n} organisations, {backend}, "
+          f"one uvicorn worker per process, load generator on the same 2 cores:")
     for r in results:
         print(f"  {r.name:<46} {r.rps:8.0f} req/s  p50 {r.p50:6.1f} ms  p99 {r.p99:6.1f} ms  "
               f"server CPU {r.cpu_us:6.0f} µs/request  ({r.requests} requests, {r.errors} errors)")
@@ -286,4 +299,6 @@ if __name__ == "__main__":
         asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     except ImportError:
         pass
-    asyncio.run(run(int(sys.argv[1]) if len(sys.argv) > 1 else 100, float(sys.argv[2]) if len(sys.argv) > 2 else 8.0))
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    asyncio.run(run(int(args[0]) if args else 100, float(args[1]) if len(args) > 1 else 8.0,
+                    postgres="--postgres" in sys.argv))

@@ -117,7 +117,7 @@ async def model(tmp_path):
     async with sessionmaker() as session, session.begin():
         session.add_all([Org(uscc=USCC, name="温州市甲协会"), Org(uscc=OTHER, name="温州市乙协会")])
     yield rm
-    rm.close()
+    await rm.close()
     await engine.dispose()
     if name:
         _pg([f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'])

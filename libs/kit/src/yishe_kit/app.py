@@ -85,7 +85,7 @@ def create_service_app(
             connect_task.cancel()
             await bus.close()
             if read_model is not None:
-                read_model.close()
+                await read_model.close()
                 app.state.read_model = None
             await engine.dispose()
 
