@@ -168,3 +168,13 @@ async def test_grade_and_validity_cleared_when_grade_expired(client, app) -> Non
     await apply_fact(app, profile_facts.grade_changed, _expired(uscc))
     body = await profile(client, uscc)
     assert (body["grade"], body["grade_valid_until"], body["colour"]) == (None, None, "green")
+
+
+async def test_a_corrected_registration_date_reaches_the_profile(client, app) -> None:
+    uscc = await open_org(app)
+    changed = OrganisationChanged(uscc=uscc, changes={"registration_date": {"before": "2012-05-01",
+                                                                            "after": "2011-05-01"}},
+                                  changed_at="2026-09-01T02:00:00Z", change_date=date(2026, 9, 1))
+    await apply_fact(app, profile_facts.organisation_changed, changed)
+    async with app.state.sessionmaker() as session:
+        assert (await session.get(CreditProfile, uscc)).registration_date == date(2011, 5, 1)

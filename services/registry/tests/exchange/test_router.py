@@ -148,3 +148,13 @@ async def test_a_closed_record_renamed_by_a_reimport_shows_the_new_name_everywhe
     assert updated["after"]["name"] == "温州市鹿城区往昔协会"
     found = (await client.get("/v1/search/organisations", params={"q": "往昔"})).json()["items"]
     assert [o["uscc"] for o in found] == [code(3)]
+
+
+async def test_a_corrected_registration_date_in_a_reimport_is_applied_and_recorded(client, app) -> None:
+    url = "/v1/exchange/imports?format=csv&source=legacy"
+    await client.post(url, content=csv_body(ROWS[:1]), headers=STAFF)
+    corrected = ROWS[0].replace("2012-05-01", "2011-05-01")
+    assert (await client.post(url, content=csv_body([corrected]), headers=STAFF)).json()["updated"] == 1
+    assert (await client.get(f"/v1/organisations/{code(1)}")).json()["registration_date"] == "2011-05-01"
+    [change] = await events(app, "registry.organisation.changed.v1", code(1))
+    assert change["changes"] == {"registration_date": {"before": "2012-05-01", "after": "2011-05-01"}}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from yishe_contracts.events.registry import GradeChange, GradeChanged, OrganisationChanged, OrganisationStatusChanged
 
 from ..context import Ctx
@@ -27,6 +29,8 @@ async def organisation_changed(ctx: Ctx, event: OrganisationChanged) -> None:
                              details={"changes": event.changes})
     if "name" in event.changes and event.changes["name"].get("after"):
         profile.org_name = str(event.changes["name"]["after"])
+    if (event.changes.get("registration_date") or {}).get("after"):  # a legacy record corrected by a re-import
+        profile.registration_date = date.fromisoformat(str(event.changes["registration_date"]["after"]))
     record_service.touch_activity(profile, event.change_date)
     if "address" in event.changes:  # CR-6.6: a new registered address is the organisation re-establishing contact
         await listing_service.fulfil(ctx, event.uscc, "contact", event.change_date,

@@ -260,9 +260,10 @@ async def _update(session: AsyncSession, org: Organisation, rec: rows.Record, r:
     fields = {"name": v["name"], "address": v["address"], "legal_rep_name": v["legal_rep_name"],
               "business_scope": v["business_scope"], "supervisory_unit": v["supervisory_unit"], "sector": v["sector"],
               "activity_funds": v["activity_funds"], "org_type": v["org_type"], "division_code": v["division_code"],
-              "category": v["category"], "community_class": v["community_class"]}
-    current = {k: (str(getattr(org, k)) if k == "activity_funds" and getattr(org, k) is not None else getattr(org, k))
-               for k in fields}
+              "category": v["category"], "community_class": v["community_class"],
+              "registration_date": v["registration_date"]}
+    current = {k: (str(getattr(org, k)) if k in ("activity_funds", "registration_date") and getattr(org, k) is not None
+                   else getattr(org, k)) for k in fields}
     after = {k: val for k, val in fields.items() if current[k] != val}
     before = {k: current[k] for k in after}
     applied = dict(after)
@@ -273,6 +274,9 @@ async def _update(session: AsyncSession, org: Organisation, rec: rows.Record, r:
             org.name, org.name_normalised = v["name"], rec.key
             await search_service.index_name(session, org.uscc, rec.key)
             applied.pop("name")
+        if "registration_date" in applied:  # a correction of the legacy record, not a change registration
+            registered = date.fromisoformat(applied.pop("registration_date"))
+            org.registration_date, org.registered_at = registered, datetime.combine(registered, time(), UTC)
         await change_service.apply(session, org, applied, r.principal, r.today, outbox)
     except NameTaken:
         r.error(rec, "name", "REG-6", "新名称已被其他组织使用", "the new name is held by another record")
