@@ -19,10 +19,8 @@ _spec.loader.exec_module(_factories)
 
 @pytest.fixture
 def settings(migrated, nats_server) -> Settings:
-    # The tests read party's outbox rows; the relay stays off because the kit's Relay.stop() can hang when its single
-    # cancel lands while asyncio.wait_for (Python 3.11) returns a just-set wake event (seen as a 120 s teardown hang).
-    return Settings(db={"url": migrated("party").fresh_url()}, nats={"url": nats_server.url},
-                    relay={"enabled": False})
+    # The relay runs as in production (the tests read party's outbox rows, which stay after they are published).
+    return Settings(db={"url": migrated("party").fresh_url()}, nats={"url": nats_server.url})
 
 
 @pytest.fixture
