@@ -139,3 +139,16 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 # scope="function": the session commits before the response is sent (FastAPI's default "request" scope would run
 # the commit afterwards, so a client could read before the write is visible or get a 2xx for a failed commit).
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def flush_or_conflict(session: AsyncSession, code: str, detail: str, problems: list | None = None) -> None:
+    """Flush; a unique constraint refusing it (a concurrent duplicate) is a 409 with `code`, never a 500. Unique
+    constraints are the last word on races; the request's transaction then rolls back."""
+    from sqlalchemy.exc import IntegrityError
+
+    from .errors import Conflict
+
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(code, detail, problems) from exc

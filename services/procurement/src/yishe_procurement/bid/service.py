@@ -8,13 +8,13 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yishe_kit.db import flush_or_conflict
 from yishe_kit.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem, require_social_org_uscc
 from yishe_kit.principal import Principal
 
 from ..bidder import service as bidder_service
 from ..common.access import can_see_all, require_division, require_own_org
 from ..common.clock import now
-from ..common.db import flush_or_conflict
 from ..config import Settings
 from ..project import service as project_service
 from .models import Bid

@@ -7,12 +7,12 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.identifiers import validate_division_code
+from yishe_kit.db import flush_or_conflict
 from yishe_kit.errors import Conflict, InvalidInput, NotFound, Problem, identifier_problems
 from yishe_kit.principal import Principal
 
 from ..common.access import require_division, require_role
 from ..common.clock import now
-from ..common.db import flush_or_conflict
 from ..config import Settings
 from . import repository
 from .exclusions import screen_wording

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yishe_kit.db import flush_or_conflict
 from yishe_kit.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
 from yishe_kit.principal import Principal
 
@@ -17,7 +18,6 @@ from ..bid.models import Bid
 from ..bidder import service as bidder_service
 from ..common.access import can_see_all
 from ..common.clock import now
-from ..common.db import flush_or_conflict
 from ..common.money import cents
 from ..config import Settings
 from ..ocds import service as ocds_service

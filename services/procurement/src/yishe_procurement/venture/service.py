@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.identifiers import validate_division_code
+from yishe_kit.db import flush_or_conflict
 from yishe_kit.errors import Conflict, InvalidInput, NotFound, Problem, identifier_problems, require_social_org_uscc
 from yishe_kit.principal import Principal
 
 from ..bidder import service as bidder_service
 from ..common.access import require_division, require_own_org, require_role
 from ..common.clock import now
-from ..common.db import flush_or_conflict
 from ..common.money import cents
 from ..config import Settings
 from .models import VentureApplication, VentureRound, VentureSpending

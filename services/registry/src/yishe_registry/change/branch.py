@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.events.common import OrgType
 from yishe_contracts.events.registry import BranchChange, BranchChanged
-from yishe_kit.errors import Conflict, Problem
+from yishe_kit.db import flush_or_conflict
+from yishe_kit.errors import Problem
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
@@ -49,11 +49,8 @@ async def register(session: AsyncSession, uscc: str, data: BranchCreate, princip
                  regional=data.regional, address=data.address, leader_name=data.leader_name,
                  business_scope=data.business_scope, status="active", registered_on=today)
     session.add(row)
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        raise Conflict("branch_exists", "a branch of this name exists", [Problem(
-            "name", "REG-6", "该组织已有同名分支机构", "the organisation already has a branch of this name")]) from exc
+    await flush_or_conflict(session, "branch_exists", "a branch of this name exists", [Problem(
+        "name", "REG-6", "该组织已有同名分支机构", "the organisation already has a branch of this name")])
     await organisation_service.record_history(session, uscc, "branch_registered", principal,
                                               after={"branch_id": row.branch_id, "name": row.full_name,
                                                      "kind": row.kind}, reason="分支机构设立登记")
