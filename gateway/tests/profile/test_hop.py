@@ -149,3 +149,13 @@ async def test_at_the_limit_requests_wait_for_a_connection(raw) -> None:
     assert [status for status, _ in answers] == [200] * 6
     assert server.connections == 2
     upstream.close()
+
+
+async def test_a_path_that_could_smuggle_a_second_request_is_refused() -> None:
+    from yishe_gateway.profile.hop import Upstream
+
+    upstream = Upstream("registry", "http://127.0.0.1:9")
+    assert upstream.request_bytes("/v1/organisations/51330302MJA000010X", b"").startswith(b"GET /v1/organisations/")
+    for bad in ("/v1/x HTTP/1.1\r\nHost: a\r\n\r\nGET /v1/y", "/v1/x y", "/v1/名称"):
+        with pytest.raises(ValueError, match="unsafe"):
+            upstream.request_bytes(bad, b"")

@@ -127,7 +127,10 @@ class Upstream:
         self._waiting: deque[asyncio.Future[_Connection]] = deque()
 
     def request_bytes(self, path: str, headers: bytes) -> bytes:
-        """`headers`: pre-built `Name: value\\r\\n` lines."""
+        """`headers`: pre-built `Name: value\\r\\n` lines. The path must be plain printable ASCII without spaces: a
+        CR/LF in it could smuggle a second request onto a kept-alive connection."""
+        if not (path.isascii() and path.isprintable()) or " " in path:
+            raise ValueError(f"refusing an unsafe request path {path!r}")
         return b"GET " + self.prefix + path.encode() + b" HTTP/1.1\r\n" + self._head + headers + b"\r\n"
 
     def get(self, request: bytes, deadline: float) -> asyncio.Future[tuple[int, bytes]]:

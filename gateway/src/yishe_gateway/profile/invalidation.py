@@ -10,6 +10,7 @@ import contextlib
 import orjson
 import structlog
 
+from yishe_contracts.identifiers import validate_social_org_uscc
 from yishe_contracts.subjects import OWNERS
 from yishe_kit.bus import Bus
 
@@ -43,7 +44,8 @@ class Invalidation:
             uscc = envelope.get("subject") or (envelope.get("data") or {}).get("uscc")
         except (orjson.JSONDecodeError, AttributeError):
             return
-        if isinstance(uscc, str):
+        # Only a well-formed code goes on to a fan-out: the upstream request line is built from it.
+        if isinstance(uscc, str) and not validate_social_org_uscc(uscc):
             self.events += 1
             if not self.cache.invalidate(uscc) and envelope.get("type") == REGISTERED:
                 self.cache.warm(uscc)

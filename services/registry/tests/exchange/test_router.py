@@ -158,3 +158,38 @@ async def test_a_corrected_registration_date_in_a_reimport_is_applied_and_record
     assert (await client.get(f"/v1/organisations/{code(1)}")).json()["registration_date"] == "2011-05-01"
     [change] = await events(app, "registry.organisation.changed.v1", code(1))
     assert change["changes"] == {"registration_date": {"before": "2012-05-01", "after": "2011-05-01"}}
+
+
+async def test_a_refused_rename_in_a_reimport_changes_nothing_else_either(client, app) -> None:
+    url = "/v1/exchange/imports?format=csv&source=legacy"
+    await client.post(url, content=csv_body(ROWS[:2]), headers=STAFF)
+    # Row 1 again, renamed to row 2's live name and with another date: REG-6, and the date stays as it was.
+    clash = ROWS[0].replace("温州市鹿城区老年书画协会", "温州市鹿城区阳光康复中心").replace("2012-05-01", "2011-05-01")
+    report = (await client.post(url, content=csv_body([clash]), headers=STAFF)).json()
+    assert (report["failed"], report["errors"][0]["rule"]) == (1, "REG-6")
+    org = (await client.get(f"/v1/organisations/{code(1)}")).json()
+    assert (org["name"], org["registration_date"]) == ("温州市鹿城区老年书画协会", "2012-05-01")
+    assert await events(app, "registry.organisation.changed.v1", code(1)) == []
+
+
+async def test_reviving_a_closed_record_under_a_name_now_held_is_one_row_error(client) -> None:
+    url = "/v1/exchange/imports?format=csv&source=legacy"
+    await client.post(url, content=csv_body([ROWS[2]]), headers=STAFF)  # 旧时协会, 注销
+    heir = f"{code(7)},温州市鹿城区旧时协会,社会团体,330302,温州市,周七,x,,active,2019-01-01,"
+    assert (await client.post(url, content=csv_body([heir]), headers=STAFF)).json()["created"] == 1
+    revived = ROWS[2].replace(",注销,", ",正常,")
+    fresh = f"{code(8)},温州市鹿城区新来协会,社会团体,330302,温州市,吴八,x,,active,2020-01-01,"
+    resp = await client.post(url, content=csv_body([revived, fresh]), headers=STAFF)
+    assert resp.status_code == 200, resp.text
+    report = resp.json()
+    assert (report["created"], report["failed"]) == (1, 1)
+    assert [(e["row"], e["rule"]) for e in report["errors"]] == [(1, "REG-6")]
+
+
+async def test_a_file_broken_part_way_is_refused_400_not_500(client) -> None:
+    huge = f"{code(9)},温州市鹿城区长字段协会,社会团体,330302,{'长' * 140_000},张九,x,,active,2019-01-01,"
+    resp = await client.post("/v1/exchange/imports?format=csv&source=x", content=csv_body([huge]), headers=STAFF)
+    assert resp.status_code == 400 and resp.json()["errors"][0]["rule"] == "IMPORT-1"
+    line = '{"uscc": ' + "1" * 5000 + "}\n"
+    jl = await client.post("/v1/exchange/imports?format=jsonl&source=x", content=line.encode(), headers=STAFF)
+    assert jl.status_code == 200 and jl.json()["failed"] == 1

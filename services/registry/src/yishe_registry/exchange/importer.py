@@ -194,6 +194,10 @@ async def _apply(session: AsyncSession, checked: _Checked, r: _Run, dry_run: boo
             elif org.source != "import":
                 r.error(rec, "uscc", "IMPORT-3", "该组织由本系统办理登记，不能被历史数据覆盖",
                         "this record is maintained in the registry and is not overwritten by an import")
+            elif (org.status in TERMINAL and rec.values["status"] not in TERMINAL
+                  and holders.get(rec.key, ("organisation", rec.uscc)) != ("organisation", rec.uscc)):
+                r.error(rec, "name", "REG-6", "该组织恢复存续，但名称已被其他组织登记、预留或备案",
+                        "the record would come back to life under a name another record now holds")
             else:
                 updates.append((org, rec))
         elif rec.values["status"] not in TERMINAL and holders.get(rec.key, ("organisation", rec.uscc)) != (
@@ -274,10 +278,11 @@ async def _update(session: AsyncSession, org: Organisation, rec: rows.Record, r:
             org.name, org.name_normalised = v["name"], rec.key
             await search_service.index_name(session, org.uscc, rec.key)
             applied.pop("name")
-        if "registration_date" in applied:  # a correction of the legacy record, not a change registration
-            registered = date.fromisoformat(applied.pop("registration_date"))
+        corrected = applied.pop("registration_date", None)
+        await change_service.apply(session, org, applied, r.principal, r.today, outbox)  # NameTaken before any change
+        if corrected is not None:  # a correction of the legacy record, not a change registration
+            registered = date.fromisoformat(corrected)
             org.registration_date, org.registered_at = registered, datetime.combine(registered, time(), UTC)
-        await change_service.apply(session, org, applied, r.principal, r.today, outbox)
     except NameTaken:
         r.error(rec, "name", "REG-6", "新名称已被其他组织使用", "the new name is held by another record")
         return

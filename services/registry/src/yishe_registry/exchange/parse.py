@@ -55,21 +55,27 @@ def rows(body: bytes, fmt: ImportFormat) -> Iterator[dict[str, str]]:
         except UnicodeDecodeError as exc:
             raise FormatError("CSV must be UTF-8 (with or without BOM)") from exc
         reader = csv.reader(io.StringIO(text, newline=""))
-        header = next(reader, None)
+        try:
+            header = next(reader, None)
+        except csv.Error as exc:
+            raise FormatError(f"CSV header: {exc}") from exc
         if not header:
             raise FormatError("the CSV has no header row")
         cols = [_column(h) for h in header]
         _require(cols)
-        for values in reader:
-            if any(v.strip() for v in values):
-                yield {c: (values[i].strip() if i < len(values) else "") for i, c in enumerate(cols)}
+        try:
+            for values in reader:
+                if any(v.strip() for v in values):
+                    yield {c: (values[i].strip() if i < len(values) else "") for i, c in enumerate(cols)}
+        except csv.Error as exc:  # e.g. a field over the csv module's size limit: the file cannot be read
+            raise FormatError(f"CSV line {reader.line_num}: {exc}") from exc
     else:
         for n, line in enumerate(body.decode("utf-8-sig", errors="strict").splitlines(), start=1):
             if not line.strip():
                 continue
             try:
                 obj = json.loads(line)
-            except json.JSONDecodeError:
+            except ValueError:  # JSONDecodeError, or a number beyond int's digit limit
                 yield {"__error__": f"line {n} is not JSON"}
                 continue
             yield ({_column(k): _cell(v) for k, v in obj.items()} if isinstance(obj, dict)
@@ -96,7 +102,11 @@ def _xlsx(body: bytes) -> Iterator[dict[str, str]]:
         raise FormatError("the sheet has no header row")
     cols = [_column(h) for h in header]
     _require(cols)
-    for values in it:
-        if values and any(v not in (None, "") for v in values):
-            yield {c: _cell(values[i]) if i < len(values) else "" for i, c in enumerate(cols)}
-    book.close()
+    try:
+        for values in it:
+            if values and any(v not in (None, "") for v in values):
+                yield {c: _cell(values[i]) if i < len(values) else "" for i, c in enumerate(cols)}
+    except Exception as exc:  # a sheet broken part-way (openpyxl raises many types)
+        raise FormatError(f"the sheet cannot be read past a row: {exc}") from exc
+    finally:
+        book.close()
