@@ -208,7 +208,7 @@ echo_app = FastAPI()
 @echo_app.api_route("/{path:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
 async def echo(path: str, request: Request) -> Response:
     if path == "slow":
-        await asyncio.sleep(1.0)
+        await asyncio.sleep(3.0)
     if path.startswith("status/"):
         return Response("状态".encode(), status_code=int(path.split("/")[1]), media_type="text/plain; charset=utf-8")
     body = await request.body()
@@ -235,9 +235,10 @@ async def echo_upstream() -> AsyncIterator[Running]:
 
 @pytest.fixture
 async def echo_gateway(echo_upstream: Running, make_settings) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    """The gateway with every service pointing at the echo upstream, and a short timeout."""
+    """The gateway with every service pointing at the echo upstream; a timeout short enough for the slow path (3 s)
+    and long enough for an answer on a loaded CI machine (a 0.3 s timeout flaked a chunked-body test)."""
     upstreams = Upstreams(**dict.fromkeys(SERVICES, echo_upstream.url))
-    async with gateway_client(make_settings(upstreams=upstreams, upstream_timeout_seconds=0.3)) as pair:
+    async with gateway_client(make_settings(upstreams=upstreams, upstream_timeout_seconds=1.0)) as pair:
         yield pair
 
 

@@ -68,6 +68,7 @@ async def test_proxy_streams_body_when_client_sends_chunks(echo_gateway, auth) -
             yield part.encode()
 
     resp = await client.put("/api/party/v1/x", content=chunks(), headers={"Content-Type": "text/plain", **staff})
+    assert resp.status_code == 200, resp.text
     assert resp.json()["body"] == "第一段,第二段"
 
 
