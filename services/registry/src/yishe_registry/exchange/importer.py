@@ -60,7 +60,7 @@ class _Run:
         self.errors.extend(errs[: max(0, MAX_ERRORS - len(self.errors))])
 
     def error(self, rec: rows.Record, field: str, rule: str, zh: str, en: str) -> None:
-        self.fail([RowError(row=rec.n, uscc=rec.uscc, field=field, rule=rule, message_zh=zh, message=en)])
+        self.fail([_row_error(rec, field, rule, zh, en)])
 
 
 async def run(session: AsyncSession, body: bytes, fmt: ImportFormat, source: str, dry_run: bool,
@@ -209,7 +209,7 @@ async def _apply(session: AsyncSession, checked: _Checked, r: _Run, dry_run: boo
         r.created += len(inserts)
         r.updated += len(updates)
         return
-    await _insert(session, [checked.prepared[x.uscc] for x in inserts], [x for x in inserts], r, outbox)
+    await _insert(session, [checked.prepared[x.uscc] for x in inserts], inserts, r, outbox)
     for org, rec in updates:
         await _update(session, org, rec, r, outbox)
 
