@@ -171,6 +171,7 @@ async def test_grade_and_validity_cleared_when_grade_expired(client, app) -> Non
 
 
 async def test_a_corrected_registration_date_reaches_the_profile(client, app) -> None:
+    """CR-4 基础信息: a corrected registration date (legacy re-import) is the profile's date."""
     uscc = await open_org(app)
     changed = OrganisationChanged(uscc=uscc, changes={"registration_date": {"before": "2012-05-01",
                                                                             "after": "2011-05-01"}},

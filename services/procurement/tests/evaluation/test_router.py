@@ -72,6 +72,7 @@ async def _list(app, uscc: str) -> None:
 
 
 async def test_a_winner_listed_since_it_bid_is_passed_over_at_the_award(app, client, clock) -> None:
+    """PROC-4 (with CR-6): the undertaker conditions hold on the award date, not only when the bid came in."""
     project, a, b = await two_bids(app, client, clock, preferred_amount="390000", plain_amount="350000")
     await score_all(client, clock, project["project_id"], {a["bid_id"]: ["95", "95", "95"],
                                                            b["bid_id"]: ["80", "80", "80"]})
@@ -85,6 +86,7 @@ async def test_a_winner_listed_since_it_bid_is_passed_over_at_the_award(app, cli
 
 
 async def test_no_award_when_every_bidder_has_become_ineligible(app, client, clock) -> None:
+    """PROC-4: no bidder meets the conditions on the award date → 400 naming the rule, nothing written."""
     project, a, b = await two_bids(app, client, clock, preferred_amount="390000", plain_amount="350000")
     await score_all(client, clock, project["project_id"], {a["bid_id"]: ["95", "95", "95"],
                                                            b["bid_id"]: ["80", "80", "80"]})

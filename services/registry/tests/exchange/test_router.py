@@ -115,6 +115,7 @@ async def test_change_feed_pages_every_change_with_a_cursor(client, app) -> None
 
 
 async def test_checks_span_chunks_when_the_file_is_written_in_pieces(client, app) -> None:
+    """IMPORT-1/IMPORT-2 and REG-6 across chunks of one file."""
     # Chunks of 2 rows: chunk k+1 is checked while chunk k is written; duplicates across chunks are still caught,
     # a name taken by an earlier chunk's row is refused, and the errors come back in row order.
     app.state.settings.import_chunk_rows = 2
@@ -161,6 +162,7 @@ async def test_a_corrected_registration_date_in_a_reimport_is_applied_and_record
 
 
 async def test_a_refused_rename_in_a_reimport_changes_nothing_else_either(client, app) -> None:
+    """REG-6: a refused row writes nothing at all."""
     url = "/v1/exchange/imports?format=csv&source=legacy"
     await client.post(url, content=csv_body(ROWS[:2]), headers=STAFF)
     # Row 1 again, renamed to row 2's live name and with another date: REG-6, and the date stays as it was.
@@ -173,6 +175,7 @@ async def test_a_refused_rename_in_a_reimport_changes_nothing_else_either(client
 
 
 async def test_reviving_a_closed_record_under_a_name_now_held_is_one_row_error(client) -> None:
+    """REG-6 for a record coming back to life: one row refused, the rest of the file written."""
     url = "/v1/exchange/imports?format=csv&source=legacy"
     await client.post(url, content=csv_body([ROWS[2]]), headers=STAFF)  # 旧时协会, 注销
     heir = f"{code(7)},温州市鹿城区旧时协会,社会团体,330302,温州市,周七,x,,active,2019-01-01,"
@@ -187,6 +190,7 @@ async def test_reviving_a_closed_record_under_a_name_now_held_is_one_row_error(c
 
 
 async def test_a_file_broken_part_way_is_refused_400_not_500(client) -> None:
+    """IMPORT-1: an unreadable file is a 400 naming the rule (JSON Lines: a row error)."""
     huge = f"{code(9)},温州市鹿城区长字段协会,社会团体,330302,{'长' * 140_000},张九,x,,active,2019-01-01,"
     resp = await client.post("/v1/exchange/imports?format=csv&source=x", content=csv_body([huge]), headers=STAFF)
     assert resp.status_code == 400 and resp.json()["errors"][0]["rule"] == "IMPORT-1"

@@ -46,6 +46,7 @@ async def test_filing_changes_and_cancellation_recorded(client, app) -> None:
 
 
 async def test_a_township_lists_its_own_filings_and_sees_no_contact_of_others(client) -> None:
+    """REG-12 filings under AUTH-2: a township account's jurisdiction is its 9-digit township code."""
     other = {**TOWNSHIP, "x-yishe-division": "330302002", "x-yishe-actor": "nanjiao-1"}
     mine = (await client.post("/v1/filings", json=filing(), headers=TOWNSHIP)).json()["filing_no"]
     theirs = (await client.post("/v1/filings", headers=other, json=filing(
