@@ -8,9 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from yishe_kit.testing import MigratedDatabases, NatsServer
+from yishe_kit.testing import MigratedDatabases, NatsServer, close_all_databases, install_test_assertion_keys
 
 ROOT = Path(__file__).resolve().parent
+
+# Services refuse calls without the gateway's signed assertion, in tests too: this process's test key pair stands in
+# for the gateway's (services get the public key, the gateway the private one; yishe_kit.testing mints).
+install_test_assertion_keys()
 
 
 def shared_dir() -> Path:
@@ -39,6 +43,18 @@ def migrated() -> Iterator[callable]:
         return _databases[service]
 
     yield get
-    for dbs in _databases.values():
-        dbs.close()
-    _databases.clear()
+    _databases.clear()  # dropped at the session's end (pytest_sessionfinish), outside any test's timeout
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    close_all_databases()
+
+
+@pytest.fixture(autouse=True)
+def _real_business_date() -> Iterator[None]:
+    """Every test starts and ends on the real business date (a test may move the process's clock)."""
+    from yishe_kit.clock import default_clock
+
+    default_clock().set_platform_date(None)
+    yield
+    default_clock().set_platform_date(None)

@@ -26,7 +26,6 @@ import nats
 
 ROOT = Path(__file__).resolve().parents[1]
 # The registry is called directly (no gateway hop), so the headers the gateway would assert for a staff account.
-STAFF = {"x-yishe-role": "staff", "x-yishe-actor": "bench"}
 
 
 def _load_stack():
@@ -35,6 +34,14 @@ def _load_stack():
     sys.modules[spec.name] = mod
     spec.loader.exec_module(mod)
     return mod
+
+
+def _registration_bodies():
+    """Valid direct registrations (the registry applies the application's rules to them: REG-1/2/6/8)."""
+    spec = importlib.util.spec_from_file_location("registration_bodies", ROOT / "tests" / "registration_bodies.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def pct(values: list[float], p: float) -> float:
@@ -108,15 +115,15 @@ async def run(n: int) -> None:
         await nc.subscribe("party.record.opened.v1", cb=on_party)
         registered_at: dict[str, float] = {}
         burst_start = 0.0
-        async with httpx.AsyncClient(base_url=stack.url("registry"), timeout=10, headers=STAFF) as client:
+        bodies = _registration_bodies()
+        async with httpx.AsyncClient(base_url=stack.url("registry"), timeout=10,
+                                     headers=stack.vouch("registry", role="staff", actor="bench")) as client:
             for i in range(2 * n):
                 if i == n:
                     burst_start = time.perf_counter()
-                body = {
-                    "name": f"温州市鹿城区基准测试第{i}号协会", "org_type": "社会团体", "division_code": "330302",
-                    "address": "温州", "legal_representative": {"name": "张三"}, "business_scope": "公益",
-                    "party_members": {"full_count": i % 5, "probationary_count": 0, "members": []},
-                }
+                body = bodies.direct_registration(
+                    f"温州市鹿城区基准测试{bodies.han_word()}协会",
+                    party_members={"full_count": i % 5, "probationary_count": 0, "members": []})
                 resp = await client.post("/v1/organisations", json=body)
                 resp.raise_for_status()
                 org = resp.json()

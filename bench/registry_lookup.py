@@ -37,7 +37,6 @@ SECTORS = ["青年志愿", "老年书画", "摄影艺术", "围棋", "慈善救�
 FORMS = {"社会团体": ("协会", "促进会", "研究会"), "民办非企业单位": ("服务中心", "研究院", "培训学校"),
          "基金会": ("基金会",)}
 CATEGORY = {"社会团体": "1", "民办非企业单位": "2", "基金会": "3"}
-STAFF = {"x-yishe-role": "staff", "x-yishe-actor": "bench"}
 CHUNK = 10_000
 
 
@@ -100,6 +99,7 @@ def line(label: str, ms: list[float], bare95: float) -> str:
 
 
 def run(n: int) -> None:
+    from yishe_kit.assertion import HEADER, Minter, write_pem_pair
     from yishe_kit.testing import free_port, migrate
 
     data = Path(tempfile.mkdtemp(prefix="yishe-bench-registry-"))
@@ -107,13 +107,16 @@ def run(n: int) -> None:
     migrate(ROOT / "services" / "registry", f"sqlite+aiosqlite:///{db}")
     env = {"REGISTRY_DB__URL": f"sqlite+aiosqlite:///{db}", "REGISTRY_RELAY__ENABLED": "false",
            "NATS_URL": f"nats://127.0.0.1:{free_port()}", "REGISTRY_LOG_LEVEL": "WARNING"}
+    private, public = write_pem_pair(data / "keys")  # the registry accepts only calls vouched for by this key
+    env["REGISTRY_ASSERTION__PUBLIC_KEY_FILE"] = str(public)
+    staff = {HEADER: Minter(private.read_text()).mint("registry", role="staff", actor="bench", ttl_seconds=86400)}
     reg_port, bare_port = free_port(), free_port()
     registry = serve(["--factory", "yishe_registry.main:create_app"], env, reg_port)
     bare = serve(["--app-dir", str(ROOT / "bench"), "registry_lookup:bare_app"], {}, bare_port)
     try:
         sample: list[tuple] = []
         rnd = random.Random(11)
-        with httpx.Client(base_url=f"http://127.0.0.1:{reg_port}", timeout=600, headers=STAFF) as client:
+        with httpx.Client(base_url=f"http://127.0.0.1:{reg_port}", timeout=600, headers=staff) as client:
             rows, started, imported = [], time.perf_counter(), 0
             for row in organisations(n):
                 rows.append(row)

@@ -15,18 +15,5 @@ if [ ${#packages[@]} -eq 0 ]; then
   exit 0
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then
-    SUDO="sudo"
-  else
-    echo "ensure-chromium: missing ${packages[*]} and not root (no sudo): cannot install" >&2
-    exit 1
-  fi
-fi
-
-echo "ensure-chromium: installing ${packages[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends "${packages[@]}"
+bash "$(dirname "$0")/apt-install.sh" ensure-chromium "${packages[@]}"
 /usr/bin/chromium --version

@@ -5,11 +5,13 @@ Configuration (environment):
   YISHE_DATA_DIR      where SQLite files, the NATS store and logs live (default .data)
   YISHE_HOST          interface to bind (default 127.0.0.1)
   YISHE_NATS_PORT     port of the embedded NATS (default 4322, so it never collides with a NATS on 4222)
-  YISHE_GATEWAY_PORT  gateway port (default 8000); YISHE_<SERVICE>_PORT for each service (8101-8104)
+  YISHE_GATEWAY_PORT  gateway port (default 8000); YISHE_<SERVICE>_PORT for each service (8101-8105)
   NATS_URL            use this NATS instead of starting one
   <SERVICE>_DB__URL   use this database (e.g. postgresql+asyncpg://…) instead of the SQLite file
   GATEWAY_DB__URL     the gateway's store (API clients, audit chain, change feed), same rule
-  GATEWAY_ENV         dev (default): a development staff account and system client are created and printed
+  GATEWAY_ENV         dev (default): a development staff account and system client are created and printed, and
+                      every process follows the platform date (PUT /v1/platform/date; YISHE_PLATFORM_DATE_ENABLED=1)
+Service identity: a P-256 (ES256) pair in $YISHE_DATA_DIR/keys/ (made once) signs the gateway's assertions to services.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = {"registry": 8101, "credit": 8102, "procurement": 8103, "party": 8104}
+SERVICES = {"registry": 8101, "credit": 8102, "procurement": 8103, "party": 8104, "cultivation": 8105}
 MIGRATED = {**{svc: ROOT / "services" / svc for svc in SERVICES}, "gateway": ROOT / "gateway"}
 sys.path.insert(0, str(ROOT / "libs" / "kit" / "src"))
+
+from yishe_kit.assertion import HEADER, Minter, write_pem_pair  # noqa: E402
 
 
 def _port_free(host: str, port: int) -> bool:
@@ -49,6 +53,12 @@ class Stack:
         svc: os.environ[f"{svc.upper()}_DB__URL"] for svc in MIGRATED if os.environ.get(f"{svc.upper()}_DB__URL")})
     ready_timeout: float = 90.0
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+    commands: dict[str, list[str]] = field(default_factory=dict)
+    started: dict[str, float] = field(default_factory=dict)
+    failures: dict[str, int] = field(default_factory=dict)
+    restart_at: dict[str, float] = field(default_factory=dict)
+    bound: dict[str, int] = field(default_factory=dict)
+    """The HTTP port each supervised process answers /health/ready on (by process name)."""
     nats: object | None = None
     dev: dict | None = None
     """The development credentials (staff account with a bearer token, system client with its secret)."""
@@ -74,7 +84,28 @@ class Stack:
         env["GATEWAY_NATS__URL"] = self.nats_url or ""
         env["GATEWAY_DB__URL"] = self.db_urls.get("gateway", f"sqlite+aiosqlite:///{self.data_dir / 'gateway.db'}")
         env["GATEWAY_PUBLIC_BASE_URL"] = env.get("GATEWAY_PUBLIC_BASE_URL", self.gateway_url)
+        # The services follow the platform date set at the gateway only on a development platform.
+        env["YISHE_PLATFORM_DATE_ENABLED"] = "1" if env.get("GATEWAY_ENV", "dev") == "dev" else "0"
+        # The dashboard's figures are computed by cultivation on request (progress: every indicator), which can take
+        # more than the default 1 s on a loaded machine; the gateway waits longer for that service only.
+        env.setdefault("GATEWAY_UPSTREAM_TIMEOUTS__CULTIVATION", "10")
+        # Service identity (yishe_kit.assertion): the gateway signs with the private key, services hold the public
+        # one. A development pair is made once in the data dir; keys in the environment are replaced by it.
+        private, public = write_pem_pair(self.data_dir / "keys")
+        env.pop("GATEWAY_ASSERTION__PRIVATE_KEY", None)
+        env["GATEWAY_ASSERTION__PRIVATE_KEY_FILE"] = str(private)
+        for svc in SERVICES:
+            env.pop(f"{svc.upper()}_ASSERTION__PUBLIC_KEY", None)
+            env[f"{svc.upper()}_ASSERTION__PUBLIC_KEY_FILE"] = str(public)
         return env
+
+    def vouch(self, service: str, *, role: str, actor: str, division: str = "", ttl_seconds: int = 3600) -> dict:
+        """The header a direct call to a service needs (benchmarks, operators): an assertion signed with the dev key
+        as the gateway would, valid `ttl_seconds`."""
+        private, _ = write_pem_pair(self.data_dir / "keys")
+        token = Minter(private.read_text()).mint(service, role=role, actor=actor, jurisdiction=division,
+                                                 ttl_seconds=ttl_seconds)
+        return {HEADER: token}
 
     def start(self) -> Stack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -136,11 +167,43 @@ class Stack:
     def _spawn(self, name: str, factory: str, port: int) -> None:
         cmd = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", self.host, "--port", str(port),
                "--no-access-log", "--log-level", "warning"]
+        if name.startswith("gateway"):  # the gateway decides whose X-Forwarded-For to believe (TRUSTED_PROXIES)
+            cmd.append("--no-proxy-headers")
+        self.bound[name] = port
+        self.launch(name, cmd)
+
+    def launch(self, name: str, cmd: list[str]) -> None:
+        """Start (or restart) one supervised process, its output appended to its log."""
+        self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - kept open for the child's lifetime
+        self.commands[name] = cmd
+        self.started[name] = time.monotonic()
         self.procs[name] = subprocess.Popen(cmd, env=self.env(), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
 
+    def restart_dead(self) -> list[str]:
+        """One supervision step: a process that exited is restarted after a backoff (1, 2, 4 … 30 s; back to 1 s
+        once it has run a minute); returns what to tell the operator."""
+        now, said = time.monotonic(), []
+        for name, proc in list(self.procs.items()):
+            if proc.poll() is None:
+                if now - self.started[name] > 60:
+                    self.failures[name] = 0
+                continue
+            due = self.restart_at.get(name)
+            if due is None:
+                delay = min(2.0 ** self.failures.get(name, 0), 30.0)
+                self.failures[name] = self.failures.get(name, 0) + 1
+                self.restart_at[name] = now + delay
+                said.append(f"yishe: {name} exited with code {proc.returncode}; restarting in {delay:.0f} s "
+                            f"(attempt {self.failures[name]}; log {self.log_dir / (name + '.log')})")
+            elif now >= due:
+                del self.restart_at[name]
+                self.launch(name, self.commands[name])
+                said.append(f"yishe: {name} restarted (pid {self.procs[name].pid})")
+        return said
+
     def _wait_ready(self, name: str) -> None:
-        port = self.gateway_port if name == "gateway" else self.ports[name]
+        port = self.bound[name]
         deadline = time.monotonic() + self.ready_timeout
         while time.monotonic() < deadline:
             proc = self.procs[name]
@@ -203,9 +266,15 @@ yishe is running (logs in {stack.log_dir}):
   gateway      {stack.gateway_url}          ← the one front door; API docs at {stack.gateway_url}/docs
   registry     {stack.url('registry')}   credit {stack.url('credit')}
   procurement  {stack.url('procurement')}   party  {stack.url('party')}
+  cultivation  {stack.url('cultivation')}
   NATS         {stack.nats_url}
 Try:  curl -s {stack.gateway_url}/health/ready{dev_help(stack)}
 Press Ctrl-C to stop.""", flush=True)
+    supervise(stack, "yishe")
+
+
+def supervise(stack: Stack, label: str) -> None:
+    """Until Ctrl-C (or SIGTERM): a crashed process is restarted with backoff; then everything is stopped."""
     stopping = False
 
     def _stop(*_: object) -> None:
@@ -216,15 +285,13 @@ Press Ctrl-C to stop.""", flush=True)
     signal.signal(signal.SIGTERM, _stop)
     try:
         while not stopping:
-            dead = [n for n, p in stack.procs.items() if p.poll() is not None]
-            if dead:
-                print(f"yishe: {dead} exited; see {stack.log_dir}. Stopping.", flush=True)
-                break
+            for line in stack.restart_dead():
+                print(line, flush=True)
             time.sleep(0.5)
     finally:
-        print("yishe: stopping …", flush=True)
+        print(f"{label}: stopping …", flush=True)
         stack.stop()
-        print("yishe: stopped.", flush=True)
+        print(f"{label}: stopped.", flush=True)
 
 
 if __name__ == "__main__":

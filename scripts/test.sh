@@ -8,4 +8,7 @@ if grep -rnE "^\s*(from|import) yishe_(registry|credit|procurement|party|gateway
   echo "kit/contracts import a service: not allowed"; exit 1
 fi
 .venv/bin/python scripts/contracts.py check
+# A vN event schema stays compatible with every version of it ever committed (no base branch needed in CI).
+.venv/bin/python scripts/contracts.py compat --base history
+.venv/bin/python scripts/rules.py check
 exec .venv/bin/python -m pytest -q "$@"

@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 from yishe_kit.db import make_engine
 from yishe_kit.migrations import include_name_for
 
-SERVICES = ["registry", "credit", "procurement", "party"]
+SERVICES = ["registry", "credit", "procurement", "party", "cultivation"]
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -9,7 +9,7 @@ import importlib
 
 import pytest
 
-SERVICES = ["registry", "credit", "procurement", "party"]
+SERVICES = ["registry", "credit", "procurement", "party", "cultivation"]
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -3,8 +3,9 @@
 import json
 import os
 import random
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -228,7 +229,8 @@ def test_id_number_accepted_when_check_digit_matches() -> None:
 def _bad_ids() -> list[str]:
     good = _valid_id()
     wrong_check = good[:17] + ("0" if good[17] != "0" else "1")
-    tomorrow = date.today() + timedelta(days=1)
+    # tomorrow on the business calendar (Asia/Shanghai, what ID-1 checks against), not the machine's
+    tomorrow = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=1)
     return [
         wrong_check,
         _valid_id("11010520230230002"),

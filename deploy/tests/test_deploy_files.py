@@ -20,12 +20,13 @@ ROOT = DEPLOY.parent
 COMPOSE_DIR = DEPLOY / "compose"
 STREAMS_DIR = DEPLOY / "nats" / "streams"
 
-SERVICES = ("registry", "credit", "procurement", "party")
+SERVICES = ("registry", "credit", "procurement", "party", "cultivation")
 STREAMS = {
     "REGISTRY": "registry.>",
     "CREDIT": "credit.>",
     "PROCUREMENT": "procurement.>",
     "PARTY": "party.>",
+    "CULTIVATION": "cultivation.>",
     "DLQ": "dlq.>",
 }
 DAY_NS = 86_400 * 10**9
@@ -90,7 +91,23 @@ def gateway_secrets() -> frozenset[str]:
     config = Settings.model_config
     names = frozenset(_secret_env_names(Settings, config["env_prefix"], config["env_nested_delimiter"]))
     assert names, "the gateway's settings declare no secret"
-    return names
+    # The assertion key is key material (PEM), given as a file: test_assertion_keys_reach_gateway_and_services.
+    return names - {ASSERTION_KEY}
+
+
+ASSERTION_KEY = "GATEWAY_ASSERTION__PRIVATE_KEY"
+
+
+def test_assertion_keys_reach_gateway_and_services(compose: dict) -> None:
+    """Issue 12: the gateway signs with the private key, every service holds only the public one."""
+    env = compose["services"]["gateway"]["environment"]
+    assert env[f"{ASSERTION_KEY}_FILE"].startswith("/run/yishe-keys/")
+    for svc in SERVICES:
+        svc_env = compose["services"][svc]["environment"]
+        assert svc_env[f"{svc.upper()}_ASSERTION__PUBLIC_KEY_FILE"] == "/run/yishe-keys/assertion-public.pem"
+        assert not any("PRIVATE" in k for k in svc_env)
+    header = (DEPLOY / "helm" / "values" / "gateway.yaml").read_text(encoding="utf-8")
+    assert f"--from-file={ASSERTION_KEY}=" in header
 
 
 # --- NATS streams -----------------------------------------------------------------------------
@@ -248,6 +265,7 @@ def test_gateway_secrets_are_exactly_what_its_settings_need_outside_dev(
     monkeypatch.setenv("GATEWAY_ENV", "prod")
     with pytest.raises(ValidationError):
         Settings()
+    monkeypatch.setenv(f"{ASSERTION_KEY}_FILE", "/run/yishe-keys/assertion-private.pem")
     for name in gateway_secrets:
         monkeypatch.setenv(name, secrets.token_hex(24))
     Settings()
@@ -361,6 +379,8 @@ def test_dockerfile_runs_uvicorn_as_non_root(member: str) -> None:
         "0.0.0.0",
         "--port",
         "8000",
+        # The gateway alone decides whose X-Forwarded-For to believe (GATEWAY_TRUSTED_PROXIES, issue 12).
+        *(["--no-proxy-headers"] if member == "gateway" else []),
     ]
     assert "uv==0.13.8" in text
 
@@ -446,3 +466,41 @@ def test_helm_gateway_values_document_every_secret(gateway_secrets: frozenset[st
         assert f"--from-literal={name}=" in header, name
         assert name not in values["env"], f"{name} belongs in the Secret, not in env"
     assert values["env"]["GATEWAY_ENV"] == "prod"
+
+
+def test_network_policy_lets_only_the_gateway_reach_services() -> None:
+    """Issue 12: gateway → services, services → NATS and PostgreSQL (and DNS), nothing else; on by default."""
+    chart = DEPLOY / "helm" / "service"
+    template = (chart / "templates" / "networkpolicy.yaml").read_text(encoding="utf-8")
+    defaults = yaml.safe_load((chart / "values.yaml").read_text(encoding="utf-8"))["networkPolicy"]
+    assert defaults["enabled"] is True and defaults["role"] == "service"
+    assert defaults["gatewayPodLabels"]["app.kubernetes.io/instance"] == "gateway"
+    assert "policyTypes: [Ingress, Egress]" in template
+    assert all(f"port: {p}" in template for p in (4222, 5432, 53))
+    gateway = yaml.safe_load((DEPLOY / "helm" / "values" / "gateway.yaml").read_text(encoding="utf-8"))
+    assert gateway["networkPolicy"]["role"] == "gateway"
+    for svc in SERVICES:
+        values = yaml.safe_load((DEPLOY / "helm" / "values" / f"{svc}.yaml").read_text(encoding="utf-8"))
+        assert values.get("networkPolicy", {}).get("role", "service") == "service"
+
+
+def test_network_policy_lets_the_prometheus_scraper_reach_metrics() -> None:
+    """Issue 12: Prometheus (a configurable namespace and pod selector) reaches /metrics on the HTTP port of every
+    service pod; the rule is a peer with both selectors in one entry (pods of that namespace, not either), and it
+    is rendered only while metrics are on."""
+    chart = DEPLOY / "helm" / "service"
+    template = (chart / "templates" / "networkpolicy.yaml").read_text(encoding="utf-8")
+    values = yaml.safe_load((chart / "values.yaml").read_text(encoding="utf-8"))
+    scrapers = values["networkPolicy"]["metricsScrapers"]
+    assert scrapers["enabled"] is True and scrapers["podLabels"] and scrapers["namespaceLabels"]
+    assert values["metrics"]["path"] == "/metrics"
+    rule = template[template.index("metricsScrapers }}"):template.index("egress:")]
+    assert "and .Values.metrics.enabled $scrapers.enabled" in rule
+    assert "podSelector:" in rule and "namespaceSelector:" in rule and "$scrapers.podLabels" in rule
+    # One peer: `namespaceSelector` continues the `- podSelector` item (indented under it, no dash of its own).
+    assert "- namespaceSelector" not in rule
+    assert "port: {{ .Values.containerPort }}" in rule
+    # /metrics is the only path the port gives without the gateway's assertion (besides the probes).
+    from yishe_kit.assertion import EXEMPT_PREFIXES
+
+    assert "/metrics" in EXEMPT_PREFIXES

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -27,7 +28,10 @@ from yishe_gateway.identity.signing import signed_headers
 from yishe_gateway.main import create_app
 from yishe_kit.testing import MigratedDatabases, free_port
 
-SERVICES = ("registry", "credit", "procurement", "party")
+SERVICES = ("registry", "credit", "procurement", "party", "cultivation")
+# Each test's gateway counts its own rate limits (the tests share one NATS per module); the shared counters (EDGE-5,
+# the default) are tested on their own in edge/test_ratelimit_shared.py.
+os.environ.setdefault("GATEWAY_RATE_LIMIT__STORAGE_URI", "memory://")
 GATEWAY_DIR = Path(__file__).resolve().parents[1]
 PASSWORD = "correct horse battery"
 
@@ -46,8 +50,17 @@ class Running:
     url: str
 
     async def stop(self) -> None:
+        """Graceful first; a server still waiting on a kept-alive connection after 10 s is forced (then cancelled),
+        so a test's teardown is bounded."""
         self.server.should_exit = True
-        await self.task
+        done, _ = await asyncio.wait({self.task}, timeout=10)
+        if not done:
+            self.server.force_exit = True
+            done, _ = await asyncio.wait({self.task}, timeout=10)
+        if not done:
+            self.task.cancel()
+            with contextlib.suppress(BaseException):
+                await self.task
 
 
 async def serve(app: FastAPI, timeout: float = 15.0) -> Running:
@@ -74,9 +87,7 @@ def dead_url() -> str:
 
 @pytest.fixture(scope="session")
 def gateway_databases() -> Iterator[MigratedDatabases]:
-    dbs = MigratedDatabases("gateway", GATEWAY_DIR)
-    yield dbs
-    dbs.close()
+    yield MigratedDatabases("gateway", GATEWAY_DIR)  # dropped at the session's end (root conftest)
 
 
 @pytest.fixture
@@ -88,7 +99,9 @@ def gateway_db(gateway_databases: MigratedDatabases) -> str:
 @pytest.fixture
 def make_settings(gateway_db: str) -> Callable[..., Settings]:
     def make(**overrides: Any) -> Settings:
-        return Settings(**{"db": {"url": gateway_db}, "events_enabled": False, **overrides})
+        # Each test's audit chain starts afresh: its checkpoints on their own subject of the module's NATS.
+        return Settings(**{"db": {"url": gateway_db}, "events_enabled": False,
+                           "audit": {"checkpoint_subject": f"audit.test-{uuid.uuid4().hex[:12]}"}, **overrides})
 
     return make
 
@@ -200,6 +213,18 @@ def auth() -> type[Auth]:
     return Auth
 
 
+class Servers:
+    """`serve(app)` and `gateway_client(settings)` for test modules (which cannot import conftest)."""
+
+    serve = staticmethod(serve)
+    gateway = staticmethod(gateway_client)
+
+
+@pytest.fixture
+def servers() -> type[Servers]:
+    return Servers
+
+
 # --- an upstream that answers with what it received -------------------------------------------------------
 
 echo_app = FastAPI()
@@ -238,7 +263,8 @@ async def echo_gateway(echo_upstream: Running, make_settings) -> AsyncIterator[t
     """The gateway with every service pointing at the echo upstream; a timeout short enough for the slow path (3 s)
     and long enough for an answer on a loaded CI machine (a 0.3 s timeout flaked a chunked-body test)."""
     upstreams = Upstreams(**dict.fromkeys(SERVICES, echo_upstream.url))
-    async with gateway_client(make_settings(upstreams=upstreams, upstream_timeout_seconds=1.0)) as pair:
+    async with gateway_client(make_settings(upstreams=upstreams, upstream_timeout_seconds=1.0,
+                                            proxy_timeout_seconds=1.0)) as pair:
         yield pair
 
 
@@ -252,16 +278,27 @@ async def dead_gateway(make_settings) -> AsyncIterator[tuple[FastAPI, httpx.Asyn
 
 # --- registering through the gateway ---------------------------------------------------------------------
 
-def registration(name: str, division_code: str) -> dict[str, Any]:
-    """A valid registration (as in the registry's own tests). Each gateway test uses its own division code:
-    NATS outlives a test, so an event another test left unconsumed must never carry one of this test's codes."""
+# The registry refuses a name that does not start with its division's name (REG-6); the default name follows it.
+DIVISION_NAMES = importlib.import_module("yishe_registry.config").WENZHOU_DIVISIONS
+ID_NUMBER = "11010519491231002X"
+
+
+def registration(name: str, division_code: str, id_number: str = ID_NUMBER) -> dict[str, Any]:
+    """A valid direct registration, with the rules the registry applies to it as to an application (issue 12):
+    members and funds (REG-1), a direct-registration category (REG-8), the legal representative's ID number (REG-2;
+    a test registering a second group gives another). Each gateway test uses its own division code: NATS outlives
+    a test, so an event another test left unconsumed must never carry one of this test's codes."""
     return {
         "name": name,
         "org_type": "社会团体",
         "division_code": division_code,
+        "category": "公益慈善类",
         "address": "温州市鹿城区人民路1号",
-        "legal_representative": {"name": "张三", "id_number": "11010519491231002X", "phone": "13800138000"},
+        "legal_representative": {"name": "张三", "id_number": id_number, "phone": "13800138000"},
         "business_scope": "志愿服务、社区公益",
+        "individual_members": 60,
+        "activity_funds": "50000.00",
+        "acknowledge_similar": True,
         "party_members": {"full_count": 2, "probationary_count": 0,
                           "members": [{"name": "李四", "status": "正式党员"}]},
     }
@@ -269,9 +306,11 @@ def registration(name: str, division_code: str) -> dict[str, Any]:
 
 @pytest.fixture
 def register() -> Callable[..., Awaitable[str]]:
-    async def post(stack: Stack, division_code: str, name: str = "温州市青年志愿者协会",
-                   headers: dict[str, str] | None = None) -> str:
-        resp = await stack.gateway.post("/api/registry/v1/organisations", json=registration(name, division_code),
+    async def post(stack: Stack, division_code: str, name: str | None = None,
+                   headers: dict[str, str] | None = None, id_number: str = ID_NUMBER) -> str:
+        name = name or f"{DIVISION_NAMES.get(division_code, '温州市')}青年志愿者协会"
+        resp = await stack.gateway.post("/api/registry/v1/organisations",
+                                        json=registration(name, division_code, id_number),
                                         headers={**stack.staff, **(headers or {})})
         assert resp.status_code == 201, resp.text
         return resp.json()["uscc"]
@@ -281,7 +320,8 @@ def register() -> Callable[..., Awaitable[str]]:
 
 # --- fake services: the four upstream read endpoints from memory, counting calls ---------------------------
 
-FAKE_PATHS = {"registry": "organisations", "credit": "profiles", "party": "records", "procurement": "bidders"}
+FAKE_PATHS = {"registry": "organisations", "credit": "profiles", "party": "records", "procurement": "bidders",
+              "cultivation": "facts"}
 
 
 def new_uscc(division_code: str = "330302") -> str:
@@ -321,6 +361,9 @@ def org_bodies(uscc: str, *, name: str = "温州市鹿城区海韵公益服务�
         },
         "procurement": {"uscc": uscc, "name": name, "may_bid": True, "problems": [], "contracts": 2,
                         "updated_at": "2026-01-15T02:00:03Z"},
+        "cultivation": {"uscc": uscc, "community": False, "township_code": None, "platform": None, "activity": None,
+                        "incubation": [], "rewards": [{"grade": "4A", "amount": "20000.00", "status": "paid",
+                                                       "awarded_on": "2026-01-15"}]},
     }
 
 
@@ -428,14 +471,15 @@ async def events_gateway(start_gateway) -> tuple[FastAPI, httpx.AsyncClient]:
 
 def registered_event(uscc: str, *, name: str = "温州市鹿城区海韵公益服务中心", full: int = 3):
     """An `OrganisationRegistered` as the registry publishes it, with captured Party members (personal data)."""
-    from datetime import UTC, date, datetime
+    from datetime import UTC, datetime
 
     from yishe_contracts.events.registry import OrganisationRegistered, PartyMemberCaptured
+    from yishe_kit.clock import today as business_today
 
     return OrganisationRegistered(
         uscc=uscc, name=name, org_type="社会团体", division_code=uscc[2:8], address="温州市鹿城区五马街88号",
         legal_representative="王五", business_scope="社区公益服务", registered_at=datetime.now(UTC),
-        registration_date=date.today(), party_full_members=full, party_probationary_members=0,
+        registration_date=business_today(), party_full_members=full, party_probationary_members=0,
         party_members=[PartyMemberCaptured(name="赵六", status="正式党员", id_number="11010519491231002X",
                                            phone="13800001111")])
 

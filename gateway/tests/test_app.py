@@ -34,7 +34,8 @@ async def test_ready_200_with_unreachable_upstreams_when_services_down(dead_gate
     assert resp.status_code == 200
     body = resp.json()
     assert body["status"] == "ok" and body["database"] == "ok"
-    assert body["upstreams"] == dict.fromkeys(("registry", "credit", "procurement", "party"), "unreachable")
+    assert body["upstreams"] == dict.fromkeys(("registry", "credit", "procurement", "party", "cultivation"),
+                                                       "unreachable")
 
 
 async def test_ready_503_when_client_session_absent(dead_gateway) -> None:
@@ -47,12 +48,13 @@ async def test_ready_503_when_client_session_absent(dead_gateway) -> None:
 
 
 REAL = {"signing_key": "a-real-secret-of-at-least-32-chars", "jwt": {"secret": "another-real-secret-32-characters"},
-        "client_key_secret": "a-third-real-secret-with-32-chars"}
+        "client_key_secret": "a-third-real-secret-with-32-chars",
+        "audit": {"hmac_key": "a-fourth-real-secret-of-32-chars"}}
 
 
 @pytest.mark.parametrize(("placeholder", "variable"), [
     ("signing_key", "GATEWAY_SIGNING_KEY"), ("jwt", "GATEWAY_JWT__SECRET"),
-    ("client_key_secret", "GATEWAY_CLIENT_KEY_SECRET")])
+    ("client_key_secret", "GATEWAY_CLIENT_KEY_SECRET"), ("audit", "GATEWAY_AUDIT__HMAC_KEY")])
 def test_settings_refuse_placeholder_secret_when_not_dev(placeholder: str, variable: str) -> None:
     with pytest.raises(ValidationError, match=variable):
         Settings(env="prod", **{k: v for k, v in REAL.items() if k != placeholder})

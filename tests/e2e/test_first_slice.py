@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from registration_bodies import direct_registration, unique_id_number
 
 from yishe_contracts.identifiers import validate_social_org_uscc
 from yishe_kit.testing import eventually
@@ -13,12 +14,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 def registration(name: str, full_members: int) -> dict:
     members = [{"name": f"党员{i}", "status": "正式党员"} for i in range(full_members)]
-    return {
-        "name": name, "org_type": "社会团体", "division_code": "330302", "address": "温州市鹿城区五马街1号",
-        "legal_representative": {"name": "陈一", "id_number": "11010519491231002X", "phone": "13900139000"},
-        "business_scope": "社区志愿服务", "supervisory_unit": "温州市鹿城区民政局",
-        "party_members": {"full_count": full_members, "probationary_count": 0, "members": members},
-    }
+    return direct_registration(
+        name, supervisory_unit="温州市鹿城区民政局", category=None,
+        legal_representative={"name": "陈一", "id_number": unique_id_number(), "phone": "13900139000"},
+        party_members={"full_count": full_members, "probationary_count": 0, "members": members})
 
 
 def staff(stack) -> dict[str, str]:
@@ -38,7 +37,9 @@ async def _complete_profile(client: httpx.AsyncClient, uscc: str) -> dict | None
 
 async def test_registration_through_gateway_reaches_credit_party_and_procurement(stack, unique_name) -> None:
     async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=10, headers=staff(stack)) as client:
-        resp = await client.post("/api/registry/v1/organisations", json=registration(unique_name, 4))
+        body = registration(unique_name, 4)
+        person = body["legal_representative"]["id_number"]
+        resp = await client.post("/api/registry/v1/organisations", json=body)
         assert resp.status_code == 201, resp.text
         uscc = resp.json()["uscc"]
         assert validate_social_org_uscc(uscc) == []
@@ -49,13 +50,14 @@ async def test_registration_through_gateway_reaches_credit_party_and_procurement
     assert profile["party"]["route"] == "own_organisation" and profile["party"]["route_rule"] == "PARTY-1"
     assert profile["procurement"]["may_bid"] is True
     assert profile["missing_sources"] == []
-    assert profile["organisation"]["legal_representative"]["id_number"] == "110105********002X"  # masked
+    masked = f"{person[:6]}********{person[-4:]}"
+    assert profile["organisation"]["legal_representative"]["id_number"] == masked
     async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=10) as anonymous:
         public = (await anonymous.get(f"/v1/code/{uscc}")).json()
     # CODE-4: the public profile carries no personal data and no Party-building section
     assert public["view"] == "public" and public["party"] is None
     assert public["organisation"]["legal_representative"]["id_number"] is None
-    assert "13900139000" not in str(public) and "11010519491231002X" not in str(public)
+    assert "13900139000" not in str(public) and person not in str(public)
 
 
 async def test_events_committed_while_nats_is_down_arrive_after_it_returns(stack, unique_name) -> None:

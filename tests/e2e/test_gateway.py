@@ -10,6 +10,7 @@ import sys
 
 import httpx
 import pytest
+from registration_bodies import direct_registration
 
 from yishe_kit.testing import eventually
 
@@ -18,13 +19,11 @@ ID_NUMBER, PHONE = "11010519491231002X", "13900139000"
 
 
 def _registration(name: str) -> dict:
-    return {
-        "name": name, "org_type": "社会团体", "division_code": "330302", "address": "温州市鹿城区五马街1号",
-        "legal_representative": {"name": "陈一", "id_number": ID_NUMBER, "phone": PHONE},
-        "business_scope": "社区志愿服务",
-        "party_members": {"full_count": 1, "probationary_count": 0,
-                          "members": [{"name": "党员甲", "status": "正式党员", "phone": "13700137000"}]},
-    }
+    """Only this module's one registration holds ID_NUMBER (REG-2: one legal representative, one group)."""
+    return direct_registration(
+        name, legal_representative={"name": "陈一", "id_number": ID_NUMBER, "phone": PHONE},
+        party_members={"full_count": 1, "probationary_count": 0,
+                       "members": [{"name": "党员甲", "status": "正式党员", "phone": "13700137000"}]})
 
 
 def _signed(stack, method: str, url: str, body: bytes = b"") -> dict[str, str]:

@@ -21,8 +21,10 @@ from datetime import date, timedelta
 
 import httpx
 import pytest
+from registration_bodies import direct_registration, unique_id_number
 
 from yishe_contracts.identifiers import encode_sequence, make_uscc, validate_social_org_uscc
+from yishe_kit.clock import today as business_today
 from yishe_kit.testing import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -108,7 +110,7 @@ async def test_application_to_registration_change_and_deregistration_through_gat
     staff = _bearer(stack.dev["staff"]["token"])
     (supervisor, supervisor_actor), (elsewhere, _) = accounts["supervisor"], accounts["elsewhere"]
     party, party_actor = accounts["party"]
-    today = date.today()
+    today = business_today()
     notice = {"period_from": (today - timedelta(days=7)).isoformat(),
               "period_to": (today - timedelta(days=1)).isoformat()}
     trade = _word()
@@ -130,7 +132,7 @@ async def test_application_to_registration_change_and_deregistration_through_gat
             "division_code": DIVISION, "supervisory_unit": SUPERVISORY_UNIT,
             "address": "温州市鹿城区五马街道公园路88号",
             "business_scope": "书画交流、展览和公益培训", "purpose": "弘扬传统文化",
-            "legal_representative": {"name": "陈" + _word(2), "phone": "13800138000"},
+            "legal_representative": {"name": "陈" + _word(2), "id_number": unique_id_number(), "phone": "13800138000"},
             "individual_members": 60, "unit_members": 0, "activity_funds": "50000.00",
             "leaders": [{"name": "王" + _word(2), "role": "会长", "birth_date": "1975-05-01"},
                         {"name": "林" + _word(2), "role": "秘书长", "birth_date": "1985-03-03"}],
@@ -185,6 +187,13 @@ async def test_application_to_registration_change_and_deregistration_through_gat
         assert changed.json()["late"] is False
         # The gateway's profile is refreshed by the change event before the next step moves the status on.
         await eventually(lambda: _profile_has(client, uscc, staff, "address", "温州市鹿城区南汇街道学院路9号"), **WAIT)
+        # TPA-3: the 清算审计 the authority commissioned is filed before the deregistration completes.
+        audit = await client.post(f"/api/registry/v1/organisations/{uscc}/audits", headers=staff, json={
+            "occasion": "deregistration", "audit_firm": "温州信达会计师事务所", "fee": "6000.00"})
+        assert audit.status_code == 201, audit.text
+        filed = await client.post(f"/api/registry/v1/organisations/{uscc}/audits/{audit.json()['engagement_id']}"
+                                  "/report", headers=staff, json={"report_ref": "attachment:liquidation.pdf"})
+        assert filed.status_code == 200, filed.text
         gone = await client.post(f"/api/registry/v1/organisations/{uscc}/deregistration", headers=staff,
                                  json={"liquidation_completed_on": (today - timedelta(days=2)).isoformat(),
                                        "reason": "会员大会决议解散，清算完毕"})
@@ -192,7 +201,8 @@ async def test_application_to_registration_change_and_deregistration_through_gat
         assert gone.json()["status"] == "deregistered" and gone.json()["late"] is False
 
         history = await _history(client, uscc, staff)
-        assert [h["action"] for h in history] == ["registered", "charter_approved", "changed", "deregistered"]
+        assert [h["action"] for h in history] == ["registered", "charter_approved", "changed", "audit_commissioned",
+                                                  "audit_reported", "deregistered"]
         assert {(h["actor"], h["actor_role"]) for h in history} == {(dev_staff, "staff")}
         assert history[0]["after"]["application_id"] == app_id
 
@@ -227,7 +237,7 @@ async def _profile_has(client: httpx.AsyncClient, uscc: str, headers: dict, key:
 async def test_annual_report_grade_township_filing_and_daily_job_through_gateway(stack, accounts) -> None:
     staff = _bearer(stack.dev["staff"]["token"])
     dev_staff = "user:" + stack.dev["staff"]["username"]
-    today = date.today()
+    today = business_today()
     year = today.year - 1
     uscc = make_uscc(category="1", division_code=DIVISION, body8="E" + encode_sequence(random.randrange(31**7), 7))
     name = f"温州市鹿城区{_word()}老年书画研究会"
@@ -298,9 +308,7 @@ async def test_annual_report_grade_township_filing_and_daily_job_through_gateway
         assert filed.json()["name"] == f"温州市鹿城区五马街道墨池社区{filing['sector']}队"
         _refused(await client.post("/api/registry/v1/filings", headers=township,
                                    json={**filing, "township_code": "330302002", "township": "南汇街道"}), "AUTH-2")
-        fast = {"name": f"温州市龙湾区{_word()}协会", "org_type": "社会团体", "division_code": OTHER_DIVISION,
-                "address": "温州市龙湾区永中街道1号", "legal_representative": {"name": "李四"},
-                "business_scope": "公益服务"}
+        fast = direct_registration(f"温州市龙湾区{_word()}协会", OTHER_DIVISION, address="温州市龙湾区永中街道1号")
         _refused(await client.post("/api/registry/v1/organisations", json=fast, headers=township), "AUTH-2")
         _refused(await client.post("/api/registry/v1/organisations", json=fast, headers=own), "AUTH-1")
         trail = (await client.get(f"/api/registry/v1/filings/{filing_no}/history", headers=staff)).json()
@@ -317,23 +325,37 @@ async def test_annual_report_grade_township_filing_and_daily_job_through_gateway
         as_of = date(valid_until.year + 1, 6, 15)
         _refused(await client.post("/api/registry/v1/jobs/daily", params={"as_of": as_of.isoformat()},
                                    headers=own), "AUTH-1")
-        job = await client.post("/api/registry/v1/jobs/daily", params={"as_of": as_of.isoformat()}, headers=staff)
-        assert job.status_code == 200, job.text
-        assert job.json()["annual_reports_overdue"]["count"] >= 1 and job.json()["grades_expired"]["count"] >= 1
+        started = await client.post("/api/registry/v1/jobs/daily", params={"as_of": as_of.isoformat()}, headers=staff)
+        assert started.status_code == 202, started.text  # a job: never cut off by the gateway's upstream timeout
+
+        async def finished() -> dict | None:
+            job = (await client.get(f"/api/registry/v1/jobs/{started.json()['job_id']}", headers=staff)).json()
+            return job if job["state"] not in ("queued", "running") else None
+
+        job = await eventually(finished, **WAIT)
+        assert job["state"] == "succeeded", job
+        assert job["result"]["annual_reports_overdue"]["count"] >= 1 and job["result"]["grades_expired"]["count"] >= 1
         overdue = await client.get(f"{reports}/{valid_until.year}", headers=staff)
-        assert overdue.status_code == 200 and overdue.json()["overdue_on"] == as_of.isoformat(), overdue.text
+        # overdue from the day after the deadline (the rule's day), not the day the job ran (issue 13)
+        assert overdue.status_code == 200, overdue.text
+        assert overdue.json()["overdue_on"] == (date.fromisoformat(overdue.json()["deadline"]) + timedelta(days=1)
+                                                ).isoformat()
         grades = (await client.get(f"/api/registry/v1/organisations/{uscc}/grades", headers=staff)).json()
-        assert [(g["grade"], g["status"], g["ended_on"]) for g in grades] == [("4A", "expired", as_of.isoformat())]
+        # ended on its last valid day (EVAL-4), however late the job ran (issue 13: catch-up), not on the job's day
+        ended = [(g["grade"], g["status"], g["ended_on"]) for g in grades]
+        assert ended == [("4A", "expired", valid_until.isoformat())]
         organisation = (await client.get(f"/api/registry/v1/organisations/{uscc}", headers=staff)).json()
         assert organisation["grade"] is None and organisation["status"] == "active"
 
         history = await _history(client, uscc, staff)
         assert [h["action"] for h in history] == [
             "imported", "annual_report_submitted", "annual_report_first_instance", "annual_report_reviewed",
-            "annual_report_disclosed", "grade_changed", "annual_report_overdue", "grade_changed"]
+            "annual_report_disclosed", "grade_changed", "annual_report_overdue", "annual_report_overdue",
+            "grade_changed"]  # the job catches up on the two years' reports it had not yet seen (issue 13)
         assert [(h["actor"], h["actor_role"]) for h in history] == [
             (dev_staff, "staff"), (own_actor, "org"), (supervisor_actor, "supervisor"), (dev_staff, "staff"),
-            (own_actor, "org"), (dev_staff, "staff"), ("daily-job", "internal"), ("daily-job", "internal")]
+            (own_actor, "org"), (dev_staff, "staff"), ("daily-job", "internal"), ("daily-job", "internal"),
+            ("daily-job", "internal")]
 
         # Events delivered: credit records the overdue report and drops the expired grade; the feed has them all.
         async def credit_expired() -> dict | None:

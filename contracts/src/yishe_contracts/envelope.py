@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
+from uuid import UUID, uuid5
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 from uuid6 import uuid7
+
+BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
+"""Business dates are Asia/Shanghai calendar days (the kit clock's zone)."""
 
 
 class Event(BaseModel):
@@ -15,6 +20,21 @@ class Event(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
     subject_name: ClassVar[str]
     """The NATS subject, `<owner>.<entity>.<event>.v<major>`; also the CloudEvents `type`."""
+    effective_field: ClassVar[str | None] = None
+    """The payload field holding the business date the event takes effect under its rule (e.g. a registration's
+    `registration_date`); None: the event says no date of its own (the outbox then uses its cause's, or today)."""
+
+    bulk_item: ClassVar[type[Event] | None] = None
+    """For a bulk event: the model of each item it carries (a list in `bulk_field`), each item handled as that
+    model's own event would be (`bulk_items`)."""
+    bulk_field: ClassVar[str] = ""
+
+    def effective_on(self) -> date | None:
+        """The business date this event takes effect, from its own rule date (None when it carries none)."""
+        value = getattr(self, self.effective_field, None) if self.effective_field else None
+        if isinstance(value, datetime):
+            return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(BUSINESS_TZ).date()
+        return value if isinstance(value, date) else None
 
     def cloudevent_subject(self) -> str | None:
         """The CloudEvents `subject`: the organisation's USCC where the event has one."""
@@ -22,7 +42,12 @@ class Event(BaseModel):
 
 
 class Envelope(BaseModel):
-    """A CloudEvents 1.0 event (structured JSON) with correlation/causation extensions."""
+    """A CloudEvents 1.0 event (structured JSON) with correlation/causation/effective-date extensions.
+
+    `time` is when the event was recorded; the extension `effectivedate` is the business date (Asia/Shanghai) it
+    takes effect under its rule: an imported registration's registration date, a listing's decision date, a
+    grade's first valid day. Producers always set it (kit outbox); it is optional in the schema so events written
+    before it existed stay valid, and a reader without it takes the business date of `time`."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -37,6 +62,11 @@ class Envelope(BaseModel):
     datacontenttype: str = "application/json"
     correlationid: str | None = None
     causationid: str | None = None
+    # CloudEvents distributed-tracing extension: the W3C trace context of the request that caused the event.
+    traceparent: str | None = None
+    tracestate: str | None = None
+    effectivedate: date | None = Field(default=None, description="extension: the business date (Asia/Shanghai) "
+                                       "the event takes effect; absent on events recorded before it existed")
     data: dict[str, Any]
 
     @classmethod
@@ -47,15 +77,57 @@ class Envelope(BaseModel):
         source: str,
         correlation_id: str | None = None,
         causation_id: str | None = None,
+        trace: dict[str, str] | None = None,
+        effective_date: date | None = None,
+        time: datetime | None = None,
     ) -> Envelope:
+        """`effective_date` defaults to the event's own rule date (`Event.effective_on`), `time` to now."""
         return cls(
+            time=time or datetime.now(UTC),
             source=f"/yishe/{source}",
             type=event.subject_name,
             subject=event.cloudevent_subject(),
             correlationid=correlation_id,
             causationid=causation_id,
+            traceparent=(trace or {}).get("traceparent"),
+            tracestate=(trace or {}).get("tracestate"),
+            effectivedate=effective_date or event.effective_on(),
             data=event.model_dump(mode="json"),
         )
 
+    def effective_day(self) -> date:
+        """The business date the event takes effect: `effectivedate`, else the business date of `time`."""
+        if self.effectivedate is not None:
+            return self.effectivedate
+        at = self.time if self.time.tzinfo else self.time.replace(tzinfo=UTC)
+        return at.astimezone(BUSINESS_TZ).date()
+
     def to_json_bytes(self) -> bytes:
         return self.model_dump_json(exclude_none=True).encode("utf-8")
+
+
+def bulk_item_id(bulk_id: str, index: int) -> str:
+    """The event id of item `index` of bulk event `bulk_id`: a name-based UUID (RFC 9562 v5) of both, the same at
+    every delivery, so each item dedupes on its own (inbox, change feed)."""
+    return str(uuid5(UUID(bulk_id), str(index)))
+
+
+def bulk_items(envelope: Envelope, bulk: Event) -> list[tuple[Envelope, Event]]:
+    """The items of a bulk event, each as the envelope and payload of the single event it stands for: its own id
+    (`bulk_item_id`), the item model's type, its organisation as subject, its own effective date; source, time,
+    correlation, causation and trace context of the bulk event. (Built without validating again: the bulk event
+    and its items were validated as they were parsed.)"""
+    model = bulk.bulk_item
+    assert model is not None, f"{type(bulk).__name__} carries no items"
+    raw = envelope.data.get(bulk.bulk_field) or []
+    namespace = UUID(envelope.id)
+    out = []
+    for index, item in enumerate(getattr(bulk, bulk.bulk_field)):
+        out.append((Envelope.model_construct(
+            specversion="1.0", id=str(uuid5(namespace, str(index))), source=envelope.source, type=model.subject_name,
+            subject=item.cloudevent_subject(), time=envelope.time, datacontenttype=envelope.datacontenttype,
+            correlationid=envelope.correlationid, causationid=envelope.causationid,
+            traceparent=envelope.traceparent, tracestate=envelope.tracestate, effectivedate=item.effective_on(),
+            data=raw[index] if index < len(raw) else item.model_dump(mode="json"),
+        ), item))
+    return out

@@ -237,7 +237,8 @@ def asyncapi_document(service: str | None = None) -> dict[str, Any]:
     description = (
         f"Events sent and received by {scope}. Each NATS message body is a CloudEvents 1.0 structured-mode "
         "JSON envelope (`type` = subject, `subject` = USCC where the event has one, `correlationid` and "
-        "`causationid` extensions) whose `data` is the event payload; the header `Nats-Msg-Id` carries the "
+        "`causationid` extensions, and `effectivedate`: the business date the event takes effect, beside `time`, "
+        "when it was recorded) whose `data` is the event payload; the header `Nats-Msg-Id` carries the "
         "event id. Within a major version only optional fields are added; anything else is a new `vN` "
         "subject."
     )
@@ -284,7 +285,7 @@ def dump_json(obj: Any) -> str:
 
 
 def dump_yaml(obj: Any) -> str:
-    return yaml.dump(obj, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=110)
+    return str(yaml.dump(obj, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=110))
 
 
 def render_all() -> dict[str, str]:

@@ -2,8 +2,10 @@
 mainland resident ID numbers (ID-1), masking and organisation-name normalisation. Stdlib only."""
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 USCC_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # USCC-3: no I, O, S, V, Z; value = index
 USCC_WEIGHTS: tuple[int, ...] = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)  # USCC-4
@@ -18,6 +20,22 @@ ID_WEIGHTS: tuple[int, ...] = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4,
 ID_CHECK_MAP = "10X98765432"
 
 _DIGITS = "0123456789"
+
+
+def _real_business_today() -> date:
+    return datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).date()
+
+
+_business_today: Callable[[], date] = _real_business_today
+
+
+def use_business_clock(today: Callable[[], date]) -> None:
+    """Where the identifier rules read "today" (ID-1: a birth date not in the future). The kit installs its business
+    clock here when it loads (`yishe_kit.clock`: Asia/Shanghai, the platform date in dev), so every process has one
+    clock; without the kit, the real Asia/Shanghai date."""
+    global _business_today
+    _business_today = today
+
 _GB11714_CHARSET = _DIGITS + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # value = index (A=10 .. Z=35)
 _USCC_VALUE = {c: i for i, c in enumerate(USCC_CHARSET)}
 _GB11714_VALUE = {c: i for i, c in enumerate(_GB11714_CHARSET)}
@@ -162,8 +180,17 @@ def validate_division_code(code: str, *, field: str = "division_code") -> list[I
     return []
 
 
-def validate_id_number(value: str, *, field: str) -> list[IdentifierProblem]:
-    """ID-1, mainland resident ID number (GB 11643-1999). Messages name positions only, never the value."""
+def normalise_id_number(value: str) -> str:
+    """ID-1: the canonical spelling of a resident ID number, so one person has one key (REG-2/REG-4): full-width
+    digits and letters folded (NFKC), surrounding spaces dropped, a final check character `x` written `X`."""
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", value).strip().upper()
+
+
+def validate_id_number(value: str, *, field: str, today: date | None = None) -> list[IdentifierProblem]:
+    """ID-1, mainland resident ID number (GB 11643-1999). Messages name positions only, never the value. The birth
+    date may not be after `today` (default: the business clock, see `use_business_clock`)."""
     def problem(zh: str, en: str) -> IdentifierProblem:
         return IdentifierProblem("ID-1", field, zh, en)
 
@@ -184,7 +211,7 @@ def validate_id_number(value: str, *, field: str) -> list[IdentifierProblem]:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         born = None
-    if born is None or born > date.today():
+    if born is None or born > (today or _business_today()):
         problems.append(problem("居民身份证号码第7-14位不是有效的出生日期",
                                 "resident ID number positions 7-14 are not a valid birth date"))
     check = ID_CHECK_MAP[sum(int(c) * w for c, w in zip(value[:17], ID_WEIGHTS, strict=True)) % 11]

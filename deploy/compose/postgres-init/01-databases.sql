@@ -9,6 +9,7 @@
 \getenv credit_password CREDIT_DB_PASSWORD
 \getenv procurement_password PROCUREMENT_DB_PASSWORD
 \getenv party_password PARTY_DB_PASSWORD
+\getenv cultivation_password CULTIVATION_DB_PASSWORD
 \getenv gateway_password GATEWAY_DB_PASSWORD
 
 -- An unset password leaves its variable uninterpolated, so the script stops with a syntax error.
@@ -29,6 +30,10 @@ REVOKE ALL ON DATABASE procurement FROM PUBLIC;
 CREATE ROLE party LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'party_password';
 CREATE DATABASE party OWNER party;
 REVOKE ALL ON DATABASE party FROM PUBLIC;
+
+CREATE ROLE cultivation LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'cultivation_password';
+CREATE DATABASE cultivation OWNER cultivation;
+REVOKE ALL ON DATABASE cultivation FROM PUBLIC;
 
 -- The gateway's own small store (API clients, audit log, cache), never another service's tables.
 CREATE ROLE gateway LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'gateway_password';

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from yishe_kit.settings import DatabaseSettings, NatsSettings, data_dir
+from yishe_kit.assertion import GatewayAssertionSettings
+from yishe_kit.settings import DatabaseSettings, NatsSettings, TelemetrySettings, data_dir
 
 DEV_SIGNING_KEY = "dev-only-signing-key"
 DEV_JWT_SECRET = "dev-only-jwt-secret-do-not-use-in-production"
 DEV_CLIENT_KEY_SECRET = "dev-only-client-key-secret-do-not-use-in-production"
+DEV_AUDIT_KEY = "dev-only-audit-hmac-key-do-not-use-in-production"
+
+
+class AuditSettings(BaseModel):
+    hmac_key: SecretStr = Field(default=SecretStr(DEV_AUDIT_KEY),
+                                description="keys the audit chain's links; kept outside the database")
+    checkpoints: bool = Field(default=True, description="signed checkpoints of the head in the NATS stream AUDIT")
+    checkpoint_subject: str = Field(default="audit.checkpoint", pattern=r"^audit\.[A-Za-z0-9_.-]+$",
+                                    description="one chain, one subject (a second platform on the same NATS: another)")
 
 
 class Upstreams(BaseModel):
@@ -21,6 +32,7 @@ class Upstreams(BaseModel):
     credit: str = "http://127.0.0.1:8102"
     procurement: str = "http://127.0.0.1:8103"
     party: str = "http://127.0.0.1:8104"
+    cultivation: str = "http://127.0.0.1:8105"
 
     def get(self, service: str) -> str | None:
         return getattr(self, service) if service in type(self).model_fields else None
@@ -49,6 +61,10 @@ class CacheSettings(BaseModel):
     incomplete_ttl_seconds: float = Field(default=2.0, gt=0, description="a profile with pending/missing sources")
     settle_seconds: float = Field(default=1.0, ge=0,
                                   description="second refresh after an event, for read models fed by the same event")
+    background_loads: int = Field(default=8, ge=1,
+                                  description="at most this many warm-ups and event refreshes loading at once; beyond "
+                                              "(a bulk import's events) an entry is left stale or absent and loaded "
+                                              "by its next lookup: no fan-out storm")
 
 
 class RateLimits(BaseModel):
@@ -58,7 +74,13 @@ class RateLimits(BaseModel):
     user: str = "50/second"
     client: str = "100/second"
     sign_in: str = "10/minute"
-    storage_uri: str = Field(default="memory://", description="`limits` storage, e.g. redis://… for replicas")
+    storage_uri: str = Field(default="nats-kv://", description=(
+        "`nats-kv://`: counters shared by every replica in a NATS KV bucket on the gateway's NATS (EDGE-5); "
+        "`memory://`: this process only (tests); or another `limits` storage URI"))
+    bucket: str = Field(default="yishe_rate_limit", pattern=r"^[A-Za-z0-9_-]+$", description="the KV bucket")
+    sync_seconds: float = Field(default=0.05, gt=0, le=5, description="how often a replica shares its counts")
+    max_age_seconds: float = Field(default=600.0, ge=60, description="a count is dropped this long after its last "
+                                   "update (a longer window restarts after that long without a hit)")
 
 
 class WebhookSettings(BaseModel):
@@ -80,8 +102,16 @@ class Settings(BaseSettings):
     upstreams: Upstreams = Field(default_factory=Upstreams)
     upstream_timeout_seconds: float = Field(default=1.0, gt=0)
     upstream_timeouts: dict[str, float] = Field(default_factory=dict, description="per-service override")
+    proxy_timeout_seconds: float = Field(
+        default=10.0, gt=0,
+        description="limit on one proxied API call (`/api/<svc>/…`): the profile fan-out keeps its short "
+                    "`upstream_timeout_seconds`, but a write or a list must not be cut off at 1 s on a busy machine "
+                    "while the service goes on and commits it (long work is a job, 202, and never waits on this)")
+    proxy_timeouts: dict[str, float] = Field(default_factory=dict, description="per-service override")
     public_base_url: str = "http://127.0.0.1:8000"
     authority_name: str = "温州市民政局"
+    colour_mode: Literal["five", "three"] = "five"
+    """CODE-3 as the credit service runs it (`CREDIT_COLOUR__MODE`): the public page explains these colours."""
     signing_key: SecretStr = SecretStr(DEV_SIGNING_KEY)
     client_key_secret: SecretStr = SecretStr(DEV_CLIENT_KEY_SECRET)
     jwt: JwtSettings = Field(default_factory=JwtSettings)
@@ -90,13 +120,27 @@ class Settings(BaseSettings):
     cache: CacheSettings = Field(default_factory=CacheSettings)
     rate_limit: RateLimits = Field(default_factory=RateLimits)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
+    assertion: GatewayAssertionSettings = Field(default_factory=GatewayAssertionSettings,
+                                                description="key vouching for forwarded calls (yishe_kit.assertion)")
+    trusted_proxies: list[str] = Field(default_factory=list,
+                                       description="CIDRs whose X-Forwarded-For is believed (a load balancer); none "
+                                                   "by default: the socket peer is the client")
     cors_origins: list[str] = Field(default_factory=lambda: ["*"])
     max_body_bytes: int = Field(default=1_048_576, gt=0)
+    upload_routes: list[str] = Field(
+        default_factory=lambda: ["registry POST /v1/exchange/import-jobs"],
+        description="`<service> <METHOD> <path regex>` whose body is streamed to the service as it arrives, under "
+                    "`upload_max_bytes` instead of `max_body_bytes`, with no total time limit (long uploads)")
+    upload_max_bytes: int = Field(default=2 * 1024**3, gt=0, description="largest streamed upload (413 beyond)")
+    upload_idle_timeout_seconds: float = Field(default=300.0, gt=0,
+                                               description="an upload is cut off after this long without progress")
     batch_max: int = Field(default=100, ge=1, le=1000)
     anonymous_writes: list[str] = Field(
         default_factory=lambda: ["credit POST /v1/complaints", "registry POST /v1/names/check"],
         description="`<service> <METHOD> <path regex>` an anonymous caller may send (fullmatch on the service path)")
     log_level: str = "INFO"
+    telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
 
     @model_validator(mode="after")
     def _defaults_and_secrets(self) -> Settings:
@@ -107,6 +151,7 @@ class Settings(BaseSettings):
             ("GATEWAY_SIGNING_KEY", self.signing_key, DEV_SIGNING_KEY),
             ("GATEWAY_JWT__SECRET", self.jwt.secret, DEV_JWT_SECRET),
             ("GATEWAY_CLIENT_KEY_SECRET", self.client_key_secret, DEV_CLIENT_KEY_SECRET),
+            ("GATEWAY_AUDIT__HMAC_KEY", self.audit.hmac_key, DEV_AUDIT_KEY),
         ):
             secret = value.get_secret_value()
             if not secret:
@@ -115,10 +160,20 @@ class Settings(BaseSettings):
                 raise ValueError(f"{name} must be set to a real secret outside env=dev")
             if self.env != "dev" and len(secret) < 32:
                 raise ValueError(f"{name} must have at least 32 characters outside env=dev (HMAC-SHA256 key)")
+        key = self.assertion
+        if self.env != "dev" and not (key.private_key.get_secret_value() or key.private_key_file):
+            raise ValueError("GATEWAY_ASSERTION__PRIVATE_KEY or GATEWAY_ASSERTION__PRIVATE_KEY_FILE (P-256 or "
+                             "Ed25519, PEM) must be set outside env=dev: services refuse calls the gateway cannot "
+                             "vouch for")
         return self
 
     def timeout_for(self, service: str) -> float:
+        """The profile fan-out's limit for one service."""
         return self.upstream_timeouts.get(service, self.upstream_timeout_seconds)
+
+    def proxy_timeout_for(self, service: str) -> float:
+        """The limit on one API call forwarded to a service (and the complaint form's write)."""
+        return self.proxy_timeouts.get(service, self.proxy_timeout_seconds)
 
 
 @lru_cache

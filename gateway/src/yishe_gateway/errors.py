@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from yishe_kit.errors import Problem, ServiceError, problem_response
+from yishe_kit.errors import Problem, ServiceError, request_language, service_error_response
 
 
 class Unauthorized(ServiceError):
@@ -35,16 +35,15 @@ def bad_request(code: str, field: str | None, rule: str | None, message_zh: str,
     return ServiceError(code=code, status=400, detail=message_en, problems=problems)
 
 
-async def _unauthorized(_: Request, exc: Exception) -> JSONResponse:
+async def _unauthorized(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Unauthorized)
-    return problem_response(401, exc.code, exc.detail, [p.as_dict() for p in exc.problems],
-                            headers={"WWW-Authenticate": f'Bearer error="{exc.code}", YISHE-HMAC-SHA256'})
+    return service_error_response(exc, request_language(request),
+                                  headers={"WWW-Authenticate": f'Bearer error="{exc.code}", YISHE-HMAC-SHA256'})
 
 
-async def _rate_limited(_: Request, exc: Exception) -> JSONResponse:
+async def _rate_limited(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RateLimited)
-    return problem_response(429, exc.code, exc.detail, [p.as_dict() for p in exc.problems],
-                            headers={"Retry-After": str(exc.retry_after)})
+    return service_error_response(exc, request_language(request), headers={"Retry-After": str(exc.retry_after)})
 
 
 def install(app: FastAPI) -> None:

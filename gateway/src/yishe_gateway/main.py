@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import ipaddress
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -12,24 +13,28 @@ import aiohttp
 import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.routing import APIRoute
 
-from yishe_kit.app import freeze_startup_objects
+from yishe_kit.access_log import observe
+from yishe_kit.app import NO_NATIVE_TELEMETRY, freeze_startup_objects
+from yishe_kit.bounds import bound_parameters
 from yishe_kit.bus import Bus
 from yishe_kit.db import make_engine, make_sessionmaker
+from yishe_kit.docs import offline_docs
 from yishe_kit.errors import install_handlers
 from yishe_kit.logging import configure
 
-from . import errors, proxy, routes
+from . import errors, platform_date, proxy, routes
 from .audit import models as _audit_models  # noqa: F401 - register tables on the metadata
+from .audit.checkpoint import Checkpoints
 from .audit.router import router as audit_router
 from .audit.service import AuditLog
 from .config import Settings, get_settings
+from .dashboard import router as dashboard_router
 from .db import metadata
 from .edge.body_limit import BodyLimitMiddleware
 from .edge.fastlane import FastLane
-from .edge.openapi import MergedOpenAPI
+from .edge.openapi import MergedOpenAPI, install_security
 from .edge.ratelimit import Limiter
 from .exchange import consumers
 from .exchange.router import router as exchange_router
@@ -39,11 +44,12 @@ from .identity.router import router as identity_router
 from .identity.service import UserStates, forget_old_nonces
 from .profile.breaker import Breakers
 from .profile.cache import ProfileCache
+from .profile.complaint import router as complaint_router
 from .profile.fanout import Hops, fetch_all, merge
 from .profile.invalidation import Invalidation
 from .profile.router import router as profile_router
 from .request_id import RequestIdMiddleware
-from .upstream import SERVICES, json_response
+from .upstream import SERVICES
 
 log = structlog.get_logger("yishe.gateway")
 EXPOSED = ["X-Request-ID", "Retry-After", "WWW-Authenticate"]
@@ -64,6 +70,17 @@ async def _every(seconds: float, job: Any) -> None:
             log.warning("periodic job failed", error=repr(exc))
 
 
+STOP_STEP_SECONDS = 10.0
+
+
+async def _bounded(step: str, stopping: Awaitable[object]) -> None:
+    """One shutdown step, given at most STOP_STEP_SECONDS; one that overruns is cancelled and named in the log."""
+    try:
+        await asyncio.wait_for(stopping, STOP_STEP_SECONDS)
+    except TimeoutError:
+        log.error("shutdown step overran and was cancelled", step=step, seconds=STOP_STEP_SECONDS)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure("gateway", settings.log_level)
@@ -71,7 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state = app.state
-        engine = make_engine(settings.db.url, echo=settings.db.echo, pool_size=settings.db.pool_size)
+        engine = make_engine(settings.db.url, echo=settings.db.echo, pool_size=settings.db.pool_size,
+                             max_overflow=settings.db.max_overflow)
         state.engine, state.sessionmaker = engine, make_sessionmaker(engine)
         # One pooled session for every upstream call: per-request clients would redo TCP setup on each hop.
         # limit_per_host: one slow service cannot take every connection. keepalive_timeout stays under
@@ -89,18 +107,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return merge(uscc, await fetch_all(state.http, settings, state.breakers, uscc, request_id, hops))
 
         state.cache = ProfileCache(settings.cache, load)
-        state.audit = AuditLog(state.sessionmaker)
+        checkpoints = Checkpoints(settings) if settings.audit.checkpoints else None
+        if checkpoints is not None:
+            checkpoints.start()
+        state.audit = AuditLog(state.sessionmaker, settings.audit.hmac_key.get_secret_value().encode(), checkpoints)
         state.audit.start()
         tasks = [asyncio.create_task(_every(settings.hmac.window_seconds, lambda: forget_old_nonces(
             state.sessionmaker, settings.hmac.window_seconds)), name="nonce-cleanup"),
-                 asyncio.create_task(_every(60.0, app.state.limiter.sweep), name="rate-limit-sweep")]
+                 asyncio.create_task(_every(60.0, app.state.limiter.sweep), name="rate-limit-sweep"),
+                 asyncio.create_task(app.state.limiter.run(), name="rate-limit-share")]
         state.bus = state.invalidation = None
         if settings.events_enabled:
             state.bus = Bus(settings.nats, name="gateway")
             tasks.append(asyncio.create_task(state.bus.connect(), name="nats-connect"))
-            state.bus.start_consumers(consumers.subscriptions(), state.sessionmaker, metadata.tables["inbox"])
+            state.subscriptions = consumers.subscriptions()
+            state.bus.start_consumers(state.subscriptions, state.sessionmaker, metadata.tables["inbox"])
             state.invalidation = Invalidation(state.bus, state.cache)
             state.invalidation.start()
+        # The merged OpenAPI: every service's document fetched from the start, not on the first /docs (issue 15).
+        tasks.append(asyncio.create_task(state.openapi_merged.warm(app, http), name="openapi-warm"))
+        follower = platform_date.start(app)
         state.dispatcher = Dispatcher(settings, state.sessionmaker, http)
         if settings.webhooks.enabled:
             state.dispatcher.start()
@@ -112,30 +138,42 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 task.cancel()
                 with contextlib.suppress(BaseException):
                     await task
-            await state.dispatcher.stop()
+            # Each step bounded: a stop that hangs (a consumer mid-batch, a dead upstream) is logged by name and
+            # passed, never holding the process (or a test's teardown) open.
+            await _bounded("dispatcher", state.dispatcher.stop())
+            await _bounded("openapi", state.openapi_merged.close())
+            if follower is not None:
+                await _bounded("platform date", follower.stop())
             if state.invalidation is not None:
-                await state.invalidation.stop()
+                await _bounded("invalidation", state.invalidation.stop())
             if state.bus is not None:
-                await state.bus.close()
-            await state.cache.close()
-            await state.audit.stop()
+                await _bounded("bus", state.bus.close())
+            await _bounded("cache", state.cache.close())
+            await _bounded("audit", state.audit.stop())
+            if checkpoints is not None:
+                await _bounded("checkpoints", checkpoints.stop())
             hops.close()
-            await http.close()
+            await _bounded("http", http.close())
             state.http = None
-            await engine.dispose()
+            await _bounded("database", engine.dispose())
 
     app = FastAPI(title="yishe gateway (一社一码)", version="1.0", lifespan=lifespan,
+                  telemetry=NO_NATIVE_TELEMETRY,  # type: ignore[arg-type]  # the kit's own tracing and metrics
                   openapi_url="/openapi/gateway.json", docs_url=None, redoc_url=None,
                   generate_unique_id_function=_operation_id)
     app.state.settings = settings
     app.state.http = None
-    app.state.limiter = Limiter(settings.rate_limit, settings.rate_limit.storage_uri)
+    app.state.trusted_proxies = [ipaddress.ip_network(c, strict=False) for c in settings.trusted_proxies]
+    app.state.limiter = Limiter(settings.rate_limit, settings.rate_limit.storage_uri, settings.nats)
     app.state.user_states = UserStates()
     app.state.anonymous_writes = proxy.parse_anonymous_writes(settings.anonymous_writes)
     app.state.openapi_merged = MergedOpenAPI()
     install_handlers(app)
     errors.install(app)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.state.upload_routes = proxy.parse_anonymous_writes(settings.upload_routes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
+                       upload=lambda method, path: proxy.is_upload(app.state.upload_routes, method, path),
+                       upload_max_bytes=settings.upload_max_bytes)
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
                        allow_headers=ALLOWED, expose_headers=EXPOSED, allow_credentials=False, max_age=600)
     app.add_middleware(FastLane, state=app.state)
@@ -145,14 +183,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(identity_router)
     app.include_router(exchange_router)
     app.include_router(audit_router)
+    app.include_router(complaint_router)
+    app.include_router(platform_date.router)
+    app.include_router(dashboard_router)  # /dashboard: the cultivation dashboard page (static)
+
+    install_security(app)
 
     @app.get("/openapi.json", include_in_schema=False)
     async def merged_openapi(request: Request) -> Response:
-        return json_response(await app.state.openapi_merged.build(app, request.app.state.http))
+        body = await app.state.openapi_merged.build_bytes(app, request.app.state.http)
+        return Response(body, media_type="application/json")
 
-    @app.get("/docs", include_in_schema=False)
-    async def docs() -> Response:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="yishe (一社一码) API")
+    offline_docs(app, openapi_url="/openapi.json", title="yishe (一社一码)")
 
     app.include_router(proxy.router)
+    bound_parameters(app)  # ints within 64 bits, dates/years 1949–2200, e.g. ?as_of= on the 一社一码 lookup
+    observe(app, "gateway", settings.telemetry)  # outermost: metrics, traces, access log
     return app

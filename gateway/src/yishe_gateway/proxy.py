@@ -1,4 +1,4 @@
-"""`/api/{service}/{path}`: forward to an allow-listed service with the gateway's own trusted headers.
+"""`/api/{service}/{path}`: forward to an allow-listed service with the gateway's signed assertion of the caller.
 
 Writes need an authenticated caller (AUTH-5) except the few the services accept anonymously
 (`GATEWAY_ANONYMOUS_WRITES`, e.g. a citizen's credit complaint); every write is audited before it is forwarded and
@@ -8,6 +8,7 @@ again with its outcome, every authenticated read with its status (AUDIT-1).
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 
 import aiohttp
 import orjson
@@ -32,13 +33,14 @@ HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy
                         "proxy-connection", "te", "trailer", "trailers", "transfer-encoding", "upgrade"})
 # Set by the gateway or by aiohttp for the upstream hop, never copied from the client; credentials stop here.
 SET_HERE = frozenset({"host", "content-length", "accept-encoding", "x-request-id", "x-correlation-id",
-                      "authorization", "cookie", *SIGNATURE_HEADERS})
+                      "authorization", "cookie", "traceparent", "tracestate", *SIGNATURE_HEADERS})
 TRUSTED_PREFIX = "x-yishe-"
 _USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
 
 
 def forwardable_headers(request: Request) -> dict[str, str]:
-    """The client's headers minus hop-by-hop ones and every `X-Yishe-*`: services trust those from us alone."""
+    """The client's headers minus hop-by-hop ones and every `X-Yishe-*` (a client's own assertion included): services
+    trust only the assertion we mint for this call."""
     named_by_connection = {h.strip().lower() for h in request.headers.get("connection", "").split(",")}
     return {
         name: value for name, value in request.headers.items()
@@ -68,6 +70,14 @@ def _anonymous_write_allowed(request: Request, service: str, path: str) -> bool:
                for s, m, p in request.app.state.anonymous_writes)
 
 
+def is_upload(routes: list[tuple[str, str, re.Pattern[str]]], method: str, full_path: str) -> bool:
+    """An upload route (`GATEWAY_UPLOAD_ROUTES`): `/api/<service><path>` streamed to the service as it arrives."""
+    if not full_path.startswith("/api/"):
+        return False
+    service, _, rest = full_path[5:].partition("/")
+    return any(s == service and m == method and p.fullmatch("/" + rest) for s, m, p in routes)
+
+
 def organisation_of(path: str, body: bytes) -> str | None:
     """The organisation a request is about, for the audit: a USCC in the path, else a top-level `uscc` in JSON."""
     for segment in path.split("/"):
@@ -82,6 +92,15 @@ def organisation_of(path: str, body: bytes) -> str | None:
     return None
 
 
+# What of a service's answer reaches the client: its type and, for a download, its file name.
+# `Idempotent-Replayed`: the service answered a retried Idempotency-Key with its first answer (yishe_kit.idempotency).
+ANSWER_HEADERS = ("content-type", "content-disposition", "idempotent-replayed")
+
+
+def _answer_headers(resp: aiohttp.ClientResponse) -> dict[str, str]:
+    return {h: resp.headers[h] for h in ANSWER_HEADERS if h in resp.headers}
+
+
 @router.api_route("/api/{service}/{path:path}", methods=METHODS, include_in_schema=False)
 async def proxy(service: str, path: str, request: Request, identity: IdentityDep) -> Response:
     """Forward one request to an allow-listed service and return its status, body and content type."""
@@ -93,13 +112,14 @@ async def proxy(service: str, path: str, request: Request, identity: IdentityDep
     if writing and identity.anonymous and not _anonymous_write_allowed(request, service, f"/{path}"):
         raise Unauthorized("authentication_required", "写操作需要登录或签名请求",
                            "writes need a bearer token or a signed request")
-    body = await request.body()
+    upload = is_upload(request.app.state.upload_routes, request.method, request.url.path)
+    body = b"" if upload else await request.body()
     uscc = organisation_of(path, body)
     audit = request.app.state.audit
     if writing:
         await audit.record(identity, request, action="write", uscc=uscc, detail={"service": service,
                                                                                    "phase": "attempt"})
-    status, content, content_type = await _forward(request, identity, service, base, path, body)
+    status, content, answer_headers = await _forward(request, identity, service, base, path, body, upload=upload)
     if writing:
         try:
             await audit.record(identity, request, action="write", uscc=uscc, status=status,
@@ -108,24 +128,35 @@ async def proxy(service: str, path: str, request: Request, identity: IdentityDep
             log.error("audit of a write outcome failed", error=repr(exc), uscc=uscc, status=status)
     elif not identity.anonymous:
         await audit.record(identity, request, action="read", uscc=uscc, status=status, detail={"service": service})
-    return Response(content, status_code=status, headers={"content-type": content_type} if content_type else None)
+    return Response(content, status_code=status, headers=answer_headers)
 
 
 async def _forward(request: Request, identity: Identity, service: str, base: str, path: str,
-                   body: bytes) -> tuple[int, bytes, str | None]:
+                   body: bytes, *, upload: bool = False) -> tuple[int, bytes, dict[str, str]]:
+    """One call to the service. An upload route's body goes chunk by chunk as it arrives (never held here), with no
+    total time limit, only `upload_idle_timeout_seconds` without progress (the service answers 202 once it has it)."""
     settings = request.app.state.settings
     url = upstream_url(base, path, request.scope["query_string"].decode("latin-1"))
-    headers = {**forwardable_headers(request), **trusted_headers(request, identity)}
-    timeout = settings.timeout_for(service)
+    headers = {**forwardable_headers(request), **trusted_headers(request, identity, service)}
+    data: AsyncIterator[bytes] | bytes | None
+    if upload:
+        headers.pop("content-length", None)  # sent chunked
+        limit = settings.upload_idle_timeout_seconds
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=settings.proxy_timeout_for(service), sock_read=limit)
+        data, late = request.stream(), (f"上传在 {limit} 秒内没有进展", f"made no progress within {limit} s")
+    else:
+        limit = settings.proxy_timeout_for(service)
+        timeout = aiohttp.ClientTimeout(total=limit)
+        data, late = body or None, (f"未在 {limit} 秒内响应", f"did not answer within {limit} s")
     try:
         # skip_auto_headers: a body the client sent without a content type must not gain one on the way.
         async with session_of(request).request(
-            request.method, url, headers=headers, data=body or None, timeout=aiohttp.ClientTimeout(total=timeout),
-            allow_redirects=False, skip_auto_headers=("Content-Type",),
+            request.method, url, headers=headers, data=data, timeout=timeout, allow_redirects=False,
+            skip_auto_headers=("Content-Type",),
         ) as resp:
             # Read whole: service answers are small JSON, and a timeout while reading still becomes a 504.
-            return resp.status, await resp.read(), resp.headers.get("content-type")
+            return resp.status, await resp.read(), _answer_headers(resp)
     except TimeoutError as exc:
-        raise unavailable(service, 504, f"未在 {timeout} 秒内响应", f"did not answer within {timeout} s") from exc
+        raise unavailable(service, 504, *late) from exc
     except aiohttp.ClientError as exc:
         raise unavailable(service, 502, "无法访问", "is unreachable") from exc

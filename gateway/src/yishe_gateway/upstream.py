@@ -1,9 +1,11 @@
-"""Calling the services over the one shared aiohttp session: trusted headers, timeouts, outcomes."""
+"""Calling the services over the one shared aiohttp session: signed assertions, timeouts, outcomes."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import orjson
@@ -11,11 +13,17 @@ import structlog
 from fastapi import Request, Response
 from yarl import URL
 
+from yishe_kit.assertion import HEADER as ASSERTION_HEADER
+from yishe_kit.assertion import Minter, generate_pem_pair
 from yishe_kit.errors import Problem, ServiceError
+from yishe_kit.tracing import current_carrier
 
 from .identity.principal import Identity
 
-SERVICES = ("registry", "credit", "procurement", "party")
+if TYPE_CHECKING:
+    from .config import Settings
+
+SERVICES = ("registry", "credit", "procurement", "party", "cultivation")
 
 log = structlog.get_logger("yishe.gateway.upstream")
 
@@ -29,11 +37,64 @@ def session_of(request: Request) -> aiohttp.ClientSession:
     return request.app.state.http
 
 
-def trusted_headers(request: Request, identity: Identity) -> dict[str, str]:
-    """What the gateway asserts to a service after authentication: who is calling, in which role and jurisdiction,
-    and the request id (the services copy it into their events as the correlation id)."""
+@lru_cache(maxsize=4)
+def _minter(pem: str, ttl: int) -> Minter:
+    if not pem:  # env=dev without a configured key (the settings refuse this elsewhere): services will refuse us
+        log.warning("no GATEWAY_ASSERTION__PRIVATE_KEY: an ephemeral key signs assertions no service accepts")
+        pem = generate_pem_pair()[0]
+    return Minter(pem, ttl)
+
+
+def minter_for(settings: Settings) -> Minter:
+    """The gateway's assertion signer (the key is parsed once per process)."""
+    return _minter(settings.assertion.pem(), settings.assertion.ttl_seconds)
+
+
+def vouch(settings: Settings, service: str | list[str], *, role: str, actor: str, division: str = "",
+          request_id: str = "") -> str:
+    """A fresh assertion for one call to `service` (yishe_kit.assertion): the only credential services accept. A list
+    of services: one assertion for a request's fan-out to each of them (one signature instead of four)."""
+    return minter_for(settings).mint(service, role=role, actor=actor, jurisdiction=division, request_id=request_id)
+
+
+def trusted_headers(request: Request, identity: Identity, service: str) -> dict[str, str]:
+    """What the gateway asserts to a service after authentication, signed: who is calling, in which role and
+    jurisdiction; the request id (the services copy it into their events as the correlation id); the gateway's
+    trace context (W3C `traceparent`), so the service's span is a child of the gateway's."""
     request_id = request.state.request_id
-    return {**identity.trusted_headers(), "X-Request-ID": request_id, "X-Correlation-ID": request_id}
+    token = vouch(request.app.state.settings, service, role=identity.role, actor=identity.actor,
+                  division=identity.division, request_id=request_id)
+    return {ASSERTION_HEADER: token, "X-Request-ID": request_id, "X-Correlation-ID": request_id,
+            **current_carrier()}
+
+
+def internal_headers(settings: Settings, service: str | list[str], request_id: str = "") -> dict[str, str]:
+    """The gateway calling a service for itself (profile fan-out, merged OpenAPI) as `internal`."""
+    token = vouch(settings, service, role="internal", actor="gateway", request_id=request_id)
+    headers = {ASSERTION_HEADER: token}
+    if request_id:
+        headers |= {"X-Request-ID": request_id, "X-Correlation-ID": request_id}
+    return headers
+
+
+_REUSED: dict[tuple[str, int, tuple[str, ...]], tuple[str, float]] = {}
+
+
+def fanout_headers(settings: Settings, services: list[str], request_id: str = "") -> dict[str, str]:
+    """`internal_headers` for the 一社一码 fan-out, whose assertion is the same for every lookup (role `internal`,
+    actor `gateway`, no jurisdiction): one is minted and reused for a third of its lifetime, so the services verify
+    it once (yishe_kit.assertion.Verifier remembers it) instead of one ECDSA verification per lookup and source.
+    The request id travels in `X-Request-ID` (as for every call), not in the reused assertion."""
+    key = (settings.assertion.pem(), settings.assertion.ttl_seconds, tuple(services))
+    now = time.time()
+    held = _REUSED.get(key)
+    if held is None or now >= held[1]:
+        held = _REUSED[key] = (vouch(settings, services, role="internal", actor="gateway"),
+                               now + settings.assertion.ttl_seconds / 3)
+    headers = {ASSERTION_HEADER: held[0]}
+    if request_id:
+        headers |= {"X-Request-ID": request_id, "X-Correlation-ID": request_id}
+    return headers
 
 
 @dataclass(frozen=True)

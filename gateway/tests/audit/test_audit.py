@@ -8,8 +8,10 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import select, text
 
+from yishe_gateway.audit import chain
 from yishe_gateway.audit.models import AuditEntry
 from yishe_gateway.audit.service import verify
+from yishe_kit.testing import eventually
 
 
 async def _entries(app) -> list[AuditEntry]:
@@ -18,8 +20,21 @@ async def _entries(app) -> list[AuditEntry]:
 
 
 async def _verify(app) -> dict:
+    """As the endpoint verifies: the keyed links, then the latest signed checkpoint (when NATS has one)."""
+    audit = app.state.audit
+    checkpoint = await audit.checkpoints.latest()
     async with app.state.sessionmaker() as session:
-        return await verify(session)
+        return await verify(session, audit.key, checkpoint)
+
+
+async def _checkpointed(app, seq: int):
+    """Wait until the head at `seq` is checkpointed outside the database."""
+
+    async def at_seq():
+        latest = await app.state.audit.checkpoints.latest()
+        return latest if latest is not None and latest.seq >= seq else None
+
+    return await eventually(at_seq)
 
 
 async def test_signed_department_read_recorded_with_client_and_purpose(gw, fake, auth, make_uscc) -> None:
@@ -130,3 +145,82 @@ async def _drop_guard(app) -> None:
         else:
             await conn.execute(text("DROP TRIGGER audit_entry_no_update"))
             await conn.execute(text("DROP TRIGGER audit_entry_no_delete"))
+
+
+async def _rehash_from(app, first: int, key: bytes) -> None:
+    """What a database attacker does after rewriting an entry: recompute every link from it on, and the head."""
+    async with app.state.sessionmaker() as session, session.begin():
+        rows = list(await session.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
+        prev = chain.GENESIS
+        for row in rows:
+            if row.seq >= first:
+                row.prev_hash = prev
+                row.hash = chain.link(prev, {f: getattr(row, f) for f in chain.FIELDS}, key)
+            prev = row.hash
+        await session.execute(text("UPDATE audit_head SET seq = :s, hash = :h"), {"s": rows[-1].seq, "h": prev})
+
+
+async def _five_reads(gw, fake, auth, make_uscc):
+    app, client = gw
+    uscc = make_uscc()
+    fake.add(uscc)
+    staff = auth.bearer(await auth.token(app, "staff"))
+    for _ in range(5):
+        assert (await client.get(f"/v1/code/{uscc}", headers=staff)).status_code == 200
+    await _checkpointed(app, 5)
+    assert (await _verify(app))["valid"] is True
+    await _drop_guard(app)
+    return app
+
+
+async def test_tail_cut_and_head_rewound_detected_by_the_signed_checkpoint(gw, fake, auth, make_uscc) -> None:
+    """AUDIT-2 (issue 12): entries 4–5 deleted and the head rewound to entry 3 leave a chain consistent in itself;
+    the checkpoint kept outside the database vouched for 5 entries."""
+    app = await _five_reads(gw, fake, auth, make_uscc)
+    async with app.state.engine.begin() as conn:
+        await conn.execute(text("DELETE FROM audit_entry WHERE seq > 3"))
+        head = (await conn.execute(text("SELECT hash FROM audit_entry WHERE seq = 3"))).scalar()
+        await conn.execute(text("UPDATE audit_head SET seq = 3, hash = :h"), {"h": head})
+    async with app.state.sessionmaker() as session:
+        assert (await verify(session, app.state.audit.key))["valid"] is True  # the chain alone cannot tell
+    verdict = await _verify(app)
+    assert verdict["valid"] is False and verdict["first_invalid_seq"] == 4 and verdict["checkpoint_seq"] >= 5
+    assert "checkpoint" in verdict["reason"]
+
+
+async def test_rewritten_entry_rehashed_without_the_key_detected(gw, fake, auth, make_uscc) -> None:
+    """AUDIT-2 (issue 12): entry 2 rewritten and every link after it recomputed (plain SHA-256 or a guessed key:
+    the HMAC key is not in the database) no longer verifies."""
+    app = await _five_reads(gw, fake, auth, make_uscc)
+    async with app.state.engine.begin() as conn:
+        await conn.execute(text("UPDATE audit_entry SET actor = 'someone-else' WHERE seq = 2"))
+    await _rehash_from(app, 2, b"a-guessed-key")
+    verdict = await _verify(app)
+    assert verdict["valid"] is False and verdict["first_invalid_seq"] == 2  # no link verifies without the key
+
+
+async def test_rewritten_entry_rehashed_with_a_stolen_key_detected_by_the_checkpoint(gw, fake, auth,
+                                                                                     make_uscc) -> None:
+    """AUDIT-2 (issue 12): even with the HMAC key, a rewritten and rehashed chain differs from the signed
+    checkpoint at its seq (the checkpoint's signing key is not the HMAC key)."""
+    app = await _five_reads(gw, fake, auth, make_uscc)
+    async with app.state.engine.begin() as conn:
+        await conn.execute(text("UPDATE audit_entry SET actor = 'someone-else' WHERE seq = 2"))
+    await _rehash_from(app, 2, app.state.audit.key)
+    verdict = await _verify(app)
+    assert verdict["valid"] is False and verdict["first_invalid_seq"] == verdict["checkpoint_seq"]
+    assert "rewritten and rehashed" in verdict["reason"]
+
+
+async def test_checkpoints_exported_signed_for_internal_only(gw, fake, auth, make_uscc) -> None:
+    """The provincial platform's export: each checkpoint is a JWT verifiable with the gateway's public key."""
+    app, client = gw
+    uscc = make_uscc()
+    fake.add(uscc)
+    staff = auth.bearer(await auth.token(app, "staff"))
+    await client.get(f"/v1/code/{uscc}", headers=staff)
+    await _checkpointed(app, 1)
+    assert (await client.get("/v1/audit/checkpoints", headers=staff)).status_code == 403
+    internal = auth.bearer(await auth.token(app, "internal"))
+    listed = (await client.get("/v1/audit/checkpoints", headers=internal)).json()
+    assert listed and all(app.state.audit.checkpoints.read(c["token"]).seq == c["seq"] for c in listed)

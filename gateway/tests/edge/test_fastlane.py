@@ -46,7 +46,7 @@ async def test_fast_lane_loads_a_profile_not_held_as_the_route_does(start_gatewa
     assert body.pop("as_of") and routed.pop("as_of")  # the assembly time differs, nothing else
     assert body == routed and body["view"] == "public" and body["party"] is None
     assert via_lane.headers["x-request-id"] == "lane-cold"
-    assert fake.seen_headers[-5]["x-request-id"] == "lane-cold"  # the lane's fan-out carried the request id
+    assert fake.seen_headers[-6]["x-request-id"] == "lane-cold"  # the lane's fan-out carried the request id
     assert app.state.cache.misses == 2 and fake.calls["registry"] == 2
 
 

@@ -3,9 +3,12 @@ without personal data; every read audited."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
+from cloudevents.core.formats.json import JSONFormat
+from cloudevents.core.v1.event import CloudEvent
 
 from yishe_contracts.events.credit import ColourChanged
 from yishe_kit.testing import eventually
@@ -50,6 +53,45 @@ async def test_department_client_reads_events_in_order_by_cursor(events_gateway,
     end = await _feed(client, auth.signed(key, "GET", "/v1/feed", f"cursor={after['next_cursor']}&uscc={uscc}"),
                       cursor=after["next_cursor"], uscc=uscc)
     assert end == {"items": [], "next_cursor": after["next_cursor"], "has_more": False}
+
+
+async def test_feed_items_are_cloudevents_read_by_the_official_sdk(events_gateway, auth, publish, registered,
+                                                                   make_uscc) -> None:
+    """EXCH-1: every feed item is a CloudEvents 1.0 structured JSON event with the bus event's own id, type,
+    source, subject and time; the feed position and USCC ride as extensions; nothing is null."""
+    from yishe_contracts.events.registry import ApplicationChanged
+
+    app, client = events_gateway
+    staff = auth.bearer(await auth.token(app, "staff"))
+    uscc = make_uscc()
+    sent = [await publish(registered(uscc), correlation_id="req-ce-1"),
+            await publish(ColourChanged(uscc=uscc, from_colour=None, to_colour="green", rule="CODE-3", reason="测试",
+                                        changed_at=datetime.now(UTC)))]
+    no_uscc = await publish(ApplicationChanged(application_id=765432, name="温州市鹿城区云事件协会",
+                                               org_type="社会团体", division_code="330302", status="under_review",
+                                               rule="REG-9", decision_due=datetime.now(UTC).date(),
+                                               changed_at=datetime.now(UTC)))
+
+    async def arrived() -> list | None:
+        page = await _feed(client, staff, limit=1000)
+        items = [i for i in page["items"] if i["id"] in {e.id for e in [*sent, no_uscc]}]
+        return items if len(items) == 3 else None
+
+    items = await eventually(arrived)
+    # One durable consumer per subject: the three subjects may reach the feed in any order.
+    events = {i["id"]: JSONFormat().read(CloudEvent, json.dumps(i, ensure_ascii=False).encode()) for i in items}
+    for envelope in [*sent, no_uscc]:
+        ce = events[envelope.id]
+        assert ce.get_id() == envelope.id
+        assert ce.get_specversion() == "1.0" and ce.get_type() == envelope.type
+        assert ce.get_source() == envelope.source and ce.get_time() == envelope.time
+        assert ce.get_subject() == envelope.subject and ce.get_datacontenttype() == "application/json"
+        assert ce.get_extension("cursor").isdigit()
+    registered_ce, colour_ce, application_ce = (events[e.id] for e in [*sent, no_uscc])
+    assert registered_ce.get_extension("uscc") == uscc and registered_ce.get_extension("correlationid") == "req-ce-1"
+    assert colour_ce.get_data()["to_colour"] == "green"
+    assert application_ce.get_extension("uscc") is None and application_ce.get_subject() == "application:765432"
+    assert all(v is not None for i in items for v in i.values())
 
 
 async def test_feed_pages_with_has_more_when_limit_reached(events_gateway, auth, publish, registered,
@@ -141,6 +183,16 @@ async def test_event_without_uscc_kept_with_its_subject_and_division(events_gate
         return next((i for i in page["items"] if i["id"] == envelope.id), None)
 
     item = await eventually(found)
-    assert item["subject"] == "application:987654" and item["uscc"] is None
+    assert item["subject"] == "application:987654" and "uscc" not in item
     other = await _feed(client, elsewhere, subject="registry.application.changed.v1", limit=1000)
     assert envelope.id not in [i["id"] for i in other["items"]]
+
+
+@pytest.mark.parametrize("cursor", ["³", "１２", "-1", "12a", "9" * 19])
+async def test_cursor_that_is_not_ascii_digits_is_400_naming_it(events_gateway, auth, cursor) -> None:
+    """EXCH-1 / issue 12 (no 5xx): "³" and "１２" pass str.isdigit() but not int(): the feed answered 500."""
+    app, client = events_gateway
+    staff = auth.bearer(await auth.token(app, "staff"))
+    resp = await client.get("/v1/feed", params={"cursor": cursor}, headers=staff)
+    assert resp.status_code == 400, resp.text
+    assert resp.json()["code"] == "invalid_cursor" and resp.json()["errors"][0]["field"] == "cursor"

@@ -5,12 +5,13 @@ accounts see all of that too, the township nothing else of the county."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 
 from yishe_contracts.events.credit import ColourChanged
 from yishe_contracts.events.registry import FilingChanged
+from yishe_kit.clock import today as business_today
 from yishe_kit.testing import eventually
 
 pytestmark = pytest.mark.nats
@@ -21,7 +22,7 @@ COUNTY, TOWNSHIP, NEIGHBOUR = "330302", "330302001", "330302002"
 def _filing(township: str, status: str = "filed", uscc: str | None = None) -> FilingChanged:
     return FilingChanged(filing_no=f"BA{township}{uuid.uuid4().int % 10**5:05d}", name="鹿城区五马街道墨池社区广场舞队",
                          community_class="初创型", division_code=COUNTY, township_code=township, status=status,
-                         uscc=uscc, changed_on=date.today())
+                         uscc=uscc, changed_on=business_today())
 
 
 async def _ids(client, headers: dict) -> list[str]:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
 from datetime import UTC, datetime
 
 import pytest
+from cloudevents.core.bindings import http
+from cloudevents.core.formats.json import JSONFormat
+from cloudevents.core.v1.event import CloudEvent
 from fastapi import FastAPI, Request, Response
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
 from yishe_contracts.events.credit import ColourChanged
 from yishe_gateway.config import WebhookSettings
@@ -48,11 +54,14 @@ def _colour(uscc: str, to: str = "yellow") -> ColourChanged:
 
 async def test_subscribed_client_receives_signed_event(events_gateway, auth, publish, serve_app,
                                                        make_uscc) -> None:
+    """EXCH-2: a delivery is a CloudEvents 1.0 structured event (read by the official SDK) with the bus event's id,
+    signed per Standard Webhooks (verified by the `standardwebhooks` package); the deprecated headers still hold."""
     app, client = events_gateway
     receiver = Receiver()
     running = await serve_app(receiver.app)
     key = await auth.client(app, role="supervisor")
     sub = await _subscribe(client, auth, key, f"{running.url}/hook", ["credit.colour.changed.v1"])
+    assert sub["secret"].startswith("whsec_")
     uscc = make_uscc()
     event = await publish(_colour(uscc), correlation_id="req-colour-1")
 
@@ -61,13 +70,24 @@ async def test_subscribed_client_receives_signed_event(events_gateway, auth, pub
 
     await eventually(delivered)
     [(headers, body)] = [(h, b) for h, b in receiver.received if json.loads(b)["id"] == event.id]
-    expected = hmac.new(sub["secret"].encode(), headers["x-webhook-timestamp"].encode() + b"." + body,
-                        hashlib.sha256).hexdigest()
-    assert headers["x-webhook-signature"] == f"v1={expected}"
-    assert headers["x-webhook-id"] == event.id and headers["x-request-id"] == "req-colour-1"
-    payload = json.loads(body)
-    assert payload["type"] == "credit.colour.changed.v1" and payload["subject"] == uscc
-    assert payload["data"]["to_colour"] == "yellow" and payload["cursor"].isdigit()
+    payload = Webhook(sub["secret"]).verify(body, headers)
+    assert headers["webhook-id"] == event.id and headers["x-request-id"] == "req-colour-1"
+    with pytest.raises(WebhookVerificationError):
+        Webhook(sub["secret"]).verify(body.replace(b"yellow", b"green "), headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(base64.b64encode(b"another subscriber's key").decode()).verify(body, headers)
+
+    assert headers["content-type"].startswith("application/cloudevents+json")
+    ce = http.from_http(http.HTTPMessage(headers=headers, body=body), JSONFormat(), CloudEvent)
+    assert ce.get_specversion() == "1.0" and ce.get_id() == event.id == payload["id"]
+    assert ce.get_type() == "credit.colour.changed.v1" and ce.get_subject() == uscc
+    assert ce.get_source() == "/yishe/credit" and ce.get_time() == event.time
+    assert ce.get_extension("correlationid") == "req-colour-1" and ce.get_extension("cursor").isdigit()
+    assert ce.get_data()["to_colour"] == "yellow"
+
+    legacy_key = base64.b64decode(sub["secret"].removeprefix("whsec_"))
+    expected = hmac.new(legacy_key, headers["x-webhook-timestamp"].encode() + b"." + body, hashlib.sha256).hexdigest()
+    assert headers["x-webhook-signature"] == f"v1={expected}" and headers["x-webhook-id"] == event.id
 
 
 async def test_failed_delivery_retried_with_backoff_and_logged(events_gateway, auth, publish, serve_app,

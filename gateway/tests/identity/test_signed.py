@@ -8,6 +8,7 @@ import time
 import pytest
 
 from yishe_gateway.identity.signing import canonical_query, signed_headers, string_to_sign
+from yishe_kit.testing import asserted
 
 
 async def test_signed_request_authenticates_as_client_when_signature_right(gw, auth) -> None:
@@ -73,8 +74,9 @@ async def test_signed_post_forwarded_with_client_role_when_body_signed(echo_gate
                                       **auth.signed(key, "POST", path, "a=%E6%B8%A9&b=2", body)})
     assert resp.status_code == 200, resp.text
     echoed = dict((k, v) for k, v in resp.json()["headers"])
-    assert echoed["x-yishe-role"] == "purchaser" and echoed["x-yishe-division"] == "3303"
-    assert echoed["x-yishe-actor"] == f"client:{key.client.client_id}"
+    claims = asserted(echoed, audience="procurement")
+    assert claims["role"] == "purchaser" and claims["jurisdiction"] == "3303"
+    assert claims["actor"] == f"client:{key.client.client_id}"
     assert "x-signature" not in echoed and "x-app-key" not in echoed
 
 
@@ -124,3 +126,14 @@ def test_string_to_sign_canonicalises_query_order_and_encoding() -> None:
     assert text.split("\n") == ["GET", "/v1/feed", "limit=10",
                                 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "1700000000",
                                 "n" * 16]
+
+
+@pytest.mark.parametrize("timestamp", ["\u00b3", "abc", "-5"])
+async def test_signed_request_401_naming_timestamp_when_not_unix_seconds(gw, auth, timestamp: str) -> None:
+    """AUTH-1 / issue 12 (no 5xx): a Latin-1 header "³" passes str.isdigit() but not int(): it was a 500."""
+    app, client = gw
+    key = await auth.client(app)
+    headers = auth.signed(key, "GET", "/v1/auth/me") | {"X-Timestamp": timestamp.encode("latin-1")}
+    resp = await client.get("/v1/auth/me", headers=headers)
+    assert resp.status_code == 401, resp.text
+    assert resp.json()["code"] == "timestamp_invalid" and resp.json()["errors"][0]["field"] == "X-Timestamp"

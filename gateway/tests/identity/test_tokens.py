@@ -94,3 +94,23 @@ async def test_sign_in_429_with_retry_after_when_attempts_exceed_limit(start_gat
     assert codes == [401, 401, 401, 429]
     resp = await _sign_in(client, "brute", "guess-5")
     assert 1 <= int(resp.headers["retry-after"]) <= 60 and resp.json()["code"] == "rate_limited"
+
+
+@pytest.mark.parametrize(("case", "zh", "en"), [
+    ("garbage", "登录令牌无效：格式不正确，无法解析", "the bearer token is invalid: is malformed"),
+    ("wrong_audience", "登录令牌无效：不是签发给本平台的", "the bearer token is invalid: issued for another audience"),
+    ("wrong_issuer", "登录令牌无效：签发方不正确", "the bearer token is invalid: issued by someone else"),
+    ("not_yet_valid", "登录令牌无效：尚未生效", "the bearer token is invalid: not yet valid"),
+])
+async def test_bearer_401_in_our_words_not_pyjwt_english_when_token_invalid(gw, case: str, zh: str, en: str) -> None:
+    """I18N-1 with AUTH-1: PyJWT's own messages never appear inside `登录令牌无效：…`; English on request."""
+    app, client = gw
+    now = int(time.time())
+    token = {"garbage": "not.a.jwt", "wrong_audience": _forge(app, aud="someone-else"),
+             "wrong_issuer": _forge(app, iss="someone-else"), "not_yet_valid": _forge(app, nbf=now + 3600)}[case]
+    zh_body = (await client.get("/v1/auth/me", headers={"Authorization": f"Bearer {token}"})).json()
+    en_body = (await client.get("/v1/auth/me", headers={"Authorization": f"Bearer {token}",
+                                                         "Accept-Language": "en"})).json()
+    assert zh_body["detail"] == zh_body["errors"][0]["message_zh"] == zh
+    assert en_body["detail"] == en_body["errors"][0]["message"] == en
+    assert zh_body["errors"][0]["rule"] == "AUTH-1"

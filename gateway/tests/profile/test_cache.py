@@ -10,7 +10,7 @@ import pytest
 
 from yishe_contracts.envelope import Envelope
 from yishe_contracts.events.credit import ColourChanged
-from yishe_kit.testing import eventually, publish_envelope
+from yishe_kit.testing import asserted, eventually, publish_envelope
 
 
 async def _get(client, uscc: str, **headers: str) -> dict:
@@ -25,7 +25,7 @@ async def test_second_lookup_served_without_fan_out_when_profile_held(gw, fake, 
     fake.add(uscc)
     first = await _get(client, uscc)
     calls = dict(fake.calls)
-    assert calls == {"registry": 1, "credit": 1, "party": 1, "procurement": 1}
+    assert calls == {"registry": 1, "credit": 1, "party": 1, "procurement": 1, "cultivation": 1}
     for _ in range(5):
         assert await _get(client, uscc) == first
     assert fake.calls == calls and app.state.cache.stats()["hits"] == 5
@@ -36,7 +36,10 @@ async def test_gateway_asks_services_as_internal_with_request_id(gw, fake, make_
     uscc = make_uscc()
     fake.add(uscc)
     await client.get(f"/v1/code/{uscc}", headers={"X-Request-ID": "scan-42", "X-Yishe-Role": "public"})
-    assert {h["x-yishe-role"] for h in fake.seen_headers} == {"internal"}
+    claims = [asserted(h) for h in fake.seen_headers]
+    assert {(c["role"], c["actor"]) for c in claims} == {("internal", "gateway")}
+    # one assertion per lookup, addressed to the five services
+    assert {tuple(c["aud"]) for c in claims} == {("registry", "credit", "party", "procurement", "cultivation")}
     assert {h["x-request-id"] for h in fake.seen_headers} == {"scan-42"}
     assert {h["x-correlation-id"] for h in fake.seen_headers} == {"scan-42"}
 
@@ -72,6 +75,29 @@ async def test_event_refreshes_held_profile_when_colour_changes(start_gateway, f
 
 
 @pytest.mark.nats
+async def test_every_gateway_replica_refreshes_the_profile_it_holds(start_gateway, fake, make_uscc,
+                                                                    nats_server) -> None:
+    """CACHE-2 with two replicas on one NATS and one store: each holds the profile, and one event refreshes it in
+    both (a shared durable would hand the event to one replica only, leaving the other's copy stale)."""
+    replicas = [await start_gateway(events_enabled=True, cache={"settle_seconds": 0}) for _ in range(2)]
+    for app, _ in replicas:
+        await eventually(lambda app=app: _ready(app))
+    uscc = make_uscc()
+    fake.add(uscc)
+    for _, client in replicas:
+        assert (await _get(client, uscc))["credit"]["colour"] == "green"
+    fake.bodies["credit"][uscc] |= {"colour": "red", "colour_reason": "列入严重违法失信名单"}
+    event = ColourChanged(uscc=uscc, from_colour="green", to_colour="red", rule="CODE-3",
+                          reason="列入严重违法失信名单", changed_at=datetime.now(UTC))
+    await publish_envelope(nats_server.url, Envelope.wrap(event, source="credit"))
+    for _, client in replicas:
+        async def red(client=client) -> bool:
+            return (await _get(client, uscc))["credit"]["colour"] == "red"
+
+        await eventually(red, timeout=5)
+
+
+@pytest.mark.nats
 async def test_registration_event_loads_profile_before_first_lookup(start_gateway, fake, make_uscc, publish,
                                                                    registered) -> None:
     app, client = await start_gateway(events_enabled=True, cache={"settle_seconds": 0})
@@ -87,6 +113,82 @@ async def test_registration_event_loads_profile_before_first_lookup(start_gatewa
     assert fake.calls["registry"] == 1
     assert (await _get(client, uscc))["organisation"]["uscc"] == uscc
     assert fake.calls["registry"] == 1  # the first lookup was already a hit
+
+
+@pytest.mark.nats
+async def test_imported_registrations_are_not_warmed_when_a_bulk_import_flows(start_gateway, fake, make_uscc,
+                                                                              publish, registered) -> None:
+    """Issue 11 (no rebuild storm) / CACHE-2: a legacy organisation from a bulk import is not loaded ahead of its
+    first lookup (a city at once would be a fan-out per organisation); a live registration still is."""
+    app, client = await start_gateway(events_enabled=True, cache={"settle_seconds": 0})
+    await eventually(lambda: _ready(app))
+    imported, live = make_uscc(), make_uscc()
+    fake.add(imported)
+    fake.add(live)
+    await publish(registered(imported).model_copy(update={"source": "import"}))
+    await publish(registered(live))
+
+    async def held() -> bool:
+        return app.state.cache.fresh(live) is not None
+
+    await eventually(held, timeout=5)  # events arrive in order: the imported one was heard first
+    assert app.state.cache.fresh(imported) is None and fake.calls["registry"] == 1
+    assert (await _get(client, imported))["organisation"]["uscc"] == imported  # its first lookup loads it
+
+
+@pytest.mark.nats
+async def test_a_bulk_import_event_warms_none_and_refreshes_what_is_held(start_gateway, fake, make_uscc, publish,
+                                                                        registered) -> None:
+    """Issue 11 / CACHE-2: a bulk import event (`registry.organisations.imported.v1`) loads none of its
+    organisations ahead, and a profile held for one of them is refreshed as any event about it does."""
+    from yishe_contracts.events.registry import OrganisationsImported
+
+    app, client = await start_gateway(events_enabled=True, cache={"settle_seconds": 0})
+    await eventually(lambda: _ready(app))
+    held_one, new_one, live = make_uscc(), make_uscc(), make_uscc()
+    for uscc in (held_one, new_one, live):
+        fake.add(uscc)
+    assert (await _get(client, held_one))["credit"]["colour"] == "green"
+    calls = fake.calls["registry"]
+    fake.bodies["credit"][held_one] |= {"colour": "orange", "colour_reason": "列入活动异常名录"}
+    await publish(OrganisationsImported(batch_id=1, organisations=[
+        registered(u).model_copy(update={"source": "import"}) for u in (held_one, new_one)]))
+    await publish(registered(live))
+
+    async def held() -> bool:
+        return app.state.cache.fresh(live) is not None
+
+    await eventually(held, timeout=5)  # events arrive in order: the bulk one was heard first
+
+    async def orange() -> bool:  # the held one re-read (CACHE-2 refreshes a held profile at once)
+        return (await _get(client, held_one))["credit"]["colour"] == "orange"
+
+    await eventually(orange, timeout=5)
+    assert app.state.cache.fresh(new_one) is None  # not warmed
+    assert fake.calls["registry"] == calls + 2  # the held one's refresh and the live registration's load
+
+
+@pytest.mark.nats
+async def test_background_loads_are_bounded_when_registrations_arrive_in_a_burst(start_gateway, fake, make_uscc,
+                                                                                 publish, registered) -> None:
+    """Issue 11 (no rebuild storm): at most `background_loads` warm-ups load at once; the others are left to their
+    first lookup, which loads them as for any organisation not held."""
+    app, client = await start_gateway(events_enabled=True, cache={"settle_seconds": 0, "background_loads": 2})
+    await eventually(lambda: _ready(app))
+    fake.slow["registry"] = 0.5
+    usccs = [make_uscc() for _ in range(8)]
+    for uscc in usccs:
+        fake.add(uscc)
+        await publish(registered(uscc))
+
+    async def all_heard() -> bool:
+        return app.state.invalidation.events >= len(usccs)
+
+    await eventually(all_heard, timeout=5)
+    assert app.state.cache.stats()["skipped"] >= 1 and fake.calls.get("registry", 0) <= 2 + 1
+    fake.slow["registry"] = 0
+    for uscc in usccs:
+        assert (await _get(client, uscc))["organisation"]["uscc"] == uscc
 
 
 async def _ready(app) -> bool:
@@ -118,7 +220,9 @@ async def test_slow_source_named_missing_within_its_timeout(start_gateway, fake,
 
 
 async def test_breaker_stops_calling_failing_source_then_tries_again(start_gateway, fake, make_uscc) -> None:
-    app, client = await start_gateway(breaker={"failures": 2, "cooldown_seconds": 0.3}, cache={"max_entries": 0})
+    # A cooldown no loaded machine outlasts between five lookups (0.3 s did: a third call, a flaky failure); the
+    # cooldown's end is then brought forward on the breaker itself rather than waited for.
+    app, client = await start_gateway(breaker={"failures": 2, "cooldown_seconds": 60}, cache={"max_entries": 0})
     uscc = make_uscc()
     fake.add(uscc)
     fake.failing.add("credit")
@@ -126,6 +230,8 @@ async def test_breaker_stops_calling_failing_source_then_tries_again(start_gatew
         assert (await _get(client, uscc))["missing_sources"] == ["credit"]
     assert fake.calls["credit"] == 2 and app.state.breakers["credit"].state == "open"
     fake.failing.clear()
+    assert (await _get(client, uscc))["missing_sources"] == ["credit"] and fake.calls["credit"] == 2  # still open
+    app.state.breakers["credit"].opened_at -= 60
 
     async def closed() -> bool:
         return (await _get(client, uscc))["missing_sources"] == []

@@ -26,8 +26,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 async def served_gateway(fake, make_settings, serve_app):
-    settings = make_settings(upstreams=Upstreams(**dict.fromkeys(("registry", "credit", "procurement", "party"),
-                                                                 fake.url)))
+    sources = ("registry", "credit", "procurement", "party", "cultivation")
+    settings = make_settings(upstreams=Upstreams(**dict.fromkeys(sources, fake.url)))
     app = create_app(settings)
     running = await serve_app(app)
     # The QR code encodes the public base URL: here, the address this gateway listens on.

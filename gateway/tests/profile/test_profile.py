@@ -22,7 +22,8 @@ async def _complete(stack, uscc: str) -> dict:
     """Poll (as staff) until every source has caught up with the registration (events travel through real NATS)."""
     async def check() -> dict | None:
         p = await _profile(stack.gateway, uscc, stack.staff)
-        return p if p["credit"] and p["party"] and p["procurement"] and p["procurement"]["may_bid"] else None
+        return p if (p["credit"] and p["party"] and p["procurement"] and p["procurement"]["may_bid"]
+                     and p["cultivation"]) else None
 
     return await eventually(check, timeout=10.0, interval=0.05)
 
@@ -37,6 +38,7 @@ async def test_public_profile_merges_sources_without_party_when_anonymous(stack,
                                  "abnormal_listed": False, "serious_listed": False, "list_entries": []}
     assert profile["party"] is None  # CODE-4: Party building is not on the public scan
     assert profile["procurement"] == {"may_bid": True, "problems": [], "contracts": 0}
+    assert profile["cultivation"] == {"community": False, "township_code": None, "platform": None}
     assert profile["missing_sources"] == [] and profile["pending_sources"] == []
     assert profile["signature_valid"] is None
     assert datetime.fromisoformat(profile["as_of"]).utcoffset().total_seconds() == 0
@@ -67,7 +69,7 @@ async def test_profile_lists_pending_sources_when_events_not_yet_arrived(start_s
     profile = await _profile(stack.gateway, uscc, stack.staff)
     assert profile["organisation"]["uscc"] == uscc
     assert profile["credit"] is None and profile["party"] is None and profile["procurement"] is None
-    assert profile["pending_sources"] == ["credit", "party", "procurement"]
+    assert profile["pending_sources"] == ["credit", "party", "procurement", "cultivation"]
     assert profile["missing_sources"] == []
 
 
@@ -107,7 +109,7 @@ async def test_signature_valid_only_when_sig_is_the_gateways(stack, register) ->
     forged = "0" * 16 if sig != "0" * 16 else "1" * 16
     assert (await _profile(stack.gateway, uscc, sig=forged))["signature_valid"] is False
     assert (await _profile(stack.gateway, uscc, sig="伪造"))["signature_valid"] is False
-    other = await register(stack, "330327", name="温州市另一家公益协会")
+    other = await register(stack, "330327", name="苍南县另一家公益协会", id_number="330302198001010019")
     assert (await _profile(stack.gateway, other, sig=sig))["signature_valid"] is False  # not transferable
 
 
@@ -118,4 +120,4 @@ async def test_ready_reports_each_upstream_when_services_run(stack) -> None:
         upstreams = resp.json()["upstreams"]
         return upstreams if set(upstreams.values()) == {200} else None  # NATS connects in the background
 
-    assert set(await eventually(all_ready)) == {"registry", "credit", "procurement", "party"}
+    assert set(await eventually(all_ready)) == {"registry", "credit", "procurement", "party", "cultivation"}

@@ -214,3 +214,65 @@ async def test_purge_removes_only_published_rows_older_than_the_retention(sessio
     async with sessionmaker() as s:
         left = set((await s.execute(select(OUTBOX.c.event_id))).scalars())
     assert left == {recent.id, unsent.id, old_unsent.id}  # an unsent row stays, however old
+
+
+async def test_waiting_messages_are_handled_in_batches_with_a_failure_retried_alone_in_order(
+        nats_server, sessionmaker) -> None:
+    """Bulk rate (#11): messages already waiting are pulled many at a time and handled in one transaction each
+    batch; a handler failing on one message rolls back only its savepoint — that message is retried alone, the
+    others commit — and a later message about the same organisation waits behind it (per-organisation order)."""
+    thing = metadata.tables["thing"]
+    sessions: set[int] = set()
+    order: list[tuple[str, str]] = []
+    failures = {"left": 2}
+    bad_uscc = "51330300MJ00000007"
+
+    async def handler(session, event, envelope):
+        sessions.add(id(session))
+        if event.name.endswith("-first") and failures["left"] > 0:
+            failures["left"] -= 1
+            await session.execute(insert(thing).values(thing_id="half-" + envelope.id, name="half-written"))
+            raise RuntimeError("transient failure")
+        order.append((event.uscc, event.name))
+        await session.execute(insert(thing).values(thing_id=envelope.id, name=event.name))
+
+    sub = Subscription(OrganisationRegistered.subject_name, OrganisationRegistered, handler,
+                       f"kitbatch{uuid.uuid4().hex[:8]}")
+    envelopes = []
+    for n in range(300):
+        uscc = f"51330300MJ{n:08d}"
+        name = f"协会{n}-first" if uscc == bad_uscc else f"协会{n}"
+        envelopes.append(Envelope.wrap(an_event(n).model_copy(update={"uscc": uscc, "name": name}),
+                                       source="registry"))
+    # a second event about the failing organisation, behind its first one
+    envelopes.append(Envelope.wrap(an_event(7).model_copy(update={"uscc": bad_uscc, "name": "协会7-second"}),
+                                   source="registry"))
+    bus = await connected_bus(nats_server.url, max_deliver=5)
+    try:
+        nc = await nats.connect(nats_server.url)
+        js = nc.jetstream()
+        for env in envelopes:  # all waiting before the consumer starts
+            seq = (await js.publish(env.type, env.to_json_bytes(), headers={"Nats-Msg-Id": env.id})).seq
+        await nc.close()
+        bus.start_consumers([sub], sessionmaker, INBOX)
+
+        async def all_acked() -> bool:
+            try:
+                return await bus.acked_through(sub.durable, sub.subject, seq)
+            except nats.js.errors.NotFoundError:  # the durable is being created
+                return False
+
+        await eventually(all_acked, timeout=30)
+    finally:
+        await bus.close()
+    ids = [env.id for env in envelopes]  # the module's stream also holds earlier tests' events
+    async with sessionmaker() as s:
+        assert await s.scalar(select(func.count()).select_from(thing).where(thing.c.thing_id.in_(ids))) == len(ids)
+        assert await s.scalar(select(func.count()).select_from(thing).where(thing.c.name == "half-written")) == 0
+        assert await s.scalar(select(func.count()).select_from(INBOX).where(
+            INBOX.c.consumer == sub.durable, INBOX.c.event_id.in_(ids))) == len(ids)
+    mine_all = [o for o in order if o[1].startswith("协会")]
+    assert len(mine_all) == len(envelopes)  # each handled exactly once
+    mine = [name for uscc, name in order if uscc == bad_uscc]
+    assert mine == ["协会7-first", "协会7-second"]
+    assert len(sessions) < len(envelopes) / 4  # batches, not one transaction per message

@@ -15,10 +15,11 @@ from sqlalchemy import Column, Integer, String, Table, delete, insert, select, t
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from starlette.datastructures import State
 
+from yishe_kit.assertion import AssertionGate, AssertionSettings, verifier_for
 from yishe_kit.db import BigIntPK, make_engine, make_sessionmaker, new_metadata
 from yishe_kit.errors import NotFound, install_handlers
 from yishe_kit.readmodel import FragmentLane, Fragments, ReadModel, listen_to_engine, listening_session_class
-from yishe_kit.testing import _pg, create_pg_database
+from yishe_kit.testing import _pg, assertion_hook, create_pg_database, key_pair_for_tests
 from yishe_kit.testing import test_backend as backend
 
 metadata = new_metadata(fragments=True)
@@ -141,6 +142,19 @@ async def test_first_read_builds_and_stores_then_reads_come_from_the_table(model
         assert model._ro is not None  # the inline read-only connection serves SQLite
 
 
+async def test_concurrent_reads_each_get_their_own_fragment(model: ReadModel) -> None:
+    """On PostgreSQL the reads waiting together go in one query (PgReader): each still gets its own bytes, a repeat
+    of the same organisation included, and an organisation without a fragment is built as alone."""
+    await view(model)  # USCC stored; OTHER not yet
+    reads = [USCC, OTHER, USCC] * 10
+    answers = await asyncio.gather(*[model.get(u) for u in reads])
+    names = [orjson.loads(a)["name"] for a in answers]
+    assert names == ["温州市甲协会", "温州市乙协会", "温州市甲协会"] * 10
+    assert await stored(model, OTHER) is not None
+    if backend() == "postgres":
+        assert model._pg is not None and model._pg.queries < len(reads)  # batched, not one query per read
+
+
 async def test_an_orm_change_to_the_organisation_shows_on_the_next_read(model: ReadModel) -> None:
     await view(model)
     async with model.sessionmaker() as session, session.begin():
@@ -232,11 +246,43 @@ async def test_another_day_rebuilds(model: ReadModel) -> None:
     assert model.builds == 2
 
 
-async def test_a_restart_voids_every_fragment(model: ReadModel) -> None:
+async def test_a_restart_keeps_every_fragment_when_the_view_is_the_same(model: ReadModel) -> None:
+    """#11: a restart of the same code with the same settings voids nothing (no rebuild storm after a restart)."""
     await view(model)
     await model.start()
     await view(model)
+    assert model.builds == 1
+
+
+async def test_a_restart_with_other_settings_voids_every_fragment(model: ReadModel, monkeypatch) -> None:
+    await view(model)
+    model.state.settings = {"grade_validity_years": 5}  # the view's settings changed between two runs
+    await model.start()
+    await view(model)
     assert model.builds == 2
+    await model.start()  # and the next restart with those settings keeps them again
+    await view(model)
+    assert model.builds == 2
+    monkeypatch.setenv("YISHE_READMODEL_VOID_ON_START", "1")  # operators can still void everything at start
+    await model.start()
+    await view(model)
+    assert model.builds == 3
+
+
+async def test_bulk_inserted_rows_void_only_the_organisations_they_name(model: ReadModel) -> None:
+    """#11: a bulk import (yishe_kit.bulk.insert_rows) voids the fragments of the organisations in its rows only."""
+    from yishe_kit.bulk import insert_rows
+
+    await view(model)
+    await view(model, OTHER)
+    async with model.sessionmaker() as session, session.begin():
+        await insert_rows(session, Note.__table__, [{"uscc": USCC, "text": "批量导入的备注"}])
+    assert (await view(model))["notes"] == ["批量导入的备注"]
+    assert (await view(model, OTHER))["notes"] == []
+    assert model.builds == 3  # USCC rebuilt, OTHER served as stored
+    async with model.sessionmaker() as session, session.begin():  # a table without USCC still voids everything
+        await insert_rows(session, Rule.__table__, [{"key": "motto", "value": "为民"}])
+    assert (await view(model, OTHER))["motto"] == "为民"
 
 
 async def _raced(model: ReadModel, change, *, commit_before_store: bool) -> dict:
@@ -302,6 +348,9 @@ def lane_app(rm: ReadModel) -> FastAPI:
 
     app.state.read_model = rm
     app.add_middleware(FragmentLane, state=app.state, path="/v1/orgs/")
+    # As in every service (yishe_kit.app): the caller is verified once, outside the lane.
+    keys = AssertionSettings(public_key=key_pair_for_tests()[1])
+    app.add_middleware(AssertionGate, verifier=verifier_for("test", keys))
     return app
 
 
@@ -309,7 +358,8 @@ GATEWAY = {"X-Yishe-Role": "internal", "X-Yishe-Actor": "gateway", "X-Request-ID
 
 
 async def test_the_lane_serves_the_gateway_from_the_model_and_everyone_else_from_the_route(model: ReadModel) -> None:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=lane_app(model)), base_url="http://t") as client:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=lane_app(model)), base_url="http://t",
+                                 event_hooks={"request": [assertion_hook("test")]}) as client:
         fast = await client.get(f"/v1/orgs/{USCC}", headers=GATEWAY)
         assert fast.status_code == 200 and fast.headers["x-request-id"] == "req-1"
         assert model.builds == 1

@@ -9,7 +9,6 @@ import pytest
 
 from yishe_kit.testing import running_client
 from yishe_registry.config import Settings
-from yishe_registry.deps import get_today
 from yishe_registry.main import create_app
 
 # Test modules import the factories by this name (tests run with --import-mode=importlib, no package path).
@@ -38,10 +37,10 @@ async def client(app):
 
 @pytest.fixture
 def clock(app):
-    """`clock(date(2027, 6, 1))` moves the service's calendar day (the `get_today` dependency)."""
+    """`clock(date(2027, 6, 1))` moves the service's business day (the app's kit clock: requests, jobs, consumers)."""
 
     def set_today(day: date) -> date:
-        app.dependency_overrides[get_today] = lambda: day
+        app.state.clock.fixed = day
         return day
 
     set_today(date(2026, 11, 20))

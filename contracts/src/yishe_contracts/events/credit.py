@@ -65,11 +65,17 @@ class ListingChanged(Event):
     escalates_on: date | None = Field(default=None, description="CR-11: the day an unresolved abnormal listing "
                                       "moves to the serious list")
 
+    def effective_on(self) -> date | None:
+        """An entry that ended (removed, or escalated to the serious list: CR-10, CR-11, CR-13) takes effect on the
+        day it ended, anything else on its listing day (CR-9, CR-14)."""
+        return self.removed_on or self.listed_on
+
 
 class ColourChanged(Event):
     """The 分色监管 colour changed (CODE-3), with the rule that decided it and its public reason category."""
 
     subject_name: ClassVar[str] = "credit.colour.changed.v1"
+    effective_field: ClassVar[str | None] = "as_of"
 
     uscc: str = Field(min_length=18, max_length=18)
     from_colour: Colour | None
@@ -86,6 +92,7 @@ class ZombieConfirmed(Event):
     """The bureau confirmed a zombie (僵尸型) organisation; registry may start simple deregistration (简易注销)."""
 
     subject_name: ClassVar[str] = "credit.zombie.confirmed.v1"
+    effective_field: ClassVar[str | None] = "decided_on"
 
     uscc: str = Field(min_length=18, max_length=18)
     evidence: list[str]
@@ -94,8 +101,9 @@ class ZombieConfirmed(Event):
 
 
 SPECS = (
-    spec(CreditProfileOpened, ("procurement", "gateway"), "A credit profile was opened with its first colour."),
+    spec(CreditProfileOpened, ("procurement", "cultivation", "gateway"),
+         "A credit profile was opened with its first colour."),
     spec(ListingChanged, ("procurement", "registry", "gateway"), "Put on / taken off the abnormal or serious list."),
-    spec(ColourChanged, ("procurement", "gateway"), "The 分色监管 colour changed (CODE-3)."),
+    spec(ColourChanged, ("procurement", "cultivation", "gateway"), "The 分色监管 colour changed (CODE-3)."),
     spec(ZombieConfirmed, ("registry", "gateway"), "A zombie organisation was confirmed for simple deregistration."),
 )

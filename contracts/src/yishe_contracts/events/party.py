@@ -52,6 +52,7 @@ class CoverageChanged(Event):
     """Whether an organisation that must be covered by Party work is covered (PARTY-5; CR-6.2 trigger when not)."""
 
     subject_name: ClassVar[str] = "party.coverage.changed.v1"
+    effective_field: ClassVar[str | None] = "as_of"
 
     uscc: str = Field(min_length=18, max_length=18)
     required: bool = Field(description="an own Party organisation is required (PARTY-1)")
@@ -66,6 +67,6 @@ class CoverageChanged(Event):
 SPECS = (
     spec(PartyRecordOpened, ("gateway",), "Party-building record opened with capture task and formation route."),
     spec(RouteChanged, ("gateway",), "The required formation route changed."),
-    spec(CoverageChanged, ("credit", "registry", "gateway"),
+    spec(CoverageChanged, ("credit", "registry", "cultivation", "gateway"),
          "Party coverage changed (CR-6.2 when required and not covered)."),
 )

@@ -43,11 +43,15 @@ app.kubernetes.io/component: api
 
 {{/* env and envFrom, identical for the app container and the migrate container. */}}
 {{- define "yishe-service.env" -}}
-{{- with .Values.env }}
+{{- if or .Values.env .Values.tracing.otlpEndpoint }}
 env:
-{{- range $name, $value := . }}
+{{- range $name, $value := .Values.env }}
   - name: {{ $name }}
     value: {{ $value | quote }}
+{{- end }}
+{{- with .Values.tracing.otlpEndpoint }}
+  - name: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+    value: {{ . | quote }}
 {{- end }}
 {{- end }}
 {{- with .Values.existingSecret }}

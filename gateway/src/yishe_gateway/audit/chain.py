@@ -1,8 +1,12 @@
-"""The hash chain: canonical content of an entry, and the link to the one before it."""
+"""The hash chain: canonical content of an entry, and the link to the one before it.
+
+A link is HMAC-SHA256 under a key kept outside the database (`GATEWAY_AUDIT__HMAC_KEY`): someone who can write the
+database but not read the gateway's settings cannot recompute the links after rewriting an entry."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,5 +24,10 @@ def canonical(entry: dict[str, Any]) -> bytes:
     return orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
 
 
-def link(prev_hash: str, entry: dict[str, Any]) -> str:
+def link(prev_hash: str, entry: dict[str, Any], key: bytes) -> str:
+    return hmac.new(key, prev_hash.encode("ascii") + b"\n" + canonical(entry), hashlib.sha256).hexdigest()
+
+
+def legacy_link(prev_hash: str, entry: dict[str, Any]) -> str:
+    """The unkeyed link of entries written before the key existed (up to the anchor, models.AuditAnchor)."""
     return hashlib.sha256(prev_hash.encode("ascii") + b"\n" + canonical(entry)).hexdigest()

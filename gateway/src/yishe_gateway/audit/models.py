@@ -13,7 +13,8 @@ from ..db import Base
 
 class AuditEntry(Base):
     """One audited request: who, through which client, on which organisation, for what stated purpose, when.
-    `hash` = SHA-256 over the previous entry's hash and this entry's canonical content (audit/chain.py)."""
+    `hash` = HMAC-SHA256 over the previous entry's hash and this entry's canonical content (audit/chain.py); entries
+    written before the keyed links came in: plain SHA-256 (see `AuditAnchor`)."""
 
     __tablename__ = "audit_entry"
 
@@ -44,3 +45,16 @@ class AuditHead(Base):
     head_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditAnchor(Base):
+    """Where the keyed chain begins (one row, written by the migration that brought the keyed links in): entries up
+    to `legacy_upto` were linked by plain SHA-256 before there was a key and are verified so; every later entry is
+    HMAC-linked, the first from `legacy_head`. Append-only (triggers), and `verify` reports it, so moving the anchor
+    forward to hide a rewrite behind the unkeyed links is refused by the database and shown to the operator."""
+
+    __tablename__ = "audit_anchor"
+
+    anchor_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    legacy_upto: Mapped[int] = mapped_column(BigInteger)
+    legacy_head: Mapped[str] = mapped_column(String(64))

@@ -18,7 +18,8 @@ from yishe_kit.errors import ServiceError
 
 from ..identity.principal import Identity
 from . import chain
-from .models import AuditEntry, AuditHead
+from .checkpoint import Checkpoint, Checkpoints
+from .models import AuditAnchor, AuditEntry, AuditHead
 
 log = structlog.get_logger("yishe.gateway.audit")
 HEAD_ID = 1
@@ -31,8 +32,12 @@ def stated_purpose(request: Request) -> str:
 
 
 class AuditLog:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]):
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], key: bytes,
+                 checkpoints: Checkpoints | None = None):
         self.sessionmaker = sessionmaker
+        self.key = key
+        self.checkpoints = checkpoints
+        self.head: tuple[int, str] = (0, chain.GENESIS)
         self._queue: asyncio.Queue[tuple[dict[str, Any], asyncio.Future[int]]] = asyncio.Queue()
         self._task: asyncio.Task | None = None
 
@@ -80,6 +85,8 @@ class AuditLog:
             for (_, future), seq in zip(batch, seqs, strict=True):
                 if not future.done():
                     future.set_result(seq)
+            if self.checkpoints is not None:
+                self.checkpoints.committed(*self.head)
 
     async def _write(self, batch: list[dict[str, Any]]) -> list[int]:
         async with self.sessionmaker() as session, session.begin():
@@ -93,21 +100,31 @@ class AuditLog:
             for values in batch:
                 seq += 1
                 entry = {**values, "seq": seq}
-                digest = chain.link(prev, entry)
+                digest = chain.link(prev, entry, self.key)
                 rows.append(AuditEntry(**entry, prev_hash=prev, hash=digest))
                 seqs.append(seq)
                 prev = digest
             session.add_all(rows)
             await session.execute(update(AuditHead).where(AuditHead.head_id == HEAD_ID).values(seq=seq, hash=prev))
+        self.head = (seq, prev)
         return seqs
 
 
-async def verify(session: AsyncSession, page: int = 1000) -> dict[str, Any]:
-    """AUDIT-2: recompute every link from the genesis; name the first entry that was changed, removed or inserted."""
+async def verify(session: AsyncSession, key: bytes, checkpoint: Checkpoint | None = None,
+                 page: int = 1000) -> dict[str, Any]:
+    """AUDIT-2: recompute every keyed link from the genesis; name the first entry that was changed, removed or
+    inserted; then hold the chain against the latest signed checkpoint kept outside the database (audit/checkpoint.py):
+    fewer entries than it vouched for (tail cut, head rewound) or another hash at its seq (rewritten and rehashed).
+    Entries written before the keyed links came in (up to the anchor, `legacy_upto` in the verdict) are checked by
+    their unkeyed links."""
     prev, expected, count = chain.GENESIS, 1, 0
+    at_checkpoint: str | None = None
+    anchor = await session.get(AuditAnchor, HEAD_ID)
+    legacy_upto = anchor.legacy_upto if anchor is not None else 0
+    checked = {"checkpoint_seq": checkpoint.seq if checkpoint else None, "legacy_upto": legacy_upto}
 
     def broken(seq: int, reason: str) -> dict[str, Any]:
-        return {"valid": False, "entries": count, "first_invalid_seq": seq, "reason": reason, "head": prev}
+        return {"valid": False, "entries": count, "first_invalid_seq": seq, "reason": reason, "head": prev, **checked}
 
     while True:
         rows = list(await session.scalars(select(AuditEntry).where(AuditEntry.seq >= expected)
@@ -117,15 +134,28 @@ async def verify(session: AsyncSession, page: int = 1000) -> dict[str, Any]:
                 return broken(expected, f"entry {expected} is missing")
             if row.prev_hash != prev:
                 return broken(row.seq, "prev_hash does not match the entry before")
-            if chain.link(prev, {f: getattr(row, f) for f in chain.FIELDS}) != row.hash:
+            content = {f: getattr(row, f) for f in chain.FIELDS}
+            linked = chain.legacy_link(prev, content) if row.seq <= legacy_upto else chain.link(prev, content, key)
+            if linked != row.hash:
                 return broken(row.seq, "content does not match its hash")
+            if anchor is not None and row.seq == legacy_upto and row.hash != anchor.legacy_head:
+                return broken(row.seq, "the last unkeyed entry differs from the anchor the keyed chain starts from")
             prev, expected, count = row.hash, expected + 1, count + 1
+            if checkpoint is not None and row.seq == checkpoint.seq:
+                at_checkpoint = row.hash
         if len(rows) < page:
             break
     head = await session.get(AuditHead, HEAD_ID)
     if head is None or head.seq != count or head.hash != prev:
         return broken(count + 1, "the chain head does not match the last entry (entries removed at the end?)")
-    return {"valid": True, "entries": count, "first_invalid_seq": None, "reason": None, "head": prev}
+    if checkpoint is not None:
+        if count < checkpoint.seq:
+            return broken(count + 1, f"the chain ends at {count} but a signed checkpoint vouches for "
+                                     f"{checkpoint.seq} entries (entries removed at the end, head rewound)")
+        if at_checkpoint != checkpoint.hash:
+            return broken(checkpoint.seq, f"entry {checkpoint.seq} differs from the signed checkpoint "
+                                          "(entries rewritten and rehashed)")
+    return {"valid": True, "entries": count, "first_invalid_seq": None, "reason": None, "head": prev, **checked}
 
 
 async def entries(session: AsyncSession, *, uscc: str | None, actor: str | None, after: int,

@@ -21,20 +21,23 @@ from ..identity.principal import DEPARTMENT_ROLES, Identity, division_of
 
 PUBLIC, SELF, DEPARTMENT, INTERNAL = "public", "self", "department", "internal"
 VIEWS = (PUBLIC, SELF, DEPARTMENT, INTERNAL)
-SECTIONS = ("organisation", "credit", "party", "procurement")
+SECTIONS = ("organisation", "credit", "party", "procurement", "cultivation")
 SHOW, MASK, HIDE = "show", "mask", "hide"
 
 # The public scan (CODE-4 "Public"): registration facts, colour with its category reason, list entries (public
-# under CR-14), grade, annual-report status, procurement eligibility. No Party-building section.
+# under CR-14), grade, annual-report status, financial disclosures (DISC-1), procurement eligibility. No
+# Party-building section.
 PUBLIC_FIELDS: dict[str, tuple[str, ...] | None] = {
     "organisation": (
         "uscc", "name", "org_type", "division_code", "address", "legal_representative", "business_scope",
         "supervisory_unit", "status", "status_reason", "status_since", "suspended_until", "registration_date",
         "category", "sector", "grade", "grade_valid_from", "grade_valid_until", "annual_report",
         "annual_report_status", "annual_reports", "charity", "public_fundraising", "qualifications",
+        "disclosures",  # DISC-1 (seeds 000, 001): yearly income and spending by source and the audit report
     ),
     "credit": ("colour", "colour_rule", "colour_reason", "abnormal_listed", "serious_listed", "list_entries"),
     "procurement": ("may_bid", "problems", "contracts"),
+    "cultivation": ("community", "township_code", "platform"),
     "party": None,
 }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -20,19 +22,26 @@ def _problem(limit: int) -> bytes:
 
 
 class BodyLimitMiddleware:
-    """Pure ASGI: no buffering here, only counting."""
+    """Pure ASGI: no buffering here, only counting. Upload routes (`upload`: a predicate on method and path) count
+    against `upload_max_bytes` instead."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, upload: Callable[[str, str], bool] | None = None,
+                 upload_max_bytes: int | None = None) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max = max_bytes
+        self.upload = upload
+        self.upload_max = upload_max_bytes or max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.default_max
+        if self.upload is not None and self.upload(scope["method"], scope["path"]):
+            limit = self.upload_max
         for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await self._refuse(send)
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                await self._refuse(send, limit)
                 return
         seen = 0
         started = False
@@ -42,7 +51,7 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     raise _TooLarge
             return message
 
@@ -56,10 +65,10 @@ class BodyLimitMiddleware:
             await self.app(scope, counting_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await self._refuse(send)
+                await self._refuse(send, limit)
 
-    async def _refuse(self, send: Send) -> None:
-        body = _problem(self.max_bytes)
+    async def _refuse(self, send: Send, limit: int) -> None:
+        body = _problem(limit)
         await send({"type": "http.response.start", "status": 413, "headers": [
             (b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})

@@ -15,7 +15,8 @@ from starlette.datastructures import State
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from yishe_contracts.identifiers import validate_social_org_uscc
-from yishe_kit.errors import ServiceError, problem_response
+from yishe_kit.errors import ServiceError, service_error_response
+from yishe_kit.i18n import language
 
 from ..errors import RateLimited
 from ..profile.service import SIGNATURE, signature_state
@@ -67,11 +68,13 @@ class FastLane:
             try:
                 entry = await cache.get(uscc, request_id)
             except ServiceError as exc:  # as the kit's handler renders it for the route
-                await problem_response(exc.status, exc.code, exc.detail,
-                                       [p.as_dict() for p in exc.problems])(scope, receive, send)
+                scope["yishe.route"] = "/v1/code/{uscc}"
+                accept = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"accept-language"), None)
+                await service_error_response(exc, language(accept))(scope, receive, send)
                 return True
         else:
             cache.hits += 1
+        scope["yishe.route"] = "/v1/code/{uscc}"  # the metrics' route label
         body = entry.body("public", "public") + SIGNATURE[signature_state(state.settings, uscc, sig)]
         await send({"type": "http.response.start", "status": 200,
                     "headers": [*JSON_HEADERS, (b"content-length", str(len(body)).encode())]})

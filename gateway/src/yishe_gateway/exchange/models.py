@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, true
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yishe_kit.db import BigIntPK, UtcDateTime
@@ -28,6 +28,9 @@ class FeedEntry(Base):
     """Where the entry belongs (disclosure/jurisdiction.py): a filed organisation's township, else a division."""
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime())
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    effective_date: Mapped[date | None] = mapped_column(Date)
+    """The business date the event takes effect (CloudEvents `effectivedate`, else the China date of its time);
+    the as-of profile folds history by it (profile/asof.py). Null only on entries stored before it existed."""
     source: Mapped[str] = mapped_column(String(100))
     correlation_id: Mapped[str | None] = mapped_column(String(128))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -17,12 +17,15 @@ from . import service
 
 router = APIRouter(tags=["exchange"])
 FEED_ROLES = (*DEPARTMENT_ROLES, "internal")
-_refused = {401: {"description": "authentication required or refused"},
+_refused: dict = {401: {"description": "authentication required or refused"},
             403: {"description": "not a department role / not a system client"}}
 
 
 class FeedPage(BaseModel):
-    items: list[dict[str, Any]]
+    items: list[dict[str, Any]] = Field(description=(
+        "CloudEvents 1.0 structured JSON events, oldest first: `specversion`, `id` (the bus event's id), `source`, "
+        "`type` (the subject), `subject` (USCC, or e.g. `application:12`), `time`, `datacontenttype`, `data`; "
+        "extensions `cursor` (this entry's feed position), `uscc` and `correlationid` (left out when empty)"))
     next_cursor: str = Field(description="pass as `cursor` to read on; unchanged when nothing new")
     has_more: bool
 
@@ -43,7 +46,9 @@ class WebhookRead(BaseModel):
 
 
 class WebhookCreated(WebhookRead):
-    secret: str = Field(description="shown once: verify X-Webhook-Signature with it")
+    secret: str = Field(description=(
+        "shown once, Standard Webhooks form (`whsec_…`): verify each delivery with "
+        "`standardwebhooks.Webhook(secret).verify(body, headers)`"))
 
 
 class AttemptRead(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -25,7 +26,7 @@ from .models import FeedEntry, WebhookAttempt, WebhookDelivery, WebhookSubscript
 def parse_cursor(cursor: str | None) -> int:
     if cursor is None or cursor == "":
         return 0
-    if not cursor.isdigit() or len(cursor) > 18:
+    if not (cursor.isascii() and cursor.isdigit()) or len(cursor) > 18:  # "³".isdigit(), but int("³") fails
         raise bad_request("invalid_cursor", "cursor", "EXCH-1", "游标无效：请使用上一页返回的 next_cursor",
                           "invalid cursor: pass the next_cursor of the previous page")
     return int(cursor)
@@ -41,13 +42,17 @@ def _check_subjects(subjects: list[str] | None) -> list[str]:
 
 
 def event_item(entry: FeedEntry, identity: Identity) -> dict[str, Any]:
+    """One feed entry as a CloudEvents 1.0 structured JSON event (EXCH-1): the bus event's own `id`, `source`,
+    `type`, `subject` and `time`; extensions `cursor` (the feed position), `uscc` and `correlationid`. An attribute
+    without a value is left out (CloudEvents has no null attributes), as on the bus."""
     view = INTERNAL if identity.role == "internal" else DEPARTMENT
-    return {
-        "cursor": str(entry.seq), "id": entry.event_id, "type": entry.subject, "subject": entry.ce_subject,
-        "uscc": entry.uscc,
-        "time": entry.occurred_at.isoformat(), "source": entry.source, "correlationid": entry.correlation_id,
+    item: dict[str, Any] = {
+        "specversion": "1.0", "id": entry.event_id, "source": entry.source, "type": entry.subject,
+        "subject": entry.ce_subject, "time": entry.occurred_at.isoformat(), "datacontenttype": "application/json",
+        "cursor": str(entry.seq), "uscc": entry.uscc, "correlationid": entry.correlation_id,
         "data": disclose_event(entry.subject, entry.data, view, identity.role),
     }
+    return {k: v for k, v in item.items() if v is not None}
 
 
 async def read_feed(session: AsyncSession, identity: Identity, *, cursor: str | None, limit: int,
@@ -70,8 +75,17 @@ async def read_feed(session: AsyncSession, identity: Identity, *, cursor: str | 
     }
 
 
+def webhook_key(settings: Settings, sub: WebhookSubscription) -> bytes:
+    """The HMAC key of a subscription's deliveries: derived, never stored (EXCH-2)."""
+    return derive_secret(settings.client_key_secret.get_secret_value(), "webhook", sub.subscription_id,
+                         sub.salt).encode("ascii")
+
+
 def webhook_secret(settings: Settings, sub: WebhookSubscription) -> str:
-    return derive_secret(settings.client_key_secret.get_secret_value(), "webhook", sub.subscription_id, sub.salt)
+    """The secret as Standard Webhooks writes it: `whsec_` + base64 of the key (what `standardwebhooks.Webhook`
+    takes). The key is the ASCII text of the secret handed out before Standard Webhooks, so a subscriber holding
+    that older secret still verifies the deprecated `X-Webhook-Signature` with it."""
+    return "whsec_" + base64.b64encode(webhook_key(settings, sub)).decode("ascii")
 
 
 def _check_url(settings: Settings, url: str) -> None:

@@ -1,9 +1,14 @@
 """Outbound webhooks (EXCH-2): signed POSTs of feed events, retried with exponential backoff, every attempt logged.
 
-Body: the feed item (as `GET /v1/feed` shows it to the subscribing client). Headers: `X-Webhook-Id` (event id,
-for de-duplication: delivery is at least once), `X-Webhook-Delivery`, `X-Webhook-Timestamp` and
-`X-Webhook-Signature: v1=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`. Woken when a committed event owes a
-delivery; a poll every `poll_seconds` picks up retries that come due.
+Body: the feed item as `GET /v1/feed` shows it to the subscribing client, a CloudEvents 1.0 structured JSON event
+(`Content-Type: application/cloudevents+json; charset=utf-8`) carrying the bus event's own id. Signed per Standard
+Webhooks (https://www.standardwebhooks.com, with the `standardwebhooks` package): `webhook-id` (the event id, the
+same on every retry: delivery is at least once), `webhook-timestamp` (unix seconds of this attempt) and
+`webhook-signature: v1,<base64 HMAC-SHA256(key, "<id>.<timestamp>.<body>")>`; the subscriber verifies with
+`standardwebhooks.Webhook(secret).verify(body, headers)`, `secret` being the `whsec_…` returned at subscription.
+Also sent, deprecated (for subscribers of before; to be dropped): `X-Webhook-Id`, `X-Webhook-Delivery`,
+`X-Webhook-Timestamp`, `X-Webhook-Signature: v1=<hex HMAC-SHA256(key, "<timestamp>.<body>")>`.
+Woken when a committed event owes a delivery; a poll every `poll_seconds` picks up retries that come due.
 """
 
 from __future__ import annotations
@@ -21,13 +26,14 @@ import structlog
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
+from standardwebhooks import Webhook
 
 from ..config import Settings, WebhookSettings
 from ..identity.models import ApiClient
 from ..identity.principal import Identity
 from .consumers import WEBHOOKS_PENDING
 from .models import FeedEntry, WebhookAttempt, WebhookDelivery, WebhookSubscription
-from .service import event_item, webhook_secret
+from .service import event_item, webhook_key
 
 log = structlog.get_logger("yishe.gateway.webhooks")
 BATCH = 50
@@ -52,8 +58,22 @@ def retry_delay(attempts: int, settings: WebhookSettings) -> float:
     return min(settings.backoff_base_seconds * 2 ** (attempts - 1), settings.backoff_max_seconds)
 
 
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    return "v1=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+CONTENT_TYPE = "application/cloudevents+json; charset=utf-8"
+
+
+def legacy_signature(key: bytes, timestamp: str, body: bytes) -> str:
+    """The deprecated `X-Webhook-Signature` (before Standard Webhooks)."""
+    return "v1=" + hmac.new(key, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def signed_headers(key: bytes, event_id: str, delivery_id: int, body: bytes, now: datetime) -> dict[str, str]:
+    """Standard Webhooks headers (signed by the `standardwebhooks` package itself), then the deprecated ones."""
+    ts = str(int(now.timestamp()))
+    return {"Content-Type": CONTENT_TYPE, "User-Agent": "yishe-gateway-webhooks/2",
+            "webhook-id": event_id, "webhook-timestamp": ts,
+            "webhook-signature": Webhook(key).sign(event_id, now, body.decode("utf-8")),
+            "X-Webhook-Id": event_id, "X-Webhook-Delivery": str(delivery_id), "X-Webhook-Timestamp": ts,
+            "X-Webhook-Signature": legacy_signature(key, ts, body)}
 
 
 class Dispatcher:
@@ -119,10 +139,8 @@ class Dispatcher:
         reader = Identity(kind="client", role=client.role, actor=f"client:{client.client_id}",
                           division=client.division_prefix, name=client.name, subject=client.client_id)
         body = orjson.dumps(event_item(entry, reader))
-        ts = str(int(time.time()))
-        headers = {"Content-Type": "application/json", "User-Agent": "yishe-gateway-webhooks/1",
-                   "X-Webhook-Id": entry.event_id, "X-Webhook-Delivery": str(delivery.delivery_id),
-                   "X-Webhook-Timestamp": ts, "X-Webhook-Signature": sign(webhook_secret(self.settings, sub), ts, body)}
+        headers = signed_headers(webhook_key(self.settings, sub), entry.event_id, delivery.delivery_id, body,
+                                 datetime.now(UTC))
         if entry.correlation_id:
             headers["X-Request-ID"] = entry.correlation_id
         cfg = self.settings.webhooks

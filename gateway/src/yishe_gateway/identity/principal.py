@@ -1,4 +1,4 @@
-"""The authenticated caller as the gateway sees it, and the trusted headers it asserts to the services."""
+"""The authenticated caller as the gateway sees it (the services get it in the gateway's signed assertion)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ DEPARTMENT_ROLES = ("staff", "supervisor", "party", "purchaser")
 
 @dataclass(frozen=True)
 class Identity:
-    """`kind` is anonymous, user or client; `actor` goes to the services as X-Yishe-Actor (an org's own USCC)."""
+    """`kind` is anonymous, user or client; `actor` goes to the services in the assertion (an org's own USCC)."""
 
     kind: str
     role: str
@@ -36,12 +36,6 @@ class Identity:
         """Staff of "3303" act on organisations whose division code starts with it; "" is the whole city; a township
         account's 9-digit code matches what is placed at its township (disclosure/jurisdiction.py)."""
         return division_code.startswith(self.division)
-
-    def trusted_headers(self) -> dict[str, str]:
-        headers = {"X-Yishe-Role": self.role, "X-Yishe-Actor": self.actor}
-        if self.division:
-            headers["X-Yishe-Division"] = self.division
-        return headers
 
 
 def anonymous(address: str) -> Identity:

@@ -25,7 +25,7 @@ from .schemas import (
 )
 
 router = APIRouter(tags=["auth"])
-_refused = {401: {"description": "missing, expired, replayed or wrongly signed credentials (reason named)"},
+_refused: dict = {401: {"description": "missing, expired, replayed or wrongly signed credentials (reason named)"},
             403: {"description": "role not allowed"}}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -51,7 +52,27 @@ class UserStates:
 
 
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The caller's address for rate limits: the socket peer, unless the peer is a configured trusted proxy
+    (`GATEWAY_TRUSTED_PROXIES`, CIDRs): then the right-most `X-Forwarded-For` address that is not one of them.
+    A client's own X-Forwarded-For is never believed (issue 12: 64 forged addresses evaded the limit). uvicorn's own
+    proxy-header handling is off for the gateway (`--no-proxy-headers`), so the peer here is the real one."""
+    peer = request.client.host if request.client else "unknown"
+    trusted = request.app.state.trusted_proxies
+    if not trusted or not _within(peer, trusted):
+        return peer
+    hops = [h.strip() for h in ",".join(request.headers.getlist("x-forwarded-for")).split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _within(hop, trusted):
+            return hop
+    return peer
+
+
+def _within(address: str, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
 
 
 async def authenticate(request: Request) -> Identity:
@@ -96,7 +117,7 @@ def _header(request: Request, name: str) -> str:
 async def _signed(request: Request) -> Identity:
     settings: Settings = request.app.state.settings
     app_key, ts, nonce, sig = (_header(request, h) for h in ("X-App-Key", "X-Timestamp", "X-Nonce", "X-Signature"))
-    if not ts.isdigit():
+    if not (ts.isascii() and ts.isdigit()):  # a Latin-1 header's "³" is a digit to isdigit(), not to int()
         raise Unauthorized("timestamp_invalid", "X-Timestamp 须为 Unix 秒数", "X-Timestamp must be unix seconds",
                            field="X-Timestamp")
     window = settings.hmac.window_seconds

@@ -34,6 +34,25 @@ def issue(settings: JwtSettings, claims: Claims, ttl_seconds: int | None = None)
     return jwt.encode(payload, settings.secret.get_secret_value(), algorithm="HS256"), ttl
 
 
+# PyJWT's exception classes → our own words (its messages are library English and name internals).
+_TOKEN_PROBLEMS: list[tuple[type[jwt.PyJWTError], str, str]] = [
+    (jwt.ImmatureSignatureError, "尚未生效", "not yet valid"),
+    (jwt.InvalidAudienceError, "不是签发给本平台的", "issued for another audience"),
+    (jwt.InvalidIssuerError, "签发方不正确", "issued by someone else"),
+    (jwt.MissingRequiredClaimError, "缺少必要声明", "lacks a required claim"),
+    (jwt.InvalidAlgorithmError, "签名算法不被接受", "signed with an algorithm not accepted"),
+    (jwt.InvalidIssuedAtError, "签发时间无效", "has an invalid issued-at time"),
+    (jwt.DecodeError, "格式不正确，无法解析", "is malformed"),
+]
+
+
+def _token_problem(exc: jwt.PyJWTError) -> tuple[str, str]:
+    for kind, zh, en in _TOKEN_PROBLEMS:
+        if isinstance(exc, kind):
+            return zh, en
+    return "无法验证", "cannot be verified"
+
+
 def verify(settings: JwtSettings, token: str) -> Claims:
     """Signature, issuer, audience and expiry checked; 401 naming which failed."""
     try:
@@ -47,7 +66,8 @@ def verify(settings: JwtSettings, token: str) -> Claims:
         raise Unauthorized("token_bad_signature", "登录令牌签名无效",
                            "the bearer token's signature is invalid") from exc
     except jwt.PyJWTError as exc:
-        raise Unauthorized("token_invalid", f"登录令牌无效：{exc}", f"the bearer token is invalid: {exc}") from exc
+        zh, en = _token_problem(exc)
+        raise Unauthorized("token_invalid", f"登录令牌无效：{zh}", f"the bearer token is invalid: {en}") from exc
     try:
         return Claims(user_id=str(payload["sub"]), username=str(payload.get("name", "")), role=str(payload["role"]),
                       division=str(payload.get("div") or ""), org_uscc=payload.get("org"),

@@ -57,7 +57,7 @@ class ProfileCache:
         self._inflight: dict[str, asyncio.Future[Entry]] = {}
         self._settle: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task] = set()
-        self.hits = self.misses = self.refreshes = 0
+        self.hits = self.misses = self.refreshes = self.skipped = 0
 
     def fresh(self, uscc: str) -> Entry | None:
         entry = self._entries.get(uscc)
@@ -126,8 +126,7 @@ class ProfileCache:
         events of the other services then keep it current like any held profile."""
         if not self.enabled or uscc in self._entries or uscc in self._inflight:
             return False
-        self._spawn(uscc)
-        return True
+        return self._spawn(uscc)
 
     def _settled(self, uscc: str) -> None:
         self._settle.pop(uscc, None)
@@ -140,10 +139,16 @@ class ProfileCache:
             entry.stale = True
             self._generation[uscc] = self._generation.get(uscc, 0) + 1
 
-    def _spawn(self, uscc: str) -> None:
+    def _spawn(self, uscc: str) -> bool:
+        """Load in the background; False when `background_loads` are already loading (a bulk import's events):
+        the entry stays stale (or absent) and its next lookup loads it, so events never become a fan-out storm."""
+        if len(self._tasks) >= self.settings.background_loads:
+            self.skipped += 1
+            return False
         task = asyncio.create_task(self._refresh(uscc))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return True
 
     async def _refresh(self, uscc: str) -> None:
         for _ in range(3):  # a load already in flight when the event came back stale: go again
@@ -161,7 +166,7 @@ class ProfileCache:
 
     def stats(self) -> dict[str, int]:
         return {"entries": len(self._entries), "hits": self.hits, "misses": self.misses,
-                "refreshes": self.refreshes}
+                "refreshes": self.refreshes, "skipped": self.skipped}
 
     async def close(self) -> None:
         for handle in self._settle.values():

@@ -1,7 +1,8 @@
-"""One concurrent fan-out to the four services, merged into the full (internal) profile, naming missing and
-pending sources. The gateway asks as `internal` and decides disclosure itself (disclosure/policy.py); the services
-answer that read from their profile read models (yishe_kit.readmodel). Plain-http upstreams are asked through the
-fan-out's own client (hop.py: four futures, no task or request object per call), others through aiohttp."""
+"""One concurrent fan-out to the five services, merged into the full (internal) profile, naming missing and
+pending sources. The gateway asks as `internal` (a signed assertion per service, yishe_kit.assertion) and decides
+disclosure itself (disclosure/policy.py); the services answer that read from their profile read models
+(yishe_kit.readmodel). Plain-http upstreams are asked through the fan-out's own client (hop.py: four futures, no
+task or request object per call), others through aiohttp."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from yarl import URL
 from yishe_kit.errors import NotFound, ServiceError
 
 from ..config import Settings
-from ..upstream import Fetched, get_json, unavailable
+from ..upstream import Fetched, fanout_headers, get_json, unavailable
 from .breaker import Breakers
 from .hop import StaleConnection, Upstream
 
@@ -30,8 +31,9 @@ PATHS = {
     "credit": "/v1/profiles/{}",
     "party": "/v1/records/{}",
     "procurement": "/v1/bidders/{}",
+    "cultivation": "/v1/facts/{}",
 }
-GATEWAY_PRINCIPAL = {"X-Yishe-Role": "internal", "X-Yishe-Actor": "gateway"}
+AUDIENCE = list(PATHS)
 
 
 @lru_cache(maxsize=16)
@@ -68,19 +70,18 @@ class Hops:
             upstream.close()
 
 
-_PRINCIPAL_LINES = "".join(f"{k}: {v}\r\n" for k, v in GATEWAY_PRINCIPAL.items())
-
-
 async def fetch_all(session: aiohttp.ClientSession, settings: Settings, breakers: Breakers, uscc: str,
                     request_id: str, hops: Hops | None = None) -> dict[str, Fetched]:
     """Ask every source at once; each has its own timeout and breaker, so one slow service cannot hold the others."""
+    # One assertion addressed to every source (aud is the list), reused across lookups (fanout_headers).
     if hops is None:
-        headers = {**GATEWAY_PRINCIPAL, "X-Request-ID": request_id, "X-Correlation-ID": request_id}
+        headers = fanout_headers(settings, AUDIENCE, request_id)
         answers = await asyncio.gather(*[_one(session, settings, breakers, s, uscc, headers) for s in PATHS])
         return {f.source: f for f in answers}
     if "\r" in request_id or "\n" in request_id:  # never a header injection (ids are checked at the edge anyway)
         request_id = request_id.replace("\r", "").replace("\n", "")
-    lines = f"{_PRINCIPAL_LINES}X-Request-ID: {request_id}\r\nX-Correlation-ID: {request_id}\r\n".encode("latin-1")
+    headers = fanout_headers(settings, AUDIENCE, request_id)
+    lines = "".join(f"{k}: {v}\r\n" for k, v in headers.items()).encode("latin-1")
     now = asyncio.get_running_loop().time()
     asked: list[tuple[str, Upstream | None, bytes, float]] = []
     waits: list[asyncio.Future] = []
@@ -92,7 +93,6 @@ async def fetch_all(session: aiohttp.ClientSession, settings: Settings, breakers
         upstream = hops.upstreams.get(source)
         if upstream is None:
             asked.append((source, None, b"", 0.0))
-            headers = {**GATEWAY_PRINCIPAL, "X-Request-ID": request_id, "X-Correlation-ID": request_id}
             waits.append(asyncio.ensure_future(_fetch(session, settings, source, uscc, headers)))
             continue
         deadline = now + hops.timeouts[source]
@@ -154,7 +154,7 @@ def merge(uscc: str, fetched: dict[str, Fetched]) -> dict[str, Any]:
         raise RegistryUnavailable(err.code, err.status, err.detail, err.problems)
     profile: dict[str, Any] = {"uscc": uscc, "organisation": registry.body}
     missing, pending = [], []
-    for source in ("credit", "party", "procurement"):
+    for source in ("credit", "party", "procurement", "cultivation"):
         f = fetched[source]
         profile[source] = f.body if f.ok else None
         if f.status == 404:

@@ -18,6 +18,14 @@ from .cache import ProfileCache
 
 log = structlog.get_logger("yishe.gateway.invalidation")
 REGISTERED = "registry.organisation.registered.v1"
+IMPORTED = "registry.organisations.imported.v1"
+
+
+def _imported(envelope: dict) -> bool:
+    """A legacy organisation loaded by a bulk import: not warmed (a city's worth at once would be a fan-out storm;
+    its code is not being printed and scanned now). Its first lookup loads it, as any organisation not held."""
+    data = envelope.get("data")
+    return isinstance(data, dict) and data.get("source") == "import"
 
 
 class Invalidation:
@@ -41,14 +49,24 @@ class Invalidation:
     async def _on_message(self, msg) -> None:
         try:
             envelope = orjson.loads(msg.data)
+            if envelope.get("type") == IMPORTED:  # a bulk import's organisations: none warmed (see `_imported`)
+                for item in (envelope.get("data") or {}).get("organisations") or ():
+                    if isinstance(item, dict) and isinstance(item.get("uscc"), str):
+                        self.events += 1
+                        self.cache.invalidate(item["uscc"])
+                return
             uscc = envelope.get("subject") or (envelope.get("data") or {}).get("uscc")
         except (orjson.JSONDecodeError, AttributeError):
             return
-        # Only a well-formed code goes on to a fan-out: the upstream request line is built from it.
-        if isinstance(uscc, str) and not validate_social_org_uscc(uscc):
-            self.events += 1
-            if not self.cache.invalidate(uscc) and envelope.get("type") == REGISTERED:
-                self.cache.warm(uscc)
+        if not isinstance(uscc, str):
+            return
+        self.events += 1
+        if self.cache.invalidate(uscc):  # held: only well-formed codes are ever held
+            return
+        # Only a well-formed code goes on to a fan-out: the upstream request line is built from it. (Checked only
+        # here: a bulk import's events about organisations not held cost a dict lookup each.)
+        if envelope.get("type") == REGISTERED and not _imported(envelope) and not validate_social_org_uscc(uscc):
+            self.cache.warm(uscc)
 
     async def _run(self) -> None:
         await self.bus.ready.wait()

@@ -9,6 +9,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from html import escape
 from typing import Any
+from urllib.parse import urlencode
+
+from .divisions import full_name
 
 CHINA = timezone(timedelta(hours=8))
 COLOURS = {  # CODE-3: label, what it means, background, text
@@ -22,8 +25,25 @@ STATUS = {
     "active": "正常", "deregistered": "已注销", "simple_deregistered": "已简易注销",
     "registration_cancelled": "已撤销登记", "certificate_revoked": "已吊销登记证书", "suspended": "限期停止活动",
 }
+# CODE-3, in the order the rules are evaluated (the first that applies gives the colour): what each colour means.
+COLOUR_RULES = {
+    "red": "列入严重违法失信名单，或被撤销登记、吊销登记证书、取缔，或正处于限期停止活动期间，或被列为失信被执行人",
+    "orange": "列入活动异常名录（如未按时报送年度工作报告、通过登记的住所无法联系等）",
+    "yellow": "尚未列入名录，但存在需要关注的预警事项：年度工作报告逾期未报、年检基本合格或不合格、登记住所函件未签收、"
+              "换届逾期、负责人超龄未经批准、评估等级近12个月下调、无党组织且无党建工作指导员、投诉举报正在核查等",
+    "green": "未发现以上任何情形",
+    "blue": "绿码基础上，持有有效的3A及以上评估等级，且近3年未受行政处罚（信用优良）",
+}
+# Three-colour mode (红/黄/绿): orange folds into yellow, blue into green.
+COLOUR_RULES_THREE = {
+    "red": COLOUR_RULES["red"],
+    "yellow": "列入活动异常名录，或存在需要关注的预警事项：年度工作报告逾期未报、年检基本合格或不合格、"
+              "登记住所函件未签收、换届逾期、负责人超龄未经批准、评估等级近12个月下调、无党组织且无党建工作指导员、投诉举报正在核查等",
+    "green": "未发现以上任何情形",
+}
 LISTS = {"abnormal": "活动异常名录", "serious": "严重违法失信名单"}
-SOURCES = {"registry": "登记信息", "credit": "信用信息", "party": "党建信息", "procurement": "政府购买服务信息"}
+SOURCES = {"registry": "登记信息", "credit": "信用信息", "party": "党建信息", "procurement": "政府购买服务信息",
+           "cultivation": "培育发展信息"}
 REPORT_EVENTS = {"submitted": "已报送", "reviewed": "已审核", "overdue": "逾期未报送"}
 QUALIFICATIONS = {"charity": "慈善组织认定", "public_fundraising": "公开募捐资格"}
 
@@ -55,6 +75,23 @@ ul.entries li{border-left:3px solid #ef6c00;padding:6px 10px;margin-bottom:8px;b
 .muted{color:#777;font-size:14px}
 .note{background:#fff8e1;color:#6d4c00;font-size:14px;padding:10px 14px;border-radius:10px;margin-bottom:12px}
 footer{color:#888;font-size:12px;text-align:center;padding:8px 16px 24px}
+ul.legend{list-style:none;margin:0;padding:0}
+ul.legend li{display:grid;grid-template-columns:56px 1fr;gap:10px;align-items:start;padding:8px 0;font-size:14px;
+border-top:1px solid #eee}ul.legend li:first-child{border-top:0}
+ul.legend .chip{display:inline-block;border-radius:6px;padding:2px 0;text-align:center;font-weight:600;font-size:13px}
+ul.legend li.current{background:#fffde7;margin:0 -8px;padding:8px;border-radius:8px}
+ul.legend .now{font-weight:600;color:#b71c1c}
+a.action{display:block;text-align:center;background:#fff;color:#b71c1c;border:1px solid #b71c1c;border-radius:10px;
+padding:12px;font-size:16px;text-decoration:none;margin-bottom:12px}
+form label{display:block;margin:12px 0 4px;color:#333;font-size:15px}
+form input[type=text],form input[type=tel],form textarea{width:100%;font:inherit;padding:10px;border:1px solid #ccc;
+border-radius:8px;background:#fff}
+form textarea{min-height:140px}
+form .choices label{display:inline-block;margin:4px 16px 4px 0}
+form button{margin-top:16px;width:100%;font:inherit;font-size:17px;padding:12px;border:0;border-radius:10px;
+background:#b71c1c;color:#fff}
+.error{background:#ffebee;color:#b71c1c;font-size:14px;padding:10px 14px;border-radius:10px;margin-bottom:12px}
+.hint{color:#666;font-size:13px;margin:4px 0 0}
 """
 
 
@@ -113,10 +150,39 @@ def _entries(credit: dict[str, Any] | None) -> str:
     return '<ul class="entries">' + "".join(items) + "</ul>"
 
 
+def _legend(credit: dict[str, Any] | None, mode: str = "five") -> str:
+    """CODE-3: every colour with what it means, the organisation's own marked (a scan explains itself)."""
+    current = (credit or {}).get("colour")
+    items = []
+    for colour, rule in (COLOUR_RULES_THREE if mode == "three" else COLOUR_RULES).items():
+        label, _, bg, fg = COLOURS[colour]
+        now = ' <span class="now">（当前）</span>' if colour == current else ""
+        marked = ' class="current"' if colour == current else ""
+        items.append(f"<li{marked}>"
+                     f'<span class="chip" style="background:{bg};color:{fg}">{label}</span>'
+                     f"<span>{rule}{now}</span></li>")
+    return ('<section class="card" aria-label="颜色说明"><h3>颜色说明</h3><ul class="legend">' + "".join(items)
+            + '</ul><p class="hint">依次判断，符合的第一种情形即为当前颜色；颜色随信用信息实时变化。</p></section>')
+
+
+def _authority(org: dict[str, Any]) -> str:
+    """CODE-4: the registering authority by name (GB/T 2260), the code beside it."""
+    code = org.get("division_code")
+    name = full_name(code)
+    if name is None:
+        return _e(code)
+    return f'{_e(name)}<br><span class="muted">区划代码 {_e(code)}</span>'
+
+
+def complaint_link(org: dict[str, Any]) -> str:
+    query = urlencode({k: v for k, v in (("uscc", org.get("uscc")), ("name", org.get("name"))) if v})
+    return f'<a class="action" href="/v1/complaint?{_e(query)}">投诉举报该组织（可匿名）</a>'
+
+
 def _grade(org: dict[str, Any]) -> str:
     grade = org.get("grade")
     if not grade:
-        return "暂无评估等级"
+        return "暂无"
     until = org.get("grade_valid_until")
     return f"{_e(grade)}级" + (f"（有效期至 {_e(until)}）" if until else "")
 
@@ -146,7 +212,20 @@ def _qualifications(org: dict[str, Any]) -> str:
     return "".join(rows)
 
 
-def render(view: dict[str, Any], *, signature_valid: bool | None, authority: str) -> str:
+def _disclosures(org: dict[str, Any]) -> str:
+    """DISC-1: the yearly income and spending the organisation published, and its audit report reference."""
+    rows = []
+    for d in org.get("disclosures") or []:
+        if isinstance(d, dict):
+            audit = f"；审计报告：{_e(d.get('audit_report_ref'))}" if d.get("audit_report_ref") else ""
+            rows.append(f"<dt>{_e(d.get('year'))}年度</dt><dd>收入 {_e(d.get('total_income'))} 元，"
+                        f"支出 {_e(d.get('total_spending'))} 元{audit}</dd>")
+    if not rows:
+        return ""
+    return f'<section class="card" aria-label="财务信息公开"><h3>财务信息公开</h3><dl>{"".join(rows)}</dl></section>'
+
+
+def render(view: dict[str, Any], *, signature_valid: bool | None, authority: str, colour_mode: str = "five") -> str:
     """The public page for one organisation (the public view only, whoever asks)."""
     org: dict[str, Any] = view.get("organisation") or {}
     credit = view.get("credit")
@@ -160,7 +239,7 @@ def render(view: dict[str, Any], *, signature_valid: bool | None, authority: str
             ("组织类型", _e(org.get("org_type"))), ("法定代表人", _e(rep.get("name"))),
             ("成立登记日期", _e(org.get("registration_date"))), ("住所", _e(org.get("address"))),
             ("业务主管单位", _e(org.get("supervisory_unit") or "无")), ("业务范围", _e(org.get("business_scope"))),
-            ("登记机关区划", _e(org.get("division_code")))]
+            ("登记管理机关", _authority(org))]
     details = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
     return f"""<!doctype html>
 <html lang="zh-CN">
@@ -187,7 +266,10 @@ def render(view: dict[str, Any], *, signature_valid: bool | None, authority: str
 <section class="card" aria-label="评估与年报"><h3>评估与年报</h3><dl>
 <dt>评估等级</dt><dd>{_grade(org)}</dd><dt>年度工作报告</dt><dd>{_annual_report(org)}</dd>
 {_qualifications(org)}</dl></section>
+{_disclosures(org)}
 <section class="card" aria-label="登记信息"><h3>登记信息</h3><dl>{details}</dl></section>
+{_legend(credit, colour_mode)}
+{complaint_link(org)}
 </main>
 <footer>信息更新时间：{_china_time(view.get("as_of"))}（北京时间）<br>颜色随信用信息实时变化，以扫码时显示为准</footer>
 </body>
@@ -195,7 +277,7 @@ def render(view: dict[str, Any], *, signature_valid: bool | None, authority: str
 """
 
 
-ERRORS = {
+ERRORS: dict = {
     400: ("二维码内容无效", "此二维码中的统一社会信用代码格式不正确，可能是伪造或损坏的二维码。"),
     404: ("未找到该社会组织", "登记管理机关没有此统一社会信用代码的登记记录，请谨慎对待。"),
 }

@@ -6,6 +6,7 @@ from datetime import date
 
 from fastapi import APIRouter, Request, Response
 
+from yishe_kit.bounds import DATE_MAX, DATE_MIN
 from yishe_kit.errors import ServiceError, require_social_org_uscc
 
 from .. import qr
@@ -16,7 +17,7 @@ from . import page, service
 from .schemas import BatchLookup
 
 router = APIRouter(tags=["code"])
-_bad_code = {400: {"description": "malformed USCC; the problem names the rule (USCC-1..6)"}}
+_bad_code: dict = {400: {"description": "malformed USCC; the problem names the rule (USCC-1..6)"}}
 _auth = {401: {"description": "credentials present but refused (the reason is named)"},
          403: {"description": "the view asked for is not allowed for this role or jurisdiction"},
          429: {"description": "rate limit; see Retry-After"}}
@@ -44,7 +45,11 @@ def _query_parameters() -> list[dict]:
         uscc,
         param("sig", {"type": "string"}, "the QR code's signature; the answer says whether it is the gateway's"),
         param("view", {"type": "string", "enum": list(VIEWS)}, "default: the fullest view the caller may have"),
-        param("as_of", {"type": "string", "format": "date"}, "the profile at the end of that past day (China time)"),
+        param("as_of", {"type": "string", "format": "date"},
+              "the profile as effective at the end of that day (China time): events count on the day they take "
+              "effect, as known now"),
+        param("known_on", {"type": "string", "format": "date"},
+              "with as_of: only what had been recorded by the end of that day (default: as known now)"),
         param("format", {"type": "string", "enum": ["json", "html"]}, "default: by Accept (a browser gets HTML)"),
     ]
 
@@ -57,11 +62,13 @@ def _query_parameters() -> list[dict]:
                        404: {"description": "unknown organisation"},
                        503: {"description": "registry unavailable and nothing held"}})
 async def get_code_profile(request: Request) -> Response:
-    """The 一社一码 profile in the caller's view (CODE-4); `as_of` = end of that past day; HTML for a browser."""
+    """The 一社一码 profile in the caller's view (CODE-4); `as_of` = as effective on that day (`known_on`: as
+    known then); HTML for a browser."""
     uscc = request.path_params["uscc"]
     query = request.query_params
     identity = await current_identity(request)
     view, as_of, fmt = query.get("view"), query.get("as_of"), query.get("format")
+    known_on = query.get("known_on")
     if view is not None and view not in VIEWS:
         raise bad_request("invalid_view", "view", "CODE-4", f"视图须为 {'、'.join(VIEWS)} 之一",
                           f"view must be one of {', '.join(VIEWS)}")
@@ -69,17 +76,23 @@ async def get_code_profile(request: Request) -> Response:
         raise bad_request("invalid_format", "format", None, "format 须为 json 或 html", "format must be json or html")
     if wants_html(request, fmt):
         return await _page(request, uscc, query.get("sig"))
-    body = await service.profile_json(request, identity, uscc, view=view, sig=query.get("sig"),
-                                      as_of=_day(as_of) if as_of is not None else None)
+    known = _day(known_on, "known_on") if known_on is not None else None
+    day = _day(as_of) if as_of is not None else known
+    body = await service.profile_json(request, identity, uscc, view=view, sig=query.get("sig"), as_of=day,
+                                      known_on=known)
     return Response(body, media_type=JSON, headers=None if identity.anonymous else NO_STORE)
 
 
-def _day(text: str) -> date:
+def _day(text: str, field: str = "as_of") -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError as exc:
-        raise bad_request("invalid_as_of", "as_of", "CODE-5", "as_of 须为 YYYY-MM-DD 格式的日期",
-                          "as_of must be a date YYYY-MM-DD") from exc
+        raise bad_request(f"invalid_{field}", field, "CODE-5", f"{field} 须为 YYYY-MM-DD 格式的日期",
+                          f"{field} must be a date YYYY-MM-DD") from exc
+    if not DATE_MIN <= day <= DATE_MAX:  # e.g. 9999-12-31: its end of day does not exist (was a 500)
+        raise bad_request(f"invalid_{field}", field, "CODE-5", f"{field} 须在 {DATE_MIN} 至 {DATE_MAX} 之间",
+                          f"{field} must lie between {DATE_MIN} and {DATE_MAX}")
+    return day
 
 
 async def _page(request: Request, uscc: str, sig: str | None) -> Response:
@@ -90,7 +103,7 @@ async def _page(request: Request, uscc: str, sig: str | None) -> Response:
         return Response(page.error(exc.status, uscc), status_code=exc.status, media_type="text/html; charset=utf-8",
                         headers={"Cache-Control": "no-store"})
     html = page.render(view, signature_valid=service.signature_state(settings, uscc, sig),
-                       authority=settings.authority_name)
+                       authority=settings.authority_name, colour_mode=settings.colour_mode)
     return Response(html, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-store"})
 
 

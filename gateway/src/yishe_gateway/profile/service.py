@@ -50,15 +50,17 @@ async def current(request: Request, identity: Identity, uscc: str, view: str | N
 
 
 async def profile_json(request: Request, identity: Identity, uscc: str, *, view: str | None, sig: str | None,
-                       as_of: date | None) -> bytes:
-    """The JSON body of one lookup, current or as of the end of a past day (CODE-5)."""
+                       as_of: date | None, known_on: date | None = None) -> bytes:
+    """The JSON body of one lookup, current or as effective at the end of a day, as known now or on `known_on`
+    (CODE-5)."""
     signature = signature_state(request.app.state.settings, uscc, sig)
     if as_of is not None:
         require_social_org_uscc(uscc)
         placed = await jurisdiction.organisation_division(request.app.state.sessionmaker, identity, uscc)
         chosen = choose_view(identity, uscc, view, placed)
         async with request.app.state.sessionmaker() as session:
-            profile = await profile_as_of(session, uscc, as_of)
+            profile = await profile_as_of(session, uscc, as_of, known_on,
+                                          request.app.state.settings.colour_mode)
         body = orjson.dumps(disclose(profile, chosen, identity.role))[:-1]
         await audited(request, identity, uscc, chosen, as_of=as_of)
         return body + SIGNATURE[signature]

@@ -5,20 +5,31 @@ from __future__ import annotations
 import asyncio
 import gc
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 import structlog
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy import MetaData
 
+from . import idempotency
+from .access_log import observe
+from .assertion import AssertionGate, verifier_for
+from .bounds import bound_parameters
 from .bus import Bus, Subscription
-from .db import make_engine, make_sessionmaker
+from .clock import Clock, default_clock
+from .context import subscriptions as context_subscriptions
+from .db import IDEMPOTENCY_TABLE, JOB_TABLE, make_engine, make_sessionmaker
+from .docs import offline_docs
 from .errors import install_handlers
 from .health import router as health_router
+from .jobs import JobRunner, jobs_router
+from .limits import add_limits
 from .logging import configure, correlation_id_var
 from .outbox import Outbox
+from .platform_date import PlatformDateFollower
 from .readmodel import FragmentLane, Fragments, ReadModel, listen_to_engine, listening_session_class
 from .relay import Relay
 from .settings import ServiceSettings
@@ -42,23 +53,34 @@ def _operation_id(route: APIRoute) -> str:
     return f"{tag}-{route.name}"
 
 
+# FastAPI's own OpenTelemetry bridge (0.165+) asks the global providers on every request (~several µs to tens of µs
+# of CPU, PERFORMANCE.md); the kit traces and counts requests itself (ObserveMiddleware, its own providers).
+NO_NATIVE_TELEMETRY: dict[str, bool] = {"tracing": False, "metrics": False, "logs": False}
+
+
 def create_service_app(
     *,
     settings: ServiceSettings,
     title: str,
     metadata: MetaData,
     routers: Sequence[APIRouter],
-    subscriptions: Callable[[ServiceSettings, Outbox], Sequence[Subscription]] | None = None,
+    # Any: each service passes its own Settings subclass (Callable is contravariant in its arguments).
+    subscriptions: Callable[[Any, Outbox], Sequence[Subscription]] | None = None,
     description: str = "",
     fragments: Fragments | None = None,
+    consumers: Sequence[Any] = (),
+    clock: Clock | None = None,
 ) -> FastAPI:
-    """`fragments`: the service keeps the 一社一码 read model of its part of the profile (yishe_kit.readmodel); its
+    """`consumers`: `yishe_kit.context.On(Model, handler)` pairs, each handler given its `HandlerContext`.
+    `clock`: the app's business clock (default: the process's `default_clock()`, which the platform date moves).
+    `fragments`: the service keeps the 一社一码 read model of its part of the profile (yishe_kit.readmodel); its
     metadata then has the `profile_fragment` table (new_metadata(fragments=True))."""
     configure(settings.service_name, settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.db.url, echo=settings.db.echo, pool_size=settings.db.pool_size)
+        engine = make_engine(settings.db.url, echo=settings.db.echo, pool_size=settings.db.pool_size,
+                             max_overflow=settings.db.max_overflow)
         read_model = None
         if fragments is not None:
             table = metadata.tables["profile_fragment"]
@@ -70,9 +92,24 @@ def create_service_app(
             sessionmaker = make_sessionmaker(engine)
         bus = Bus(settings.nats, name=settings.service_name)
         app.state.engine, app.state.sessionmaker, app.state.bus = engine, sessionmaker, bus
+        jobs = None
+        if JOB_TABLE in metadata.tables:
+            jobs = app.state.jobs = JobRunner(sessionmaker, metadata.tables[JOB_TABLE])
+            await jobs.recover()
         connect_task = asyncio.create_task(bus.connect())
         subs = list(subscriptions(settings, app.state.outbox)) if subscriptions else []
+        subs += context_subscriptions(settings.service_name, consumers, outbox=app.state.outbox, settings=settings,
+                                      clock=app.state.clock)
+        app.state.subscriptions = subs
         bus.start_consumers(subs, sessionmaker, metadata.tables["inbox"])
+        follower = None
+        if settings.follows_platform_date:
+            follower = app.state.platform_date = PlatformDateFollower(bus, app.state.clock)
+            follower.start()
+        else:
+            structlog.get_logger("yishe.platform_date").info(
+                "platform date disabled: the business date is the real date",
+                platform_date_enabled=settings.platform_date_enabled, env=settings.env)
         relay = Relay(bus=bus, sessionmaker=sessionmaker, outbox=metadata.tables["outbox"], settings=settings.relay)
         app.state.relay = relay
         if settings.relay.enabled:
@@ -81,7 +118,11 @@ def create_service_app(
         try:
             yield
         finally:
+            if jobs is not None:
+                await jobs.close()
             await relay.stop()
+            if follower is not None:
+                await follower.stop()
             connect_task.cancel()
             await bus.close()
             if read_model is not None:
@@ -90,16 +131,23 @@ def create_service_app(
             await engine.dispose()
 
     app = FastAPI(title=title, description=description, version="1.0", lifespan=lifespan,
-                  generate_unique_id_function=_operation_id)
+                  telemetry=NO_NATIVE_TELEMETRY,  # type: ignore[arg-type]
+                  generate_unique_id_function=_operation_id, docs_url=None, redoc_url=None)
+    offline_docs(app, openapi_url="/openapi.json", title=title)
     app.state.settings = settings
+    app.state.clock = clock or default_clock()
+    app.state.platform_date = None
     app.state.outbox = Outbox(metadata.tables["outbox"], settings.service_name)
     install_handlers(app)
     app.include_router(health_router)
     for router in routers:
         app.include_router(router, prefix="/v1")
+    if JOB_TABLE in metadata.tables:
+        app.include_router(jobs_router(), prefix="/v1")
+    bound_parameters(app)  # every int within 64 bits, every date and year within 1949–2200 (yishe_kit.bounds)
 
     @app.middleware("http")
-    async def _ids(request: Request, call_next):
+    async def _ids(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
         token = correlation_id_var.set(request.headers.get("x-correlation-id") or request_id)
         with structlog.contextvars.bound_contextvars(request_id=request_id):
@@ -110,7 +158,14 @@ def create_service_app(
         response.headers["x-request-id"] = request_id
         return response
 
-    if fragments is not None:  # outermost: the gateway's reads skip every layer above
+    # Inside the gate (the key is the vouched-for caller's) and the body limits; the header in every POST's OpenAPI.
+    idempotency.install(app, settings.idempotency, metadata.tables.get(IDEMPOTENCY_TABLE))
+    if fragments is not None:  # outermost but for the gate: the gateway's reads skip every layer above
         app.state.read_model = None
         app.add_middleware(FragmentLane, state=app.state, path=fragments.path)
+    add_limits(app, settings.limits)
+    # Outside every route, lane and limit: nothing runs for a request the gateway did not vouch for (health probes
+    # excepted); only the telemetry below sees it (a refused call is counted and logged too).
+    app.add_middleware(AssertionGate, verifier=verifier_for(settings.service_name, settings.assertion))
+    observe(app, settings.service_name, settings.telemetry)  # outermost: metrics, traces, access log
     return app

@@ -8,6 +8,7 @@ statement machinery (the larger part of a Core executemany's cost, PERFORMANCE.m
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -29,7 +30,8 @@ def _statement(table: Table, columns: tuple[str, ...], dialect: Dialect, or_igno
         verb = "INSERT OR IGNORE INTO" if or_ignore else "INSERT INTO"
         sql = (f"{verb} {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
                f"VALUES ({', '.join('?' for _ in columns)})")
-        processors = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+        processors: list[Callable[[Any], Any] | None] = [
+            table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
         cached = _SQL_CACHE[key] = (sql, processors)
     return cached
 
@@ -45,7 +47,7 @@ def _columns(table: Table, first: Mapping[str, Any]) -> tuple[tuple[str, ...], d
             continue
         if not col.default.is_scalar:
             raise ValueError(f"{table.name}.{col.key} has a computed default: give its value")
-        defaults[col.key] = col.default.arg
+        defaults[col.key] = col.default.arg  # type: ignore[attr-defined]  # a ScalarElementColumnDefault
     return tuple(first) + tuple(defaults), defaults
 
 
@@ -58,6 +60,20 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[Mappin
     columns, defaults = _columns(table, rows[0])
     conn = await session.connection()
     dialect = conn.dialect
+    from .readmodel import pinned_write, unpin
+
+    keys = [c for c in columns if c == "uscc" or c.endswith("_uscc")]
+    # The rows name their organisations: only those fragments are voided (yishe_kit.readmodel), not every one.
+    token = pinned_write(table.name, [row[k] for row in rows for k in keys if row.get(k)]) if keys else None
+    try:
+        await _execute(conn, table, columns, defaults, rows, dialect, or_ignore)
+    finally:
+        if token is not None:
+            unpin(token)
+
+
+async def _execute(conn: Any, table: Table, columns: tuple[str, ...], defaults: dict[str, Any],
+                   rows: Sequence[Mapping[str, Any]], dialect: Dialect, or_ignore: bool) -> None:
     if dialect.name != "sqlite":
         stmt = pg_insert(table).on_conflict_do_nothing() if or_ignore else insert(table)
         await conn.execute(stmt, [dict(r) for r in rows])
@@ -89,5 +105,10 @@ async def bulk_cache(session: AsyncSession, mib: int = 256) -> AsyncIterator[Non
     await conn.exec_driver_sql(f"PRAGMA cache_size = {-1024 * int(mib)}")
     try:
         yield
-    finally:
-        await conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+    except BaseException:
+        # The write failed: its transaction may be unusable now (the caller rolls it back); the connection's cache
+        # size is restored when the pool resets or closes it, and the original error is what the caller must see.
+        with contextlib.suppress(Exception):
+            await conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+        raise
+    await conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")

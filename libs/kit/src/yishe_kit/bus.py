@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,16 +19,37 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from yishe_contracts.envelope import Envelope, Event
+from yishe_contracts.envelope import Envelope, Event, bulk_items
 from yishe_contracts.subjects import DLQ_PREFIX, DLQ_STREAM, OWNERS, stream_name
 
+from . import tracing
+from .bulk import insert_rows
 from .logging import causation_id_var, correlation_id_var
+from .outbox import cause_effective_date_var
 from .settings import NatsSettings
 
 log = structlog.get_logger("yishe.bus")
 
+
+@contextlib.contextmanager
+def event_context(envelope: Envelope) -> Iterator[None]:
+    """While a handler runs: the event's correlation id, its id as the cause, and its effective date, for whatever
+    the handler emits through the kit outbox (effective dates: what an event causes takes effect on its day)."""
+    tokens = (correlation_id_var.set(envelope.correlationid), causation_id_var.set(envelope.id),
+              cause_effective_date_var.set(envelope.effective_day()))
+    try:
+        yield
+    finally:
+        correlation_id_var.reset(tokens[0])
+        causation_id_var.reset(tokens[1])
+        cause_effective_date_var.reset(tokens[2])
+
 DUPLICATE_WINDOW_S = 120.0
 Handler = Callable[[AsyncSession, Any, Envelope], Awaitable[None]]
+BatchHandler = Callable[[AsyncSession, list[tuple[Any, Envelope]]], Awaitable[None]]
+"""The set-based form of a handler: every new event of one batch, in stream order, handled together (one IN query
+instead of one lookup per event, rows written in bulk). It must leave the state the one-by-one handler would leave
+taking the same events in the same order (several events about one organisation included)."""
 
 
 def stream_configs() -> list[StreamConfig]:
@@ -50,10 +71,74 @@ class Subscription:
     model: type[Event]
     handler: Handler
     consumer: str  # the consuming service's name
+    batch_handler: BatchHandler | None = None  # set-based form of `handler` for batches (see `BatchHandler`)
 
     @property
     def durable(self) -> str:
         return f"{self.consumer}-{self.subject.replace('.', '-')}"
+
+    @property
+    def bulk(self) -> bool:
+        """A bulk subject (`Event.bulk_item`): each message carries many items, each handled as its own event by
+        `handler` / `batch_handler` (which take the item model)."""
+        return self.model.bulk_item is not None
+
+
+class _BulkMessage:
+    """The JetStream message of a bulk event, settled once every item is: acked when each was handled, seen
+    before or dead-lettered; negatively acked (redelivered whole: handled items are then skipped by their inbox
+    rows) when any item asked for a redelivery."""
+
+    def __init__(self, msg: Any, items: int):
+        self.msg = msg
+        self.left = items
+        self.nak_delay: float | None = None
+
+    async def settle(self, nak_delay: float | None) -> None:
+        if nak_delay is not None:
+            self.nak_delay = max(self.nak_delay or 0.0, nak_delay)
+        self.left -= 1
+        if self.left == 0:
+            if self.nak_delay is None:
+                await self.msg.ack()
+            else:
+                await self.msg.nak(delay=self.nak_delay)
+
+
+class _ItemMessage:
+    """One item of a bulk event where the bus expects a message: its own envelope as `data` (what a dead letter
+    carries: the single event it stands for), the bulk message's delivery count, settled through `_BulkMessage`."""
+
+    def __init__(self, bulk: _BulkMessage, envelope: Envelope):
+        self.bulk = bulk
+        self.envelope = envelope
+        self.subject = envelope.type
+        self._settled = False
+
+    @property
+    def metadata(self) -> Any:
+        return self.bulk.msg.metadata
+
+    @property
+    def data(self) -> bytes:
+        return self.envelope.to_json_bytes()
+
+    async def _settle(self, nak_delay: float | None) -> None:
+        if not self._settled:
+            self._settled = True
+            await self.bulk.settle(nak_delay)
+
+    async def ack(self) -> None:
+        await self._settle(None)
+
+    async def term(self) -> None:
+        await self._settle(None)
+
+    async def nak(self, delay: float | None = None) -> None:
+        await self._settle(delay or 0.0)
+
+    async def in_progress(self) -> None:
+        await self.bulk.msg.in_progress()
 
 
 class Bus:
@@ -68,6 +153,7 @@ class Bus:
         self._tasks: list[asyncio.Task] = []
         self._stopping = False
         self._inbox: Table | None = None
+        self._durables: list[Subscription] = []
 
     @property
     def connected(self) -> bool:
@@ -108,6 +194,7 @@ class Bus:
         """Create missing streams only: never update one, so deploy/nats/streams (R3 in production) stays in force."""
         assert self.js is not None
         for cfg in stream_configs():
+            assert cfg.name is not None
             try:
                 await self.js.stream_info(cfg.name)
             except nats.js.errors.NotFoundError:
@@ -121,27 +208,72 @@ class Bus:
         ack = await self.js.publish(subject, payload, timeout=timeout, headers={"Nats-Msg-Id": msg_id})
         return ack.seq
 
+    async def publish_many(self, items: list[tuple[str, bytes, str]], *, timeout: float = 5.0) -> int:
+        """Publish (subject, payload, msg_id) in order with their acks in flight together; returns how many, from
+        the start, the server acknowledged (the rest, from the first failure on, must be published again — a
+        repeat within the stream's duplicate window is dropped by its `Nats-Msg-Id`)."""
+        if self.js is None or not self.connected:
+            raise ConnectionError("NATS is not connected")
+        futures = []
+        try:
+            for subject, payload, msg_id in items:  # each call has written its message before it returns: in order
+                futures.append(await self.js.publish_async(subject, payload, wait_stall=timeout,
+                                                           headers={"Nats-Msg-Id": msg_id}))
+        except Exception as exc:
+            log.warning("async publish refused", error=repr(exc), written=len(futures))
+        if not futures:
+            raise ConnectionError("NATS refused the publish")
+        done, _ = await asyncio.wait(futures, timeout=timeout)
+        acked = 0
+        for fut in futures:
+            if fut not in done or fut.cancelled() or fut.exception() is not None:
+                break
+            acked += 1
+        for fut in futures[acked:]:
+            if not fut.done():
+                fut.cancel()
+            elif not fut.cancelled():
+                fut.exception()  # retrieved: no "exception was never retrieved" warning
+        return acked
+
     def start_consumers(self, subs: list[Subscription], sessionmaker: async_sessionmaker[AsyncSession],
                         inbox: Table) -> None:
+        """One task per durable; `inbox` is the consumer's inbox table (required before any delivery)."""
         self._inbox = inbox
+        self._durables.extend(subs)
         for sub in subs:
             self._tasks.append(asyncio.create_task(self._consume(sub, sessionmaker), name=sub.durable))
 
     async def _consume(self, sub: Subscription, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        """Pull and handle messages; a batch when more are waiting, one at a time when the stream is quiet.
+
+        A long poll for one message keeps the single-event path prompt (nats-py's fetch(n > 1) would hold a message
+        until n arrive or the request expires). Each message's metadata says how many more are pending for this
+        consumer: while any are, they are pulled up to `batch` at a time (the server answers at once, they are
+        there) and handled in one transaction.
+        """
         await self.ready.wait()
         psub = None
+        pending = 0
         while not self._stopping:
             try:
                 if psub is None:
                     psub = await self._pull_subscription(sub)
+                want = min(pending, self.settings.batch) if pending > 0 and not sub.bulk else 1
                 try:
-                    # One at a time: nats-py's fetch(n > 1) holds a message until n arrive or the request
-                    # expires (measured: +0.5 s per event), and the handler, not the pull, is the cost here.
-                    msgs = await psub.fetch(1, timeout=5)
+                    msgs = await psub.fetch(want, timeout=5 if want == 1 else 0.5)
                 except (TimeoutError, nats.errors.TimeoutError):
+                    pending = 0
                     continue
-                for msg in msgs:
-                    await self._deliver(sub, msg, sessionmaker)
+                last = msgs[-1].metadata if msgs else None
+                pending = last.num_pending if last is not None and last.num_pending else 0
+                if sub.bulk:
+                    for msg in msgs:
+                        await self._deliver_bulk(sub, msg, sessionmaker)
+                elif len(msgs) == 1:
+                    await self._deliver(sub, msgs[0], sessionmaker)
+                elif msgs:
+                    await self._deliver_batch(sub, msgs, sessionmaker)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -150,6 +282,7 @@ class Bus:
                     with contextlib.suppress(Exception):
                         await psub.unsubscribe()
                 psub = None
+                pending = 0
                 await asyncio.sleep(0.5)
                 with contextlib.suppress(Exception):
                     await self.ensure_streams()
@@ -168,42 +301,211 @@ class Bus:
             sub.subject, durable=sub.durable, stream=stream_name(sub.subject.split(".")[0]), config=config
         )
 
-    async def _deliver(self, sub: Subscription, msg: Any, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
-        """Validate, skip repeats through the inbox, handle and record in one transaction, then ack."""
+    async def _parse(self, sub: Subscription, msg: Any) -> tuple[Envelope, Event] | None:
+        """The envelope and its payload model; an invalid one is dead-lettered at once (None)."""
         try:
             envelope = Envelope.model_validate_json(msg.data)
-            data = sub.model.model_validate(envelope.data)
+            return envelope, sub.model.model_validate(envelope.data)
         except ValidationError as exc:
             await self.dead_letter(sub, msg, f"invalid payload: {exc.errors()[:3]}")
             await msg.term()
+            return None
+
+    async def _deliver_bulk(self, sub: Subscription, msg: Any,
+                            sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        """A bulk event: its items handled as a batch of that many events (`_deliver_batch`), each under its own
+        event id (inbox, causation, change feed); the message is acked once every item is settled."""
+        parsed = await self._parse(sub, msg)
+        if parsed is None:
             return
+        items = bulk_items(*parsed)
+        bulk = _BulkMessage(msg, len(items))
+        await self._deliver_batch(sub, [], sessionmaker,
+                                  parsed=[(_ItemMessage(bulk, env), env, data) for env, data in items])
+
+    async def _deliver(self, sub: Subscription, msg: Any, sessionmaker: async_sessionmaker[AsyncSession],
+                       parsed: tuple[Envelope, Event] | None = None) -> None:
+        """Validate, skip repeats through the inbox, handle and record in one transaction, then ack. `parsed`: the
+        envelope and payload when the caller has them already (a batch's fallback, a bulk event's item)."""
+        if parsed is None:
+            parsed = await self._parse(sub, msg)
+            if parsed is None:
+                return
+        envelope, data = parsed
         bound = structlog.contextvars.bound_contextvars(event_id=envelope.id, subject=sub.subject,
                                                         correlation_id=envelope.correlationid)
-        tokens = (correlation_id_var.set(envelope.correlationid), causation_id_var.set(envelope.id))
+        with event_context(envelope):
+            try:
+                with bound:
+                    try:
+                        await self._handle_once(sub, envelope, data, sessionmaker)
+                    except IntegrityError:
+                        # A concurrent delivery of the same event may have won the inbox insert; otherwise re-raise.
+                        if not await self._seen(sub, envelope.id, sessionmaker):
+                            raise
+                await msg.ack()
+            except Exception as exc:
+                await self._failed(sub, msg, envelope.id, exc)
+
+    async def _failed(self, sub: Subscription, msg: Any, event_id: str, exc: BaseException) -> None:
+        """A handler failed: retry later with backoff, or dead-letter once `max_deliver` deliveries failed."""
+        delivered = msg.metadata.num_delivered if msg.metadata else 1
+        log.warning("handler failed", durable=sub.durable, event_id=event_id, error=repr(exc), delivered=delivered)
+        if delivered >= self.settings.max_deliver:
+            await self.dead_letter(sub, msg, repr(exc))
+            await msg.term()
+        else:
+            await msg.nak(delay=min(0.2 * 2**delivered, 10.0))
+
+    async def _deliver_batch(self, sub: Subscription, msgs: list[Any],
+                             sessionmaker: async_sessionmaker[AsyncSession],
+                             parsed: list[tuple[Any, Envelope, Event]] | None = None) -> None:
+        """Handle many messages in one transaction: repeats skipped through one inbox read, each handler in its own
+        savepoint, the inbox rows written in one statement, every message acked after the commit.
+
+        A failing handler's savepoint is rolled back and the rest of the batch commits without it. That message is
+        then retried alone, in its own transaction, with backoff (dead-lettered once `max_deliver` attempts failed);
+        later messages about the same organisation (the CloudEvents `subject`) are held back and handled only after
+        it, so per-organisation order holds. If the commit itself fails, every message goes the one-at-a-time way.
+        `parsed`: (message, envelope, payload) already decoded, instead of `msgs` (a bulk event's items).
+        """
+        if parsed is None:
+            parsed = []
+            for msg in msgs:
+                item = await self._parse(sub, msg)
+                if item is not None:
+                    parsed.append((msg, *item))
+        if not parsed:
+            return
+        inbox = self._inbox
+        assert inbox is not None
+        done: list[Any] = []  # messages to ack after the commit (handled now, or seen before)
+        retry: list[tuple[Any, BaseException]] = []
+        held: list[Any] = []  # behind a failed message of the same organisation
+        blocked: set[str] = set()
+        rows: list[dict[str, Any]] = []
         try:
-            with bound:
-                try:
-                    await self._handle_once(sub, envelope, data, sessionmaker)
-                except IntegrityError:
-                    # A concurrent delivery of the same event may have won the inbox insert; otherwise re-raise.
-                    if not await self._seen(sub, envelope.id, sessionmaker):
-                        raise
-            await msg.ack()
+            async with sessionmaker() as session, session.begin():
+                conn = await session.connection()
+                if conn.dialect.name == "sqlite":  # the one writer's lock now, not a deferred upgrade mid-batch
+                    raw = (await conn.get_raw_connection()).driver_connection
+                    if raw is not None and not raw.in_transaction:
+                        await conn.exec_driver_sql("BEGIN IMMEDIATE")
+                ids = [env.id for _, env, _ in parsed]
+                seen = set((await session.scalars(select(inbox.c.event_id).where(
+                    inbox.c.consumer == sub.durable, inbox.c.event_id.in_(ids)))).all())
+                now = datetime.now(UTC)
+                fresh: list[tuple[Any, Envelope, Event]] = []
+                for msg, envelope, data in parsed:
+                    if envelope.id in seen:
+                        done.append(msg)
+                        continue
+                    seen.add(envelope.id)  # the same event twice in one batch is handled once
+                    fresh.append((msg, envelope, data))
+                if sub.batch_handler is not None and len(fresh) > 1 and await self._handle_set(sub, session, fresh):
+                    handled = fresh
+                else:
+                    handled = []
+                    for msg, envelope, data in fresh:
+                        key = envelope.subject or ""
+                        if key and key in blocked:
+                            held.append(msg)
+                            continue
+                        try:
+                            with event_context(envelope), structlog.contextvars.bound_contextvars(
+                                    event_id=envelope.id, subject=sub.subject, correlation_id=envelope.correlationid):
+                                async with session.begin_nested():
+                                    with self._span(sub, envelope):
+                                        await sub.handler(session, data, envelope)
+                        except Exception as exc:
+                            retry.append((msg, exc))
+                            if key:
+                                blocked.add(key)
+                            continue
+                        handled.append((msg, envelope, data))
+                for msg, envelope, _ in handled:
+                    rows.append({"consumer": sub.durable, "event_id": envelope.id, "subject": sub.subject,
+                                 "received_at": now})
+                    done.append(msg)
+                if rows:
+                    await insert_rows(session, inbox, rows)
         except Exception as exc:
-            delivered = msg.metadata.num_delivered if msg.metadata else 1
-            log.warning("handler failed", durable=sub.durable, event_id=envelope.id, error=repr(exc),
-                        delivered=delivered)
-            if delivered >= self.settings.max_deliver:
-                await self.dead_letter(sub, msg, repr(exc))
-                await msg.term()
-            else:
-                await msg.nak(delay=min(0.2 * 2**delivered, 10.0))
-        finally:
-            correlation_id_var.reset(tokens[0])
-            causation_id_var.reset(tokens[1])
+            log.warning("batch failed, handling one at a time", durable=sub.durable, size=len(parsed),
+                        error=repr(exc))
+            for msg, envelope, data in parsed:
+                await self._deliver(sub, msg, sessionmaker, (envelope, data))
+            return
+        for msg in done:
+            await msg.ack()
+        by_msg = {id(msg): (env, data) for msg, env, data in parsed}
+        for msg, failure in retry:
+            envelope, data = by_msg[id(msg)]
+            await self._retry_alone(sub, msg, envelope, data, failure, sessionmaker)
+            for other in [m for m in held if (by_msg[id(m)][0].subject or "") == envelope.subject]:
+                held.remove(other)
+                other_env, other_data = by_msg[id(other)]
+                try:
+                    with event_context(other_env):
+                        await self._handle_once(sub, other_env, other_data, sessionmaker)
+                    await other.ack()
+                except Exception as other_exc:
+                    await self._retry_alone(sub, other, other_env, other_data, other_exc, sessionmaker)
+
+    async def _handle_set(self, sub: Subscription, session: AsyncSession,
+                          fresh: list[tuple[Any, Envelope, Event]]) -> bool:
+        """The batch's new events through the subscription's set-based handler, in one savepoint. False when it
+        failed: the savepoint is rolled back and the caller handles the events one by one (each in its own
+        savepoint), so a poison event is found, retried and dead-lettered alone as ever."""
+        assert sub.batch_handler is not None
+        try:
+            with structlog.contextvars.bound_contextvars(subject=sub.subject, batch=len(fresh)):
+                async with session.begin_nested():
+                    await sub.batch_handler(session, [(data, envelope) for _, envelope, data in fresh])
+        except Exception as exc:
+            log.warning("set-based handler failed, handling the batch one by one", durable=sub.durable,
+                        size=len(fresh), error=repr(exc))
+            return False
+        return True
+
+    async def _retry_alone(self, sub: Subscription, msg: Any, envelope: Envelope, data: Event, exc: BaseException,
+                           sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        """Retry one failed message in its own transaction with backoff until it succeeds (ack) or `max_deliver`
+        attempts in all have failed (dead letter). Counted with the deliveries JetStream already made."""
+        attempts = msg.metadata.num_delivered if msg.metadata else 1
+        log.warning("handler failed in a batch, retrying alone", durable=sub.durable, event_id=envelope.id,
+                    error=repr(exc), attempt=attempts)
+        while attempts < self.settings.max_deliver and not self._stopping:
+            await asyncio.sleep(min(0.2 * 2**attempts, 5.0))
+            with contextlib.suppress(Exception):
+                await msg.in_progress()  # keep the server from redelivering it meanwhile
+            attempts += 1
+            try:
+                with event_context(envelope):
+                    await self._handle_once(sub, envelope, data, sessionmaker)
+            except IntegrityError as again:
+                if not await self._seen(sub, envelope.id, sessionmaker):
+                    exc = again
+                    continue
+            except Exception as again:
+                exc = again
+                log.warning("handler failed", durable=sub.durable, event_id=envelope.id, error=repr(again),
+                            attempt=attempts)
+                continue
+            await msg.ack()
+            return
+        if self._stopping:
+            return  # not acked: JetStream redelivers it after the restart
+        await self.dead_letter(sub, msg, repr(exc))
+        await msg.term()
+
+    def _span(self, sub: Subscription, envelope: Envelope) -> contextlib.AbstractContextManager[object]:
+        """The handler's CONSUMER span, a child of the span that emitted the event (its `traceparent`)."""
+        return tracing.consumer_span(tracing.tracer(self.name), sub.subject, sub.durable, envelope.id,
+                                     envelope.traceparent, envelope.tracestate)
 
     async def _seen(self, sub: Subscription, event_id: str, sessionmaker: async_sessionmaker[AsyncSession]) -> bool:
         inbox = self._inbox
+        assert inbox is not None
         async with sessionmaker() as session:
             found = await session.scalar(
                 select(inbox.c.event_id).where(inbox.c.consumer == sub.durable, inbox.c.event_id == event_id))
@@ -212,6 +514,7 @@ class Bus:
     async def _handle_once(self, sub: Subscription, envelope: Envelope, data: Event,
                            sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         inbox = self._inbox
+        assert inbox is not None
         async with sessionmaker() as session, session.begin():
             seen = await session.scalar(
                 select(inbox.c.event_id).where(inbox.c.consumer == sub.durable, inbox.c.event_id == envelope.id)
@@ -219,7 +522,8 @@ class Bus:
             if seen is not None:
                 log.info("repeat delivery skipped", event_id=envelope.id, durable=sub.durable)
                 return
-            await sub.handler(session, data, envelope)
+            with self._span(sub, envelope):
+                await sub.handler(session, data, envelope)
             await session.execute(
                 insert(inbox).values(consumer=sub.durable, event_id=envelope.id, subject=sub.subject,
                                      received_at=datetime.now(UTC))
@@ -228,6 +532,8 @@ class Bus:
     async def dead_letter(self, sub: Subscription, msg: Any, reason: str) -> None:
         assert self.js is not None
         headers = {"Yishe-Original-Subject": msg.subject, "Yishe-Error": reason[:500]}
+        if isinstance(msg, _ItemMessage):  # the item alone, as the single event it stands for
+            headers["Yishe-Bulk-Subject"] = msg.bulk.msg.subject
         await self.js.publish(f"{DLQ_PREFIX}.{sub.durable}", msg.data, headers=headers)
         log.error("dead-lettered", durable=sub.durable, reason=reason[:200])
 
@@ -235,7 +541,29 @@ class Bus:
         """True once the durable consumer's ack floor has reached stream sequence `seq`."""
         assert self.js is not None
         info = await self.js.consumer_info(stream_name(subject.split(".")[0]), sub_durable)
-        return info.ack_floor.stream_seq >= seq
+        return bool(info.ack_floor is not None and info.ack_floor.stream_seq >= seq)
+
+    async def consumer_stats(self) -> list[tuple[str, int, int, int]]:
+        """(durable, pending, ack pending, redelivered) of each durable this process consumes, from JetStream's
+        consumer info (the metrics' consumer lag)."""
+        if self.js is None or not self.connected:
+            return []
+        stats = []
+        for sub in self._durables:
+            try:
+                info = await self.js.consumer_info(stream_name(sub.subject.split(".")[0]), sub.durable)
+            except nats.js.errors.NotFoundError:
+                continue  # not created yet (the consumer loop creates it once NATS answers)
+            stats.append((sub.durable, info.num_pending or 0, info.num_ack_pending or 0, info.num_redelivered or 0))
+        return stats
+
+    async def dlq_depths(self) -> dict[str, int]:
+        """Dead-lettered messages held in the DLQ stream for each of this process's durables."""
+        if self.js is None or not self.connected or not self._durables:
+            return {}
+        info = await self.js.stream_info(DLQ_STREAM, subjects_filter=f"{DLQ_PREFIX}.>")
+        held = info.state.subjects or {}
+        return {sub.durable: int(held.get(f"{DLQ_PREFIX}.{sub.durable}", 0)) for sub in self._durables}
 
     async def close(self) -> None:
         self._stopping = True

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, Request
 from sqlalchemy import (
+    JSON,
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -20,8 +24,10 @@ from sqlalchemy import (
     Table,
     Text,
     event,
+    text,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
@@ -56,11 +62,15 @@ BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
 
 
 FRAGMENT_TABLE = "profile_fragment"
+JOB_TABLE = "job"
+IDEMPOTENCY_TABLE = "idempotency_key"
 
 
-def new_metadata(*, fragments: bool = False) -> MetaData:
+def new_metadata(*, fragments: bool = False, jobs: bool = False, idempotency: bool = False) -> MetaData:
     """A service's metadata with the naming convention and its outbox/inbox tables; `fragments`: also the
-    `profile_fragment` read model of the 一社一码 profile (yishe_kit.readmodel)."""
+    `profile_fragment` read model of the 一社一码 profile (yishe_kit.readmodel); `jobs`: the `job` table of
+    long work run as jobs (yishe_kit.jobs); `idempotency`: the `idempotency_key` table of the kept answers to
+    POSTs carrying an `Idempotency-Key` (yishe_kit.idempotency)."""
     md = MetaData(naming_convention=NAMING_CONVENTION)
     Table(
         "outbox",
@@ -82,6 +92,48 @@ def new_metadata(*, fragments: bool = False) -> MetaData:
         Column("subject", String(200), nullable=False),
         Column("received_at", UtcDateTime(), nullable=False),
     )
+    if jobs:
+        Table(
+            JOB_TABLE,
+            md,
+            Column("job_id", String(36), primary_key=True),
+            Column("kind", String(50), nullable=False),
+            Column("key", String(200), nullable=True, index=True),  # one running job per key
+            Column("state", String(20), nullable=False, index=True),
+            Column("actor", String(200), nullable=False),
+            Column("total", BigInteger, nullable=True),
+            Column("done", BigInteger, nullable=False, default=0),
+            Column("failed", BigInteger, nullable=False, default=0),
+            Column("cancel_requested", Boolean, nullable=False, default=False),
+            Column("created_at", UtcDateTime(), nullable=False),
+            Column("started_at", UtcDateTime(), nullable=True),
+            Column("finished_at", UtcDateTime(), nullable=True),
+            Column("params", JSON, nullable=True),
+            Column("result", JSON, nullable=True),
+            Column("error", JSON, nullable=True),
+            # One queued or running job per key, across every replica of the service (JOB-1).
+            Index("uq_job_active_key", "key", unique=True, sqlite_where=text("state IN ('queued', 'running')"),
+                  postgresql_where=text("state IN ('queued', 'running')")),
+        )
+    if idempotency:
+        Table(
+            IDEMPOTENCY_TABLE,
+            md,
+            # SHA-256 of role, actor, method, path and key: the key is the caller's own, per route.
+            Column("scope_id", String(64), primary_key=True),
+            Column("key", String(255), nullable=False),
+            Column("caller", String(200), nullable=False),  # role:actor, for looking back
+            Column("method", String(10), nullable=False),
+            Column("path", String(500), nullable=False),
+            Column("token", String(32), nullable=False),  # the claim holder: only it may write the answer
+            Column("state", String(10), nullable=False),  # running | done
+            Column("request_hash", String(64), nullable=True),  # SHA-256 of query, content type and body
+            Column("status", Integer, nullable=True),
+            Column("headers", JSON, nullable=True),  # the kept answer headers (content type, location)
+            Column("body", LargeBinary, nullable=True),
+            Column("created_at", UtcDateTime(), nullable=False),
+            Column("expires_at", UtcDateTime(), nullable=False, index=True),
+        )
     if fragments:
         Table(
             FRAGMENT_TABLE,
@@ -96,7 +148,7 @@ def new_metadata(*, fragments: bool = False) -> MetaData:
     return md
 
 
-def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
+def make_engine(url: str, *, echo: bool = False, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -104,7 +156,7 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEn
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
 
         @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
@@ -113,7 +165,7 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEn
             cur.close()
 
         return engine
-    return create_async_engine(url, echo=echo, pool_size=pool_size, pool_pre_ping=True)
+    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
 
 
 def make_sessionmaker(engine: AsyncEngine, session_class: type[Session] | None = None,
@@ -124,16 +176,33 @@ def make_sessionmaker(engine: AsyncEngine, session_class: type[Session] | None =
     return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=session_class)
 
 
+class SessionTaker(Protocol):
+    def adopt(self, session: AsyncSession) -> bool: ...
+
+
+# Set by yishe_kit.idempotency for a request carrying an Idempotency-Key: the request's session is handed to it on
+# success instead of committing here, so the kept answer commits in the same transaction as the state change.
+handover_var: ContextVar[SessionTaker | None] = ContextVar("yishe_session_handover", default=None)
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request: commit on success, roll back on error. Services only flush."""
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    async with sessionmaker() as session:
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
+    session = sessionmaker()
+    handed_over = False
+    try:
+        yield session
+        taker = handover_var.get()
+        if taker is not None and taker.adopt(session):
+            handed_over = True  # it commits (or rolls back) and closes the session once the answer is written
+            return
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
+    finally:
+        if not handed_over:
+            await session.close()
 
 
 # scope="function": the session commits before the response is sent (FastAPI's default "request" scope would run
@@ -152,3 +221,15 @@ async def flush_or_conflict(session: AsyncSession, code: str, detail: str, probl
         await session.flush()
     except IntegrityError as exc:
         raise Conflict(code, detail, problems) from exc
+
+
+TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock_detected, serialization_failure
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failure PostgreSQL asks the client to cure by running the transaction again: a deadlock it broke by failing
+    this side (40P01) or a serialization failure (40001). Anything else is not retried."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    orig = exc.orig
+    return (getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)) in TRANSIENT_SQLSTATES

@@ -1,4 +1,8 @@
-"""Domain errors with fixed status codes, rendered as `application/problem+json` by one handler."""
+"""Domain errors with fixed status codes, rendered as `application/problem+json` by one handler.
+
+Chinese first: `detail` is Chinese unless the caller prefers English (`Accept-Language: en`); `detail_zh` and
+`detail_en` carry both, and each problem names its field and rule with `message_zh` and `message` (English).
+Validation errors are translated per error type (yishe_kit.i18n), never passed through in the library's English."""
 
 from __future__ import annotations
 
@@ -8,6 +12,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .i18n import EN, STATUS_EN, STATUS_ZH, ZH, language, validation_messages
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,7 @@ class ServiceError(Exception):
     status: int
     detail: str
     problems: list[Problem] = field(default_factory=list)
+    detail_zh: str | None = None  # else the problems' Chinese messages, else the status in Chinese
 
     def __str__(self) -> str:
         return f"{self.code}: {self.detail}"
@@ -57,33 +65,76 @@ class InvalidInput(ServiceError):
 
 
 def problem_response(status: int, code: str, detail: str, problems: list[dict[str, Any]] | None = None,
-                     headers: dict[str, str] | None = None) -> JSONResponse:
+                     headers: dict[str, str] | None = None, *, detail_zh: str | None = None,
+                     lang: str = EN) -> JSONResponse:
+    """`detail` is English; with `detail_zh` the body carries both and `detail` is the one `lang` asks for."""
     body: dict[str, Any] = {"type": "about:blank", "title": code, "status": status, "code": code, "detail": detail}
+    if detail_zh is not None:
+        body["detail"] = detail_zh if lang == ZH else detail
+        body["detail_zh"], body["detail_en"] = detail_zh, detail
+        headers = {**(headers or {}), "Content-Language": "zh-CN" if lang == ZH else "en"}
     if problems:
         body["errors"] = problems
     return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
 
 
-async def _service_error(_: Request, exc: Exception) -> JSONResponse:
+def chinese_detail(exc: ServiceError) -> str:
+    if exc.detail_zh:
+        return exc.detail_zh
+    if exc.problems:
+        return "；".join(p.message_zh for p in exc.problems[:5])
+    return f"{STATUS_ZH.get(exc.status, '请求未能完成')}（{exc.code}）"
+
+
+def service_error_response(exc: ServiceError, lang: str = ZH, headers: dict[str, str] | None = None) -> JSONResponse:
+    """A domain error as problem+json in the caller's language (the one rendering every handler and lane uses)."""
+    return problem_response(exc.status, exc.code, exc.detail, [p.as_dict() for p in exc.problems], headers,
+                            detail_zh=chinese_detail(exc), lang=lang)
+
+
+def request_language(request: Request) -> str:
+    return language(request.headers.get("accept-language"))
+
+
+async def _service_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
-    return problem_response(exc.status, exc.code, exc.detail, [p.as_dict() for p in exc.problems])
+    return service_error_response(exc, request_language(request))
 
 
-async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     problems = []
     for err in exc.errors():
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
-        problems.append(
-            {"field": ".".join(loc) or None, "rule": err.get("type"), "message": err.get("msg"),
-             "message_zh": f"字段 {'.'.join(loc) or '请求体'} 不符合要求：{err.get('msg')}"}
-        )
-    return problem_response(422, "validation_error", "request does not match the schema", problems)
+        field_, zh, en = validation_messages(err)
+        problems.append(Problem(field_, str(err.get("type", "value_error")), zh, en))
+    error = ServiceError("validation_error", 422, "the request does not match the API: "
+                         + "; ".join(p.message_en for p in problems[:5]), problems,
+                         detail_zh="请求不符合接口定义：" + "；".join(p.message_zh for p in problems[:5]))
+    return service_error_response(error, request_language(request))
+
+
+_FRAMEWORK_ZH = {
+    "There was an error parsing the body":
+        "请求体无法解析：内容不是 Content-Type 所声明的格式（如 JSON 须为 UTF-8 编码）",
+}
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    """The framework's own refusals (unknown path, wrong method, unparsable body) in the same shape and language."""
+    assert isinstance(exc, StarletteHTTPException)
+    en = exc.detail if isinstance(exc.detail, str) else STATUS_EN.get(exc.status_code, "error")
+    zh = _FRAMEWORK_ZH.get(en) or STATUS_ZH.get(exc.status_code, "请求未能完成")
+    where = "body" if en in _FRAMEWORK_ZH else "path" if exc.status_code in (404, 405) else None
+    error = ServiceError(f"http_{exc.status_code}", exc.status_code, en,
+                         [Problem(where, f"HTTP-{exc.status_code}", zh, en)], detail_zh=zh)
+    return service_error_response(error, request_language(request),
+                                  headers=dict(exc.headers) if exc.headers else None)
 
 
 def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
 
 
 def identifier_problems(found: list) -> list[Problem]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from contextvars import ContextVar
 
 import orjson
@@ -13,11 +14,21 @@ correlation_id_var: ContextVar[str | None] = ContextVar("correlation_id", defaul
 causation_id_var: ContextVar[str | None] = ContextVar("causation_id", default=None)
 
 
-def _dumps(obj, default=None) -> str:
+def _dumps(obj: object, default: Callable[[object], object] | None = None) -> str:
     return orjson.dumps(obj, default=default).decode("utf-8")
 
 
+_configured_level: str | None = None
+
+
 def configure(service: str, level: str = "INFO") -> None:
+    """Once per process and level (several apps share a test process): configuring again would replace the
+    processor list that loggers already bound hold on to."""
+    global _configured_level
+    structlog.contextvars.bind_contextvars(service=service)
+    if _configured_level == level:
+        return
+    _configured_level = level
     logging.basicConfig(stream=sys.stdout, level=level, format="%(message)s")
     structlog.configure(
         processors=[
@@ -31,8 +42,8 @@ def configure(service: str, level: str = "INFO") -> None:
         logger_factory=structlog.PrintLoggerFactory(),
         cache_logger_on_first_use=True,
     )
-    structlog.contextvars.bind_contextvars(service=service)
 
 
 def get_logger(name: str | None = None) -> structlog.typing.FilteringBoundLogger:
-    return structlog.get_logger(name)
+    logger: structlog.typing.FilteringBoundLogger = structlog.get_logger(name)
+    return logger

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from alembic import context
 from sqlalchemy import MetaData
@@ -12,12 +12,12 @@ from sqlalchemy.engine import Connection
 from .db import make_engine
 
 
-def include_name_for(metadata: MetaData) -> Callable[[str | None, str, dict], bool]:
+def include_name_for(metadata: MetaData) -> Callable[..., bool]:
     """Alembic `include_name`: skip the tables listed in `metadata.info["virtual_tables"]` and their shadow tables
     (SQLite FTS5 `<name>_data`, `_idx`, `_content`, `_docsize`, `_config`): migrations create them, models cannot."""
     virtual = tuple(metadata.info.get("virtual_tables", ()))
 
-    def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    def include_name(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
         if type_ != "table" or name is None:
             return True
         return not any(name == v or name.startswith(f"{v}_") for v in virtual)

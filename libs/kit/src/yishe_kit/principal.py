@@ -1,6 +1,7 @@
-"""Who is calling, as asserted by the gateway in trusted headers (services are not reachable from outside).
+"""Who is calling, as the gateway vouched for it in its signed assertion (yishe_kit.assertion).
 
-The gateway strips any `X-Yishe-*` header a client sends and sets its own; a missing role is `public`.
+`AssertionGate` verifies the assertion before anything else runs and leaves the Principal in the request scope;
+`X-Yishe-Role/Actor/Division` headers mean nothing to a service.
 """
 
 from __future__ import annotations
@@ -23,15 +24,16 @@ class Principal:
         return self.role in roles
 
 
+SCOPE_KEY = "yishe_principal"
+
+
 def get_principal(request: Request) -> Principal:
-    role = request.headers.get("x-yishe-role", "public")
-    if role not in ROLES:
-        role = "public"
-    return Principal(
-        actor=request.headers.get("x-yishe-actor", "anonymous"),
-        role=role,
-        division_prefix=request.headers.get("x-yishe-division", ""),
-    )
+    principal: Principal | None = request.scope.get("state", {}).get(SCOPE_KEY)
+    if principal is None:  # only an app built without the kit's gate (never a service) gets here
+        from .errors import ServiceError
+
+        raise ServiceError("assertion_missing", 401, "no verified caller: the gateway's assertion is required")
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

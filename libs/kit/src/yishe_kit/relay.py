@@ -83,20 +83,19 @@ class Relay:
                 .order_by(t.c.seq)
                 .limit(self.settings.batch)
             )
-            if session.bind.dialect.name == "postgresql":
+            if session.get_bind().dialect.name == "postgresql":
                 stmt = stmt.with_for_update(skip_locked=True)
             rows = (await session.execute(stmt)).all()
             if not rows:
                 return 0
-            sent: list[int] = []
             error: Exception | None = None
-            for row in rows:
-                try:
-                    await self.bus.publish(row.subject, row.payload, msg_id=row.event_id)
-                    sent.append(row.seq)
-                except Exception as exc:
-                    error = exc
-                    break
+            try:  # the whole batch with its acks in flight together, in outbox order
+                acked = await self.bus.publish_many([(r.subject, r.payload, r.event_id) for r in rows])
+            except Exception as exc:
+                acked, error = 0, exc
+            if error is None and acked < len(rows):
+                error = ConnectionError(f"NATS acknowledged {acked} of {len(rows)} events")
+            sent = [r.seq for r in rows[:acked]]
             now = datetime.now(UTC)
             if sent:
                 await session.execute(update(t).where(t.c.seq.in_(sent)).values(published_at=now))
@@ -121,8 +120,9 @@ class Relay:
                 old = select(t.c.seq).where(t.c.published_at.is_not(None), t.c.published_at < cutoff).limit(batch)
                 result = await session.execute(delete(t).where(t.c.seq.in_(old.scalar_subquery())))
                 await session.commit()
-            purged += result.rowcount or 0
-            if (result.rowcount or 0) < batch:
+            deleted = int(getattr(result, "rowcount", 0) or 0)  # a DELETE's CursorResult
+            purged += deleted
+            if deleted < batch:
                 break
         if purged:
             log.info("outbox purged", rows=purged, older_than=cutoff.isoformat())

@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AliasChoices, BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings
+
+from .assertion import AssertionSettings
+from .idempotency import IdempotencySettings
+from .limits import LimitSettings
 
 
 def data_dir() -> Path:
@@ -17,7 +21,12 @@ def data_dir() -> Path:
 class DatabaseSettings(BaseModel):
     url: str = ""
     echo: bool = False
+    # PostgreSQL connections per process: `pool_size` kept, up to `max_overflow` more under load, and the 一社一码 read
+    # model's own asyncpg pool of `read_pool_size` (yishe_kit.readmodel). Their sum over every process must stay
+    # below the server's `max_connections` (100 by default: six processes × 20 + 4 would not).
     pool_size: int = 10
+    max_overflow: int = Field(10, ge=0, description="connections beyond pool_size while busy (PostgreSQL)")
+    read_pool_size: int = 4
 
 
 class NatsSettings(BaseModel):
@@ -27,6 +36,8 @@ class NatsSettings(BaseModel):
     )
     max_deliver: int = 5
     ack_wait_seconds: float = 30.0
+    # While messages are waiting, a consumer pulls up to this many at once and handles them in one transaction.
+    batch: int = Field(256, ge=1, le=10_000)
 
     @property
     def servers(self) -> list[str]:
@@ -35,13 +46,28 @@ class NatsSettings(BaseModel):
 
 class RelaySettings(BaseModel):
     enabled: bool = True
-    batch: int = 200
+    batch: int = 1000  # rows published per round, acks in flight together
     safety_poll_seconds: float = 1.0
     max_backoff_seconds: float = 5.0
     # Published rows are kept this long (the stream holds the events; the rows are for looking back), then purged
     # by the relay at most once per `purge_interval_seconds`. Unpublished rows are never purged.
     retention_hours: float = Field(168.0, gt=0)
     purge_interval_seconds: float = Field(3600.0, gt=0)
+
+
+class TelemetrySettings(BaseModel):
+    """Prometheus `/metrics` and OpenTelemetry traces (yishe_kit.metrics, yishe_kit.tracing).
+
+    Traces are always made and carried (W3C `traceparent` on HTTP and in the event envelope); they leave the process
+    only when `otlp_endpoint` is set (OTLP over HTTP, e.g. `http://otel-collector:4318/v1/traces`)."""
+
+    metrics_enabled: bool = True
+    tracing_enabled: bool = True
+    otlp_endpoint: str = Field(
+        default_factory=lambda: os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", ""),
+        description="OTLP/HTTP traces endpoint; empty = no exporter (the default)",
+    )
+    access_log: bool = True
 
 
 class ServiceSettings(BaseSettings):
@@ -52,11 +78,26 @@ class ServiceSettings(BaseSettings):
     db: DatabaseSettings = Field(default_factory=DatabaseSettings)
     nats: NatsSettings = Field(default_factory=NatsSettings)
     relay: RelaySettings = Field(default_factory=RelaySettings)
+    telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
+    assertion: AssertionSettings = Field(default_factory=AssertionSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
+    idempotency: IdempotencySettings = Field(default_factory=IdempotencySettings)
     log_level: str = "INFO"
+    platform_date_enabled: bool = Field(
+        False, validation_alias=AliasChoices("platform_date_enabled", "YISHE_PLATFORM_DATE_ENABLED"),
+        description="follow the platform date set at the gateway (NATS KV); honoured only with env=dev")
+
+    @property
+    def follows_platform_date(self) -> bool:
+        return self.platform_date_enabled and self.env == "dev"
 
     @model_validator(mode="after")
     def _default_sqlite(self) -> ServiceSettings:
         if not self.db.url:
             path = data_dir() / f"{self.service_name}.db"
             self.db.url = f"sqlite+aiosqlite:///{path}"
+        if self.env != "dev" and not (self.assertion.public_key or self.assertion.public_key_file):
+            prefix = self.service_name.upper()
+            raise ValueError(f"{prefix}_ASSERTION__PUBLIC_KEY or {prefix}_ASSERTION__PUBLIC_KEY_FILE (the gateway's "
+                             "public key) must be set outside env=dev")
         return self

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import socket
@@ -10,6 +11,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
 
 from alembic import command
@@ -19,7 +21,7 @@ from alembic.config import Config
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
 
 
 def wait_for_port(port: int, timeout: float = 15.0, host: str = "127.0.0.1") -> None:
@@ -79,13 +81,13 @@ def alembic_config(service_dir: Path, url: str) -> Config:
     return cfg
 
 
-def migrate(service_dir: Path, url: str) -> None:
-    """`alembic upgrade head` for one service against `url`, in a thread (env.py runs its own event loop)."""
+def migrate(service_dir: Path, url: str, revision: str = "head") -> None:
+    """`alembic upgrade <revision>` for one service against `url`, in a thread (env.py runs its own event loop)."""
     import threading
 
     errors: list[BaseException] = []
     cfg = alembic_config(service_dir, url)
-    t = threading.Thread(target=lambda: _capture(errors, lambda: command.upgrade(cfg, "head")))
+    t = threading.Thread(target=lambda: _capture(errors, lambda: command.upgrade(cfg, revision)))
     t.start()
     t.join()
     if errors:
@@ -156,6 +158,7 @@ class MigratedDatabases:
         self.backend = test_backend()
         self._tmp = Path(tempfile.mkdtemp(prefix=f"yishe-{service}-"))
         self._created: list[str] = []
+        _opened.append(self)
         if self.backend == "postgres":
             # Per test process: concurrent runs (developers, CI) never drop each other's template.
             self.template_name = f"yishe_test_{service}_tpl_{os.getpid()}"
@@ -177,15 +180,104 @@ class MigratedDatabases:
     def close(self) -> None:
         shutil.rmtree(self._tmp, ignore_errors=True)
         if self._created:  # copies first, the template last
-            _pg([f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in reversed(self._created)])
+            created, self._created = self._created, []
+            _pg([f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in reversed(created)])
 
 
-async def running_client(app):
-    """Run the app's lifespan (engine, NATS bus, relay, consumers) and yield an HTTP client on it."""
+_opened: list[MigratedDatabases] = []
+
+
+def close_all_databases() -> None:
+    """Drop every database the test session made. Called from `pytest_sessionfinish`, not from a fixture's teardown:
+    a whole session's copies on PostgreSQL (hundreds of DROP DATABASE) can take longer than one test's timeout on a
+    loaded machine, and pytest-timeout counts a session fixture's teardown against the last test."""
+    while _opened:
+        _opened.pop().close()
+
+
+# --- service identity in tests ----------------------------------------------------------------------------------
+
+SERVICE_PREFIXES = ("REGISTRY", "CREDIT", "PROCUREMENT", "PARTY", "CULTIVATION")
+
+
+@functools.lru_cache(maxsize=1)
+def key_pair_for_tests() -> tuple[str, str]:
+    """This test process's own P-256 pair (private PEM, public PEM), standing in for the gateway's."""
+    from .assertion import generate_pem_pair
+
+    return generate_pem_pair()
+
+
+def install_test_assertion_keys(environ: MutableMapping[str, str] = os.environ) -> None:
+    """Every service's settings get the test public key, the gateway's the test private key (unless a test run
+    configured real ones): services check assertions in tests exactly as in production."""
+    private, public = key_pair_for_tests()
+    for prefix in SERVICE_PREFIXES:
+        environ.setdefault(f"{prefix}_ASSERTION__PUBLIC_KEY", public)
+    environ.setdefault("GATEWAY_ASSERTION__PRIVATE_KEY", private)
+
+
+def minter_for_tests():
+    from .assertion import Minter
+
+    return Minter(key_pair_for_tests()[0])
+
+
+def mint_for(audience: str, *, role: str = "public", actor: str = "anonymous", division: str = "",
+             request_id: str = "", **kwargs) -> str:
+    """An assertion for `audience` signed with the test key, as the gateway would mint it."""
+    token: str = minter_for_tests().mint(audience, role=role, actor=actor, jurisdiction=division,
+                                         request_id=request_id, **kwargs)
+    return token
+
+
+def asserted(headers, audience: str | None = None) -> dict:
+    """The claims of the assertion in `headers` (a mapping or (name, value) pairs), verified with the test key; what
+    a service would read (role, actor, jurisdiction, request_id, aud, …). {} when there is none."""
+    import jwt
+
+    from .assertion import ALGORITHMS, HEADER
+
+    pairs = headers.items() if hasattr(headers, "items") else headers
+    token = next((v for k, v in pairs if k.lower() == HEADER.lower()), None)
+    if token is None:
+        return {}
+    from .assertion import load_public_key
+
+    return jwt.decode(token, load_public_key(key_pair_for_tests()[1]), algorithms=list(ALGORITHMS), audience=audience,
+                      options={"verify_aud": audience is not None})
+
+
+def assertion_hook(audience: str):
+    """An httpx request hook that does what the gateway does: the `X-Yishe-Role/Actor/Division` headers a test
+    gives become a freshly minted assertion (and are removed). A request that already carries an assertion goes as
+    it is. An unknown role is sent as `public`, as services used to read it."""
+    from .assertion import HEADER
+    from .principal import ROLES
+
+    minter = minter_for_tests()
+
+    async def hook(request) -> None:
+        headers = request.headers
+        if HEADER in headers:
+            return
+        role = headers.pop("x-yishe-role", "public")
+        actor = headers.pop("x-yishe-actor", "anonymous")
+        division = headers.pop("x-yishe-division", "")
+        headers[HEADER] = minter.mint(audience, role=role if role in ROLES else "public", actor=actor,
+                                      jurisdiction=division, request_id=headers.get("x-request-id", ""))
+
+    return hook
+
+
+async def running_client(app, *, mint: bool = True):
+    """Run the app's lifespan (engine, NATS bus, relay, consumers) and yield an HTTP client on it. With `mint`, every
+    request carries an assertion minted from its `X-Yishe-*` headers (assertion_hook) for the app's service."""
     from httpx import ASGITransport, AsyncClient
 
+    hooks = {"request": [assertion_hook(app.state.settings.service_name)]} if mint else {}
     async with app.router.lifespan_context(app), AsyncClient(transport=ASGITransport(app=app),
-                                                              base_url="http://test") as client:
+                                                              base_url="http://test", event_hooks=hooks) as client:
         yield client
 
 
@@ -217,3 +309,293 @@ async def eventually(check, *, timeout: float = 10.0, interval: float = 0.02):
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s (last: {result!r})")
         await asyncio.sleep(interval)
+
+
+# --- the access matrix: every list a caller can read keeps to its scope ---------------------------------------------
+
+def _is_uscc_field(field: str) -> bool:
+    return field == "uscc" or field.endswith("_uscc")
+
+
+def _is_division_field(field: str) -> bool:
+    return field in ("division", "division_code", "township_code") or field.endswith(
+        ("_division", "_division_code", "_township_code"))
+
+
+def _division_value(value: object) -> str | None:
+    """A division code (2 to 12 digits: province … township); a township's name or anything else is not one."""
+    return value if isinstance(value, str) and value.isdigit() and 2 <= len(value) <= 12 else None
+
+
+def _identity(record: dict) -> str:
+    """What names a record across two callers' answers: its id fields (`id`, `*_id`, `*_no`), else the whole record."""
+    import json
+
+    ids = {k: v for k, v in record.items() if (k == "id" or k.endswith(("_id", "_no"))) and isinstance(v, str | int)}
+    return json.dumps(ids or record, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _usccs_in(data, found: list[tuple[str, str]], field: str = "",
+              divisions: list[tuple[str, str, str, str]] | None = None) -> None:
+    """USCCs in any field `uscc`/`*_uscc`; and, into `divisions`, each record (an object) carrying a division code
+    (`division_code`, `*_division`, `*_division_code`, `township_code`) as (field, its finest division, the
+    record's USCC or "", the record's identity): records keyed by a division only (projects, platforms, talents,
+    …) are walked too."""
+    if isinstance(data, dict):
+        if divisions is not None:
+            uscc = next((v for k, v in data.items() if _is_uscc_field(k) and isinstance(v, str)), "")
+            codes = [(len(code), key, code) for key, value in data.items()
+                     if _is_division_field(key) and (code := _division_value(value)) is not None]
+            if codes:  # judged by its finest division (a township's platform also names its county)
+                _, key, code = max(codes)
+                divisions.append((key, code, uscc, _identity(data)))
+        for key, value in data.items():
+            _usccs_in(value, found, key, divisions)
+    elif isinstance(data, list):
+        for value in data:
+            _usccs_in(value, found, field, divisions)
+    elif isinstance(data, str) and _is_uscc_field(field):
+        found.append((field, data))
+
+
+def _records(resp) -> object:
+    import csv
+    import io
+    import json
+
+    ctype = resp.headers.get("content-type", "")
+    if "ndjson" in ctype:
+        return [json.loads(line) for line in resp.text.splitlines() if line.strip()]
+    if "csv" in ctype:
+        rows = list(csv.reader(io.StringIO(resp.text.lstrip("\ufeff"))))
+        return [dict(zip(rows[0], r, strict=False)) | {"uscc": r[0]} for r in rows[1:] if r] if rows else []
+    return resp.json() if "json" in ctype else None
+
+
+async def _seen(client, path: str, headers: dict[str, str],
+                divisions: list[tuple[str, str, str, str]] | None = None) -> list[tuple[str, str]]:
+    resp = await client.get(path, headers=headers)
+    found: list[tuple[str, str]] = []
+    if resp.status_code == 200:
+        _usccs_in(_records(resp), found, divisions=divisions)
+    return found
+
+
+def scoped_accounts(own: str, staff: dict[str, str], *, district: str = "330302", township: str = "330302001",
+                    other: str = "330303") -> dict[str, tuple[dict[str, str], Callable[[str, str], bool]]]:
+    """The scoped callers every service's access matrix walks, each with what it may see (`may_see(uscc,
+    division)`): staff of `district`, staff of `township` inside it, a supervisory unit and a Party-building body of
+    the `other` district, and the organisation `own` itself. A service adds its own (e.g. a purchaser)."""
+    def within(prefix: str) -> Callable[[str, str], bool]:
+        return lambda uscc, division: division.startswith(prefix)
+
+    return {
+        "district staff": ({**staff, "x-yishe-division": district}, within(district)),
+        "township staff": ({**staff, "x-yishe-division": township}, within(township)),
+        "supervisory unit": ({"x-yishe-role": "supervisor", "x-yishe-actor": "longwan-sports",
+                              "x-yishe-division": other}, within(other)),
+        "party": ({"x-yishe-role": "party", "x-yishe-actor": "longwan-party", "x-yishe-division": other},
+                  within(other)),
+        "the organisation": ({"x-yishe-role": "org", "x-yishe-actor": own}, lambda uscc, division: uscc == own),
+    }
+
+
+REQUIRED_QUERY: dict[str, Callable[[], object]] = {"year": lambda: _this_year()}
+"""How the access matrix fills a list's required query parameters."""
+
+
+def _this_year() -> int:
+    from .clock import today
+
+    return today().year
+
+
+async def scope_leaks(client, app, headers: dict[str, str], may_see, seeded: dict[str, str]) -> list[str]:
+    """Every GET operation of the app's OpenAPI without path parameters (lists, searches, exports, feeds), read as
+    the caller. A leak is, unless the public (no role) sees it there too:
+    - an organisation of `seeded` (USCC → division code) in any `uscc`/`*_uscc` field although
+      `may_see(uscc, division)` is False;
+    - any record (an object) carrying a division code (`division_code`, `*_division`, `*_division_code`,
+      `township_code`) for which `may_see(the record's USCC or "", that code)` is False — records keyed by a
+      division only (procurement projects, cultivation platforms, talents, …) are caught as well (a record of a
+      seeded organisation is judged by the organisation's seeded division, the finer one, as above).
+    A new list endpoint is walked without anyone listing it here. Required query parameters are filled from
+    `REQUIRED_QUERY` (a year: this year); an operation needing any other is not walked.
+
+    Reads of one organisation (`GET …/{uscc}…`, no other path parameter) are walked too, for every seeded
+    organisation the caller may not see: a leak is a 200 where the public is refused, or a 200 that says more than
+    the public's (another body)."""
+    leaks: list[str] = []
+    for path, item in sorted(app.openapi()["paths"].items()):
+        if "get" not in item or path.startswith("/health"):
+            continue
+        if path.count("{") == 1 and "{uscc}" in path:
+            leaks += await _organisation_leaks(client, path, headers, may_see, seeded)
+            continue
+        if "{" in path:
+            continue
+        required = [p["name"] for p in item["get"].get("parameters", [])
+                    if p.get("in") == "query" and p.get("required")]
+        if any(name not in REQUIRED_QUERY for name in required):
+            continue  # a required parameter the walk cannot fill: not walked (see the docstring)
+        if required:
+            path += "?" + "&".join(f"{name}={REQUIRED_QUERY[name]()}" for name in required)
+        divisions: list[tuple[str, str, str, str]] = []
+        found = await _seen(client, path, headers, divisions)
+        if not found and not divisions:
+            continue
+        public_divisions: list[tuple[str, str, str, str]] = []
+        public = {u for _, u in await _seen(client, path, {"x-yishe-role": "public"}, public_divisions)}
+        public_records = {ident for _, _, _, ident in public_divisions}
+        leaks += [f"GET {path}: {field}={uscc} (division {seeded[uscc]})" for field, uscc in found
+                  if uscc in seeded and uscc not in public and not may_see(uscc, seeded[uscc])]
+        leaks += [f"GET {path}: {field}={code}" + (f" ({uscc})" if uscc else "")
+                  for field, code, uscc, ident in divisions
+                  if uscc not in seeded and ident not in public_records and not may_see(uscc, code)]
+    return sorted(set(leaks))
+
+
+async def _organisation_leaks(client, path: str, headers: dict[str, str], may_see,
+                              seeded: dict[str, str]) -> list[str]:
+    """`scope_leaks` for a read of one organisation: each seeded organisation outside the caller's scope."""
+    leaks = []
+    for uscc, division in seeded.items():
+        if may_see(uscc, division):
+            continue
+        url = path.replace("{uscc}", uscc)
+        mine = await client.get(url, headers=headers)
+        if mine.status_code != 200:
+            continue
+        public = await client.get(url, headers={"x-yishe-role": "public"})
+        if public.status_code != 200:
+            leaks.append(f"GET {path}: {uscc} (division {division}) answered 200, the public {public.status_code}")
+        elif _records(mine) != _records(public):
+            leaks.append(f"GET {path}: {uscc} (division {division}) says more than to the public")
+    return leaks
+
+
+# --- set-based consumers (issue 11): the one-by-one reference and a comparable dump of the state ---------------
+
+async def handle_one_by_one(subscription, sessionmaker, envelopes) -> None:
+    """The reference for a set-based handler: each event through the subscription's one-by-one `handler`, in
+    order, each in its own transaction inside the event's context, as the bus does for a lone message."""
+    from .bus import event_context
+
+    for envelope in envelopes:
+        data = subscription.model.model_validate(envelope.data)
+        with event_context(envelope):
+            async with sessionmaker() as session, session.begin():
+                await subscription.handler(session, data, envelope)
+
+
+_VOLATILE = ("_at", "event_id")
+
+
+def _instant(column) -> bool:
+    from sqlalchemy import DateTime
+
+    return isinstance(column.type, DateTime) or isinstance(getattr(column.type, "impl", None), DateTime)
+
+
+async def comparable_state(sessionmaker, metadata, *, skip: tuple[str, ...] = ("inbox", "fragment", "alembic"),
+                           volatile: tuple[str, ...] = _VOLATILE) -> dict[str, list[tuple]]:
+    """Every table's rows (sorted) without the columns that differ between two equal runs (instants: date-time
+    columns and names ending in `volatile`, generated event ids); the outbox as its events' (type, subject,
+    correlation, cause, effective date, data without instants). Two databases fed the same events the same way
+    compare equal."""
+    import orjson
+    from sqlalchemy import select
+
+    out: dict[str, list[tuple]] = {}
+    async with sessionmaker() as session:
+        for table in metadata.sorted_tables:
+            if any(s in table.name for s in skip):
+                continue
+            rows = (await session.execute(select(table))).mappings().all()
+            if table.name == "outbox":
+                events = []
+                for row in rows:
+                    env = orjson.loads(row["payload"])
+                    data = {k: v for k, v in env["data"].items() if not k.endswith(volatile)}
+                    events.append((env["type"], env.get("subject"), env.get("correlationid"), env.get("causationid"),
+                                   env.get("effectivedate"), orjson.dumps(data, option=orjson.OPT_SORT_KEYS)))
+                out[table.name] = sorted(events, key=repr)
+                continue
+            cols = [c.name for c in table.columns if not c.name.endswith(volatile) and not _instant(c)]
+            out[table.name] = sorted((tuple(row[c] for c in cols) for row in rows), key=repr)
+    return out
+
+
+async def publish_envelopes(nats_url: str, envelopes) -> int:
+    """Publish many envelopes (streams declared first) on one connection; returns the last stream sequence."""
+    from .bus import Bus
+    from .settings import NatsSettings
+
+    bus = Bus(NatsSettings(url=nats_url), name="test-publisher")
+    await bus.connect()
+    seq = 0
+    try:
+        for envelope in envelopes:
+            seq = await bus.publish(envelope.type, envelope.to_json_bytes(), msg_id=envelope.id)
+    finally:
+        await bus.close()
+    return seq
+
+
+async def consumed_through(bus, durable: str, subject: str, seq: int) -> bool:
+    """`bus.acked_through`, False while the bus is still connecting or the durable is being created."""
+    import nats
+
+    if bus.js is None:
+        return False
+    try:
+        return bool(await bus.acked_through(durable, subject, seq))
+    except nats.js.errors.NotFoundError:
+        return False
+
+
+def in_bulk(envelopes, size: int = 16, **fields) -> list:
+    """The events of `envelopes` (one subject) as the bulk events that carry that subject's items (e.g. a bulk
+    import's `registry.organisations.imported.v1`), `size` items each; `fields`: the bulk event's own fields."""
+    from yishe_contracts.envelope import Envelope
+    from yishe_contracts.subjects import BULK_CARRIERS, SUBJECTS
+
+    [carrier] = BULK_CARRIERS[envelopes[0].type]
+    model = SUBJECTS[envelopes[0].type].model
+    items = [model.model_validate(env.data) for env in envelopes]
+    source = envelopes[0].source.removeprefix("/yishe/")
+    return [Envelope.wrap(carrier(**fields, **{carrier.bulk_field: items[i:i + size]}), source=source,
+                          correlation_id=f"bulk-{i}") for i in range(0, len(items), size)]
+
+
+async def set_based_and_one_by_one(make_app, metadata, *, batched_url: str, reference_url: str, nats_url: str,
+                                   envelopes, subject: str | None = None) -> tuple[dict, dict, list[str]]:
+    """Issue 11's equivalence check for a service: `envelopes` (all of one subject) published and waiting, then
+    consumed by the app on `batched_url` (batches: the set-based handlers); the same events through the one-by-one
+    handler on `reference_url` (an app without NATS). `make_app(db_url, nats_url)` builds the app. Returns
+    (batched state, one-by-one state, warnings of set-based handlers that failed and fell back). Bulk events
+    (`Event.bulk_item`): the reference takes each item as the single event it stands for."""
+    import structlog
+
+    from yishe_contracts.envelope import bulk_items
+    from yishe_contracts.subjects import SUBJECTS
+
+    subject = subject or envelopes[0].type
+    seq = await publish_envelopes(nats_url, envelopes)  # waiting before the consumer starts: batches
+    batched = make_app(batched_url, nats_url)
+    with structlog.testing.capture_logs() as logs:
+        async for _ in running_client(batched, mint=False):
+            [sub] = [s for s in batched.state.subscriptions if s.subject == subject]
+            await eventually(lambda s=sub: consumed_through(batched.state.bus, s.durable, subject, seq), timeout=60)
+            got = await comparable_state(batched.state.sessionmaker, metadata)
+    fell_back = [str(e.get("error")) for e in logs if str(e.get("event", "")).startswith("set-based handler failed")]
+    reference = make_app(reference_url, "nats://127.0.0.1:1")  # no NATS: handlers called as for a lone message
+    model = SUBJECTS[subject].model
+    if model.bulk_item is not None:  # bulk events: the reference takes their items as the single events
+        envelopes = [item for env in envelopes for item, _ in bulk_items(env, model.model_validate(env.data))]
+        subject = model.bulk_item.subject_name
+    async for _ in running_client(reference, mint=False):
+        [sub] = [s for s in reference.state.subscriptions if s.subject == subject]
+        await handle_one_by_one(sub, reference.state.sessionmaker, envelopes)
+        expected = await comparable_state(reference.state.sessionmaker, metadata)
+    return got, expected, fell_back

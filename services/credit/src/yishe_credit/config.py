@@ -57,7 +57,6 @@ class CalendarSettings(BaseModel):
 
     years: dict[int, YearDays] = Field(default_factory=lambda: dict(DEFAULT_YEARS),
                                        description="configured years are added to (or replace) the default tables")
-    timezone: str = "Asia/Shanghai"
 
     @field_validator("years", mode="after")
     @classmethod

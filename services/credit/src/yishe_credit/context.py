@@ -1,4 +1,5 @@
-"""What every credit rule needs: the session, the outbox, the settings (rules), the caller and the calendar."""
+"""What every credit rule needs: the kit's request context (session, outbox, settings, clock, caller) with credit's
+working-day calendar. Roles and jurisdiction are checked with `yishe_kit.access` (AUTH-1, AUTH-2)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from yishe_kit.db import SessionDep
-from yishe_kit.errors import Forbidden, InvalidInput, Problem
+from yishe_kit.clock import Clock, get_clock
+from yishe_kit.context import HandlerContext, RequestContext, SessionDep
+from yishe_kit.errors import InvalidInput, Problem
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal, PrincipalDep
 
 from .config import Settings
-from .dates import local_today
 from .workday.calendar import WorkCalendar
 
 _calendars: dict[int, WorkCalendar] = {}
@@ -30,41 +31,23 @@ def work_calendar(settings: Settings) -> WorkCalendar:
 
 
 @dataclass
-class Ctx:
-    session: AsyncSession
-    outbox: Outbox
+class Ctx(RequestContext):
     settings: Settings
-    principal: Principal
     calendar: WorkCalendar = field(init=False)
 
     def __post_init__(self) -> None:
         self.calendar = work_calendar(self.settings)
 
-    def today(self) -> date:
-        return local_today(self.settings.calendar.timezone)
-
     @property
     def actor(self) -> str:
         return f"{self.principal.role}:{self.principal.actor}"
 
-    def require(self, *roles: str) -> None:
-        """Writes need an authorised role (the gateway sets it): 403 otherwise."""
-        if not self.principal.is_any(*roles):
-            raise Forbidden("role_not_allowed", f"role {self.principal.role!r} may not do this; needs one of "
-                            f"{', '.join(roles)} / 当前角色无权执行此操作")
-
     def is_staff(self) -> bool:
+        """Who sees the full credit view (with the jurisdiction check of `yishe_kit.access`)."""
         return self.principal.is_any("staff", "internal", "supervisor")
 
     def is_own_org(self, uscc: str) -> bool:
         return self.principal.role == "org" and self.principal.actor == uscc
-
-    def check_jurisdiction(self, division_code: str) -> None:
-        """Staff with a division prefix act only on organisations registered under it."""
-        prefix = self.principal.division_prefix
-        if self.principal.role != "internal" and prefix and not division_code.startswith(prefix):
-            raise Forbidden("outside_jurisdiction", f"organisation in {division_code} is outside division {prefix}"
-                            " / 该社会组织不在本机关管辖范围内")
 
     def not_after_today(self, day: date, field_name: str, rule: str) -> date:
         """Decision dates may not lie in the future."""
@@ -75,15 +58,22 @@ class Ctx:
         return day
 
 
-def get_ctx(request: Request, session: SessionDep, principal: PrincipalDep) -> Ctx:
-    return Ctx(session=session, outbox=request.app.state.outbox, settings=request.app.state.settings,
+def get_ctx(request: Request, session: SessionDep, principal: PrincipalDep,
+            clock: Annotated[Clock, Depends(get_clock)]) -> Ctx:
+    return Ctx(session=session, outbox=request.app.state.outbox, settings=request.app.state.settings, clock=clock,
                principal=principal)
 
 
 CtxDep = Annotated[Ctx, Depends(get_ctx)]
 
 
-def event_ctx(session: AsyncSession, outbox: Outbox, settings: Settings, subject: str) -> Ctx:
+def handler_ctx(ctx: HandlerContext) -> Ctx:
     """Context for a consumed event: the internal role, the subject as actor."""
-    return Ctx(session=session, outbox=outbox, settings=settings,
+    return Ctx(session=ctx.session, outbox=ctx.outbox, settings=ctx.settings, clock=ctx.clock,
+               principal=ctx.principal)
+
+
+def event_ctx(session: AsyncSession, outbox: Outbox, settings: Settings, subject: str, clock: Clock) -> Ctx:
+    """Context for a rule run on an event's behalf outside the bus (tests, replays)."""
+    return Ctx(session=session, outbox=outbox, settings=settings, clock=clock,
                principal=Principal(actor=subject, role="internal"))

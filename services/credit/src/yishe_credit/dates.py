@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import calendar as _cal
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 
 def add_months(day: date, months: int) -> date:
@@ -17,11 +16,3 @@ def add_months(day: date, months: int) -> date:
 def add_years(day: date, years: int) -> date:
     """Same day `years` later; 02-29 → 02-28 in a common year ("满2年")."""
     return add_months(day, 12 * years)
-
-
-def local_today(tz: str = "Asia/Shanghai") -> date:
-    return datetime.now(ZoneInfo(tz)).date()
-
-
-def local_date(moment: datetime, tz: str = "Asia/Shanghai") -> date:
-    return moment.astimezone(ZoneInfo(tz)).date()

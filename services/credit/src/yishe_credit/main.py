@@ -5,7 +5,7 @@ from fastapi import FastAPI
 from yishe_kit.app import create_service_app
 
 from .api import routers
-from .broker import subscriptions
+from .broker import CONSUMERS
 from .complaint import models as _complaint  # noqa: F401 - register tables on the metadata
 from .config import Settings, get_settings
 from .db import metadata
@@ -24,5 +24,5 @@ from .zombie import models as _zombie  # noqa: F401
 def create_app(settings: Settings | None = None) -> FastAPI:
     return create_service_app(
         settings=settings or get_settings(), title="yishe credit (信用)", metadata=metadata,
-        routers=routers, subscriptions=subscriptions, fragments=FRAGMENTS,
+        routers=routers, consumers=CONSUMERS, fragments=FRAGMENTS,
     )

@@ -6,16 +6,14 @@ publication windows, warnings, colour history)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import State
 
+from yishe_kit.context import state_clock, state_today
 from yishe_kit.principal import Principal
 from yishe_kit.readmodel import Fragments
 
 from .context import Ctx
-from .dates import local_today
 from .profile import views
 from .profile.schemas import CreditProfileRead
 
@@ -25,15 +23,11 @@ GATEWAY = Principal(actor="gateway", role="internal")
 async def internal_view(state: State, session: AsyncSession, uscc: str) -> CreditProfileRead:
     """What `GET /v1/profiles/{uscc}` answers the gateway."""
     return await views.profile_view(Ctx(session=session, outbox=state.outbox, settings=state.settings,
-                                        principal=GATEWAY), uscc)
-
-
-def today(state: State) -> date:
-    return local_today(state.settings.calendar.timezone)  # Ctx.today(): the day the view is computed for
+                                        clock=state_clock(state), principal=GATEWAY), uscc)
 
 
 FRAGMENTS = Fragments(
-    path="/v1/profiles/", view=internal_view, today=today,
+    path="/v1/profiles/", view=internal_view, today=state_today,
     # Tables without a USCC column the view never reads (inspection staff and plans, the daily job's runs).
-    ignore=frozenset({"daily_run", "inspection_plan", "inspector"}),
+    ignore=frozenset({"daily_run", "inspection_plan", "inspector", "community_inactivity"}),
 )

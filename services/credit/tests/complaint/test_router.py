@@ -56,3 +56,23 @@ async def test_illegal_organisation_report_refused_400_when_it_names_a_registere
     assert resp.status_code == 400 and resp.json()["errors"][0]["field"] == "target_uscc"
     ok = await client.post("/v1/complaints", json=complaint(None, kind="illegal_org", target_name="某未登记“商会”"))
     assert ok.status_code == 201
+
+
+async def test_complaints_kept_to_jurisdiction_and_complainant_seen_only_by_the_handling_department(client,
+                                                                                                   app) -> None:
+    """AUTH-2 (issue 12): a 330304 (瓯海) staff account and a 330302001 township account listed a complaint against a
+    330302 organisation with the complainant's full name. Now only the handling department sees who complained."""
+    uscc = await open_org(app)  # division 330302
+    await client.post("/v1/complaints", json=complaint(uscc, complainant={"name": "王五", "phone": "13800138000"}))
+    ouhai = {**STAFF, "x-yishe-division": "330304"}
+    township = {**STAFF, "x-yishe-division": "330302001"}
+    for outsider in (ouhai, township):
+        listed = (await client.get("/v1/complaints", headers=outsider)).json()
+        assert [c for c in listed if c["target_uscc"] == uscc] == []
+    lucheng = {**STAFF, "x-yishe-division": "330302"}
+    [row] = [c for c in (await client.get("/v1/complaints", headers=lucheng)).json() if c["target_uscc"] == uscc]
+    assert row["complainant_name"] == "王五"
+    assert (await client.get(f"/v1/complaints/{row['complaint_id']}", headers=ouhai)).status_code == 404
+    supervisor = {"x-yishe-role": "supervisor", "x-yishe-actor": "culture-bureau", "x-yishe-division": "330302"}
+    [seen] = [c for c in (await client.get("/v1/complaints", headers=supervisor)).json() if c["target_uscc"] == uscc]
+    assert seen["complainant_name"] is None and seen["complainant_phone"] is None

@@ -175,3 +175,24 @@ async def test_exemption_refused_409_when_cr8_disabled(client, app) -> None:
     resp = await client.post("/v1/triggers/1/exemption", json={"evidence": ["证明"], "exempted_on": "2026-09-01"},
                              headers=STAFF)
     assert resp.status_code == 409 and resp.json()["errors"][0]["rule"] == "CR-8"
+
+
+async def test_a_back_dated_listing_colours_from_its_own_day_and_its_removal_from_its_end(client, app) -> None:
+    """CODE-3 + CODE-5 (issue 13): a listing recorded now for 2025-06-02 (CR-6.7, nothing to rectify) turns the
+    colour orange as effective from 2025-06-02, not from the day credit recorded it; the daily job's catch-up
+    removes it on the day its 6 months are full (CR-10) and the colour turns green as effective from that day."""
+    from sqlalchemy import select
+
+    from yishe_contracts.envelope import Envelope
+
+    uscc = await open_org(app, registration_date=date(2024, 3, 1))
+    resp = await list_manually(client, uscc, on=date(2025, 6, 2), requires_obligation=False)
+    assert resp.status_code == 201, resp.text
+    await daily(client, date(2026, 1, 20))  # late: the removal was due on 2025-12-02
+    table = app.state.outbox.table
+    async with app.state.sessionmaker() as s:
+        payloads = (await s.scalars(select(table.c.payload).where(table.c.subject == "credit.colour.changed.v1")
+                                    .order_by(table.c.seq))).all()
+    colours = [(e.data["to_colour"], e.data["rule"], e.effectivedate) for e in map(Envelope.model_validate_json,
+                                                                                   payloads) if e.subject == uscc]
+    assert colours == [("orange", "CODE-3/CR-6", date(2025, 6, 2)), ("green", "CODE-3", date(2025, 12, 2))]

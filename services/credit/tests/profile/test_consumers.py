@@ -18,6 +18,7 @@ from yishe_credit.context import event_ctx
 from yishe_credit.profile import facts as profile_facts
 from yishe_credit.profile.models import ColourChange, CreditProfile
 from yishe_credit.record import facts as record_facts
+from yishe_kit.clock import today as business_today
 from yishe_kit.testing import eventually, publish_envelope
 
 
@@ -79,7 +80,7 @@ async def test_revocation_lists_serious_and_red_then_removed_when_deregistered(c
 async def test_grade_makes_blue_and_downgrade_yellow_when_events_arrive(client, app, nats_server) -> None:
     """CODE-3: blue = green + valid 3A+ + no penalty in 3 years; a downgrade within 12 months is yellow."""
     uscc = await open_org(app)
-    today = date.today()
+    today = business_today()
     month_ago = today - timedelta(days=30)
     awarded = GradeChanged(uscc=uscc, change="awarded", grade="4A", valid_from=month_ago,
                            valid_until=today + timedelta(days=1000), rule="EVAL-8", changed_on=month_ago)
@@ -112,19 +113,19 @@ async def test_leader_change_recorded_as_basic_information_when_change_registere
 
 
 def _awarded(uscc: str) -> GradeChanged:
-    today = date.today()
+    today = business_today()
     return GradeChanged(uscc=uscc, change="awarded", grade="4A", valid_from=today - timedelta(days=30),
                         valid_until=today + timedelta(days=1000), rule="EVAL-8", changed_on=today - timedelta(days=30))
 
 
 def _expired(uscc: str) -> GradeChanged:
-    today = date.today()
+    today = business_today()
     return GradeChanged(uscc=uscc, change="expired", grade=None, previous_grade="4A", valid_from=date(2021, 1, 1),
                         valid_until=today - timedelta(days=1), rule="EVAL-8", changed_on=today)
 
 
 def _overdue(uscc: str) -> AnnualReportOverdue:
-    today = date.today()
+    today = business_today()
     return AnnualReportOverdue(uscc=uscc, year=today.year - 1, deadline=today - timedelta(days=1), as_of=today)
 
 
@@ -141,7 +142,7 @@ async def test_one_colour_change_when_second_handler_read_profile_before_first_c
     uscc = await open_org(app)
     await apply_fact(app, profile_facts.grade_changed, _awarded(uscc))
     async with app.state.sessionmaker() as session, session.begin():
-        ctx = event_ctx(session, app.state.outbox, app.state.settings, GradeChanged.subject_name)
+        ctx = event_ctx(session, app.state.outbox, app.state.settings, GradeChanged.subject_name, app.state.clock)
         held = await session.get(CreditProfile, uscc)  # read (and kept) before the other handler commits
         assert held.colour == "blue"
         await apply_fact(app, record_facts.report_overdue, _overdue(uscc))

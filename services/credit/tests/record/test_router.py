@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from credit_factories import STAFF, apply_fact, open_org, org_headers
 
 from yishe_contracts.events.procurement import ContractAwarded, PerformanceEvaluated
 from yishe_credit.record import facts as record_facts
+from yishe_kit.clock import today as business_today
 
 
 def body(uscc: str, **over) -> dict:
     return {"uscc": uscc, "category": "other", "kind": "commendation", "title": "获评温州市优秀社会组织",
-            "formed_on": date.today().isoformat(), **over}
+            "formed_on": business_today().isoformat(), **over}
 
 
 async def test_record_is_late_when_entered_more_than_five_working_days_after_forming(client, app) -> None:
@@ -60,11 +61,11 @@ async def test_procurement_events_become_other_information_once_when_repeated(cl
     uscc = await open_org(app)
     awarded = ContractAwarded(uscc=uscc, ocid="ocds-1", contract_id="HT-1", title="社区养老服务",
                               amount=Decimal("120000.00"), purchaser="鹿城区民政局",
-                              awarded_on=date.today() - timedelta(days=3))
+                              awarded_on=business_today() - timedelta(days=3))
     await apply_fact(app, record_facts.contract_awarded, awarded)
     await apply_fact(app, record_facts.contract_awarded, awarded)
     await apply_fact(app, record_facts.performance_evaluated, PerformanceEvaluated(
         uscc=uscc, ocid="ocds-1", contract_id="HT-1", score=Decimal("92.50"), result="优秀", evaluator="第三方",
-        evaluated_on=date.today()))
+        evaluated_on=business_today()))
     records = (await client.get(f"/v1/profiles/{uscc}/records?category=other")).json()
     assert [r["kind"] for r in records] == ["contract_awarded", "performance_evaluated"]

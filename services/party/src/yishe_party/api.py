@@ -1,5 +1,6 @@
 """Party's HTTP API, mounted under /v1."""
 
+from .community.router import router as community_router
 from .coverage.router import router as coverage_router
 from .formation.router import router as formation_router
 from .funding.router import router as funding_router
@@ -12,4 +13,4 @@ from .sync.router import router as sync_router
 from .talent.router import router as talent_router
 
 routers = [organisation_router, record_router, member_router, formation_router, party_org_router, talent_router,
-           sync_router, coverage_router, funding_router, job_router]
+           sync_router, coverage_router, funding_router, job_router, community_router]

@@ -3,15 +3,13 @@ sees it (`internal`), kept per organisation, voided in the same transaction as a
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import State
 
+from yishe_kit.context import state_today
 from yishe_kit.principal import Principal
 from yishe_kit.readmodel import Fragments
 
-from . import clock
 from .organisation import service
 from .record.schemas import PartyRecordRead
 
@@ -23,13 +21,10 @@ async def internal_view(state: State, session: AsyncSession, uscc: str) -> Party
     return await service.view(session, uscc, GATEWAY, state.settings)
 
 
-def today(_: State) -> date:
-    return clock.today()
-
-
 FRAGMENTS = Fragments(
-    path="/v1/records/", view=internal_view, today=today,
+    path="/v1/records/", view=internal_view, today=state_today,
     # The internal view reads `party_record` only (members are for the Party-building role): these tables without a
     # USCC column never feed it. Tables with a USCC column void their organisations' fragments (harmless extra work).
-    ignore=frozenset({"party_committee_member", "party_election", "party_secretary_assessment", "party_talent"}),
+    ignore=frozenset({"party_committee_member", "party_election", "party_secretary_assessment", "party_talent",
+                      "party_filing"}),
 )

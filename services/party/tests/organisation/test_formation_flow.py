@@ -68,10 +68,10 @@ async def test_routes_coverage_money_and_flag_follow_member_counts_when_register
         4, "1200.00", "3000.00", "4200.00")
 
     # never covered: flagged once the deadline has passed (own route → CR-6.2 for credit), once only
-    run = (await client.post("/v1/jobs/daily?as_of=2027-03-01", headers=STAFF)).json()
+    run = (await client.post("/v1/jobs/daily?wait=true&as_of=2027-03-01", headers=STAFF)).json()
     flagged = {c["uscc"]: (c["covered"], c["required"], c["rule"]) for c in run["coverage_changes"]}
     assert flagged == {two.uscc: (False, True, "CR-6.2"), partner.uscc: (False, False, "PARTY-5")}
-    again = (await client.post("/v1/jobs/daily?as_of=2027-03-01", headers=STAFF)).json()
+    again = (await client.post("/v1/jobs/daily?wait=true&as_of=2027-03-01", headers=STAFF)).json()
     assert again["coverage_changes"] == []
     [event] = await outbox_events(app, "party.coverage.changed.v1", two.uscc)
     assert (event["covered"], event["required"], event["route"], event["as_of"]) == (

@@ -31,7 +31,7 @@ async def test_deregistered_organisation_leaves_coverage_when_status_changes(cli
         await publish_envelope(nats_server.url, Envelope.wrap(e, source="registry"))
     await eventually(lambda: _status(app, four.uscc))
     await eventually(lambda: _status(app, zero.uscc))
-    run = (await client.post("/v1/jobs/daily?as_of=2027-01-10", headers=STAFF)).json()
+    run = (await client.post("/v1/jobs/daily?wait=true&as_of=2027-01-10", headers=STAFF)).json()
     assert [c["uscc"] for c in run["coverage_changes"]] == [four.uscc]
     for e in (zero, four):
         await publish_envelope(nats_server.url, Envelope.wrap(_deregistered(e.uscc), source="registry"))
@@ -39,7 +39,7 @@ async def test_deregistered_organisation_leaves_coverage_when_status_changes(cli
     await eventually(lambda: _status_is(app, four.uscc, "deregistered"))
     [cover] = (await client.get(f"/v1/records/{zero.uscc}/work-covers", headers=PARTY)).json()
     assert cover["ended_on"] == "2027-04-30" and cover["talent_id"] == talent["talent_id"]
-    run = (await client.post("/v1/jobs/daily?as_of=2027-05-01", headers=STAFF)).json()
+    run = (await client.post("/v1/jobs/daily?wait=true&as_of=2027-05-01", headers=STAFF)).json()
     assert [(c["uscc"], c["covered"], c["required"]) for c in run["coverage_changes"]] == [(four.uscc, False, False)]
     coverage = (await client.get("/v1/coverage?as_of=2027-05-01", headers=STAFF)).json()
     assert coverage["total"]["organisations"] == 0

@@ -59,7 +59,7 @@ async def test_daily_job_sends_instructor_when_pool_gets_one_later(client, app) 
     event = registered(0)
     await open_record(app, event)
     talent = await add_talent(client)
-    run = (await client.post("/v1/jobs/daily?as_of=2026-11-23", headers=STAFF)).json()
+    run = (await client.post("/v1/jobs/daily?wait=true&as_of=2026-11-23", headers=STAFF)).json()
     assert run["instructors_assigned"] == [{"uscc": event.uscc, "talent_id": talent["talent_id"]}]
-    again = (await client.post("/v1/jobs/daily?as_of=2026-11-23", headers=STAFF)).json()
+    again = (await client.post("/v1/jobs/daily?wait=true&as_of=2026-11-23", headers=STAFF)).json()
     assert again["instructors_assigned"] == []

@@ -9,24 +9,19 @@ from yishe_contracts.events.registry import (
     OrganisationRegistered,
     OrganisationStatusChanged,
 )
-from yishe_kit.bus import Subscription
-from yishe_kit.outbox import Outbox
+from yishe_kit.context import On
 
 from .bidder import consumers as bidder
-from .config import Settings
 
-HANDLERS = (
-    (OrganisationRegistered, bidder.on_organisation_registered),
+CONSUMERS = [
+    On(OrganisationRegistered, bidder.on_organisation_registered, bidder.on_organisations_registered),
+    On(CreditProfileOpened, bidder.on_credit_profile_opened, bidder.on_credit_profiles_opened),
+] + [On(model, handler) for model, handler in (
     (OrganisationChanged, bidder.on_organisation_changed),
     (OrganisationStatusChanged, bidder.on_status_changed),
     (AnnualReportSubmitted, bidder.on_report_submitted),
     (AnnualReportReviewed, bidder.on_report_reviewed),
     (GradeChanged, bidder.on_grade_changed),
-    (CreditProfileOpened, bidder.on_credit_profile_opened),
     (ListingChanged, bidder.on_listing_changed),
     (ColourChanged, bidder.on_colour_changed),
-)
-
-
-def subscriptions(settings: Settings, outbox: Outbox) -> list[Subscription]:
-    return [Subscription(model.subject_name, model, handler, "procurement") for model, handler in HANDLERS]
+)]

@@ -52,8 +52,6 @@ class OcdsSettings(BaseModel):
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PROCUREMENT_", env_nested_delimiter="__")
     service_name: str = "procurement"
-    timezone: str = "Asia/Shanghai"
-    """Business dates (bid date, award date, due dates) are dates in this zone."""
     eligibility: EligibilitySettings = Field(default_factory=EligibilitySettings)
     preference: PreferenceSettings = Field(default_factory=PreferenceSettings)
     ocds: OcdsSettings = Field(default_factory=OcdsSettings)

@@ -4,7 +4,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 from yishe_kit.db import new_metadata
 
-metadata = new_metadata(fragments=True)
+metadata = new_metadata(fragments=True, jobs=True, idempotency=True)
 
 
 class Base(DeclarativeBase):

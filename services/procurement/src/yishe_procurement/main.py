@@ -6,8 +6,7 @@ from yishe_kit.app import create_service_app
 
 from . import models as _models  # noqa: F401 - register every domain's tables on the metadata
 from .api import routers
-from .broker import subscriptions
-from .common.clock import Clock
+from .broker import CONSUMERS
 from .config import Settings, get_settings
 from .db import metadata
 from .readmodel import FRAGMENTS
@@ -17,10 +16,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = create_service_app(
         settings=settings, title="yishe procurement (政府购买服务)", metadata=metadata,
-        routers=routers, subscriptions=subscriptions, fragments=FRAGMENTS,
+        routers=routers, consumers=CONSUMERS, fragments=FRAGMENTS,
         description="Government purchase of services from social organisations (PROC-1..12): guidance catalogue, "
                     "needs → projects → resources, projects, bids with frozen PROC-4 eligibility, award, contracts, "
                     "follow-ups, performance, 公益创投, share reports, disclosure, OCDS 1.1 export.",
     )
-    app.state.clock = Clock(settings.timezone)
     return app

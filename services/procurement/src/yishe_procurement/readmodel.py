@@ -4,11 +4,10 @@ voided in the same transaction as any change to the bidder read model."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import State
 
+from yishe_kit.context import state_today
 from yishe_kit.readmodel import Fragments
 
 from .bidder import service
@@ -17,15 +16,11 @@ from .bidder.schemas import BidderRead
 
 async def internal_view(state: State, session: AsyncSession, uscc: str) -> BidderRead:
     """What `GET /v1/bidders/{uscc}` answers (the route does not depend on the caller)."""
-    return await service.get(session, uscc, state.clock.today(), state.settings)
-
-
-def today(state: State) -> date:
-    return state.clock.today()
+    return await service.get(session, uscc, state_today(state), state.settings)
 
 
 FRAGMENTS = Fragments(
-    path="/v1/bidders/", view=internal_view, today=today,
+    path="/v1/bidders/", view=internal_view, today=state_today,
     # The view reads bidder, bidder_annual_report and bidder_violation only: these tables without a USCC column never
     # feed it. Tables with a USCC column void their organisations' fragments (harmless extra work).
     ignore=frozenset({

@@ -95,3 +95,26 @@ async def test_no_award_when_every_bidder_has_become_ineligible(app, client, clo
     resp = await client.post(f"/v1/projects/{project['project_id']}/award", json={}, headers=purchaser())
     assert resp.status_code == 400 and resp.json()["errors"][0]["rule"] == "PROC-4"
     assert (await client.get(f"/v1/projects/{project['project_id']}/award", headers=purchaser())).status_code == 404
+
+
+async def test_bids_and_the_award_are_events_in_effect_on_their_own_days(app, client, clock) -> None:
+    """CODE-5 (issue 13): each accepted bid is an event in effect on its bid date, the award one in effect on the
+    award date (the gateway's `?as_of=` profile shows each step from its day)."""
+    from yishe_contracts.envelope import Envelope
+
+    project, a, b = await two_bids(app, client, clock, preferred_amount="390000", plain_amount="350000")
+    await score_all(client, clock, project["project_id"], {a["bid_id"]: ["88", "88", "88"],
+                                                           b["bid_id"]: ["90", "90", "90"]})
+    award = (await client.post(f"/v1/projects/{project['project_id']}/award", json={}, headers=purchaser())).json()
+    table = app.state.outbox.table
+    async with app.state.sessionmaker() as s:
+        rows = (await s.execute(table.select().with_only_columns(table.c.subject, table.c.payload)
+                                .where(table.c.subject.in_(["procurement.bid.submitted.v1",
+                                                            "procurement.project.awarded.v1"])))).all()
+    events = [(subject, Envelope.model_validate_json(payload)) for subject, payload in rows]
+    bids = {e.data["bid_id"]: e for s, e in events if s == "procurement.bid.submitted.v1"}
+    assert set(bids) == {a["bid_id"], b["bid_id"]}
+    assert all(e.effectivedate.isoformat() == e.data["bid_date"] == a["bid_date"] for e in bids.values())
+    [awarded] = [e for s, e in events if s == "procurement.project.awarded.v1"]
+    assert (awarded.subject, awarded.data["bid_id"], awarded.data["decided_by"]) == (b["uscc"], b["bid_id"], "score")
+    assert awarded.effectivedate == AWARD_DAY and awarded.data["award_date"] == award["award_date"]

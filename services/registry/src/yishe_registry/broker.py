@@ -1,16 +1,17 @@
-"""Registry's event subscriptions: credit lists and zombie confirmations, Party-building coverage."""
+"""Registry's event subscriptions: credit lists and zombie confirmations, Party-building coverage, purchase
+contracts (DISC-2: they oblige a financial disclosure)."""
 
 from yishe_contracts.events.credit import ListingChanged, ZombieConfirmed
 from yishe_contracts.events.party import CoverageChanged
-from yishe_kit.bus import Subscription
-from yishe_kit.outbox import Outbox
+from yishe_contracts.events.procurement import ContractAwarded
+from yishe_kit.context import On
 
+from .disclosure import consumers as disclosure_consumers
 from .signal import consumers
 
-
-def subscriptions(settings, outbox: Outbox) -> list[Subscription]:
-    return [
-        Subscription(ZombieConfirmed.subject_name, ZombieConfirmed, consumers.on_zombie_confirmed, "registry"),
-        Subscription(ListingChanged.subject_name, ListingChanged, consumers.on_listing_changed, "registry"),
-        Subscription(CoverageChanged.subject_name, CoverageChanged, consumers.on_coverage_changed, "registry"),
-    ]
+CONSUMERS = [
+    On(ZombieConfirmed, consumers.on_zombie_confirmed),
+    On(ListingChanged, consumers.on_listing_changed),
+    On(CoverageChanged, consumers.on_coverage_changed),
+    On(ContractAwarded, disclosure_consumers.on_contract_awarded),
+]

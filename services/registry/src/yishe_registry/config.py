@@ -12,6 +12,7 @@ from functools import lru_cache
 from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 
+from yishe_kit.limits import LimitSettings
 from yishe_kit.settings import ServiceSettings
 
 WENZHOU_DIVISIONS = {
@@ -73,6 +74,11 @@ class RulesSettings(BaseModel):
     tax_exemption_years: int = Field(5, description="[M]")
     public_fundraising_min_registered_years: int = Field(2, description="[M]")
     pretax_deduction_min_grade: int = Field(3, description="EVAL-6: 3A and above")
+    # audits, disclosure, workforce, subsidies (RULES.md section 10; seeds 000, 001, 003)
+    disclosure_deadline: str = Field("06-30", description="DISC-3 MM-DD of the next year: disclosure deadline [P]")
+    subsidy_graduate_window_years: int = Field(2, ge=0, description="SUB-1: hired within 2 years of graduating")
+    subsidy_max_months: int = Field(12, ge=1, description="SUB-2: months of social insurance per graduate")
+    workforce_city_target: int = Field(60000, ge=0, description="WORK-3: full-time staff in Wenzhou by 2025")
 
 
 class Settings(ServiceSettings):
@@ -83,6 +89,13 @@ class Settings(ServiceSettings):
     feed_settle_seconds: float = Field(2.0, ge=0, description="change feed hides entries younger than this "
                                        "(PostgreSQL sequences may commit out of order)")
     import_chunk_rows: int = Field(2000, ge=1)
+    import_max_bytes: int = Field(2 * 1024**3, ge=1, description="largest upload an import job takes (413 beyond)")
+    upload_dir: str | None = Field(None, description="where import uploads are spooled (default: the system temp)")
+    limits: LimitSettings = Field(
+        default_factory=lambda: LimitSettings(upload_paths=["/v1/exchange/imports"],
+                                              stream_paths=["/v1/exchange/import-jobs"]),
+        description="the synchronous import takes files up to upload_max_body_bytes; import jobs stream theirs "
+                    "(import_max_bytes)")
 
 
 @lru_cache

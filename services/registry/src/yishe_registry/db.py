@@ -6,7 +6,7 @@ from yishe_kit.db import new_metadata
 
 from .search.models import FTS_TABLE
 
-metadata = new_metadata(fragments=True)
+metadata = new_metadata(fragments=True, jobs=True, idempotency=True)
 # SQLite's name index (search/models.py) is a virtual table the migrations create and the models cannot describe.
 metadata.info["virtual_tables"] = (FTS_TABLE,)
 

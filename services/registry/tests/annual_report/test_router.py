@@ -63,11 +63,11 @@ async def test_daily_job_marks_overdue_once_and_emits_for_credit(client, app, cl
     clock(date(2025, 6, 1))
     org = await registered(client, date(2025, 6, 1))  # directly registered: deadline 31 May
     foundation = await registered(client, date(2025, 6, 1), "基金会")  # deadline 31 March
-    before = (await client.post("/v1/jobs/daily?as_of=2026-04-01", headers=STAFF)).json()
+    before = (await client.post("/v1/jobs/daily?wait=true&as_of=2026-04-01", headers=STAFF)).json()
     assert before["annual_reports_overdue"]["sample"] == [foundation["uscc"]]
-    job = (await client.post("/v1/jobs/daily?as_of=2026-06-01", headers=STAFF)).json()
+    job = (await client.post("/v1/jobs/daily?wait=true&as_of=2026-06-01", headers=STAFF)).json()
     assert job["annual_reports_overdue"]["sample"] == [org["uscc"]]
-    again = (await client.post("/v1/jobs/daily?as_of=2026-06-02", headers=STAFF)).json()
+    again = (await client.post("/v1/jobs/daily?wait=true&as_of=2026-06-02", headers=STAFF)).json()
     assert again["annual_reports_overdue"]["count"] == 0
     [event] = await events(app, "registry.annual_report.overdue.v1", org["uscc"])
     assert event == {"uscc": org["uscc"], "year": 2025, "deadline": "2026-05-31", "as_of": "2026-06-01",
@@ -77,12 +77,26 @@ async def test_daily_job_marks_overdue_once_and_emits_for_credit(client, app, cl
     assert late.status_code == 201 and late.json()["late"] is True and late.json()["overdue_on"] == "2026-06-01"
 
 
+async def test_overdue_dated_day_after_deadline_and_missed_years_caught_up_when_job_runs_late(client, app,
+                                                                                             clock) -> None:
+    """Issue 13 (AR-1 → CR-6.1): the first job runs on 2027-07-10, a year late: the 2025 report is overdue from
+    2026-06-01 and the 2026 one from 2027-06-01 (the rule's days), not from 2027-07-10; credit lists them so."""
+    clock(date(2025, 6, 1))
+    org = await registered(client, date(2025, 6, 1))
+    job = (await client.post("/v1/jobs/daily?wait=true&as_of=2027-07-10", headers=STAFF)).json()
+    assert job["annual_reports_overdue"]["count"] == 2
+    found = [(e["year"], e["as_of"]) for e in await events(app, "registry.annual_report.overdue.v1", org["uscc"])]
+    assert sorted(found) == [(2025, "2026-06-01"), (2026, "2027-06-01")]
+    assert (await client.post("/v1/jobs/daily?wait=true&as_of=2027-07-11", headers=STAFF)).json()[
+        "annual_reports_overdue"]["count"] == 0
+
+
 async def test_report_without_first_instance_counts_as_overdue_when_supervised(client, app, clock) -> None:
     clock(date(2025, 6, 1))
     org = await registered(client, date(2025, 6, 1), category=None, supervisory_unit="某局")
     clock(date(2026, 5, 1))
     await client.post(f"/v1/organisations/{org['uscc']}/annual-reports", json=report(2025), headers=STAFF)
-    job = (await client.post("/v1/jobs/daily?as_of=2026-06-01", headers=STAFF)).json()
+    job = (await client.post("/v1/jobs/daily?wait=true&as_of=2026-06-01", headers=STAFF)).json()
     assert job["annual_reports_overdue"]["sample"] == [org["uscc"]]
     [event] = await events(app, "registry.annual_report.overdue.v1", org["uscc"])
     assert event["rule"] == "AR-5"

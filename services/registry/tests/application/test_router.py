@@ -172,8 +172,8 @@ async def test_overdue_applications_listed_and_marked_once_by_daily_job(client, 
     clock(date(2026, 11, 20))
     listed = (await client.get("/v1/applications?overdue=true", headers=STAFF)).json()["items"]
     assert [a["application_id"] for a in listed] == [app_id] and listed[0]["overdue"] is True
-    first = (await client.post("/v1/jobs/daily?as_of=2026-11-20", headers=STAFF)).json()
-    again = (await client.post("/v1/jobs/daily?as_of=2026-11-20", headers=STAFF)).json()
+    first = (await client.post("/v1/jobs/daily?wait=true&as_of=2026-11-20", headers=STAFF)).json()
+    again = (await client.post("/v1/jobs/daily?wait=true&as_of=2026-11-20", headers=STAFF)).json()
     assert first["applications_overdue"]["count"] == 1 and again["applications_overdue"]["count"] == 0
     assert [e["overdue"] for e in await events(app, "registry.application.changed.v1")] == [False, True]
 

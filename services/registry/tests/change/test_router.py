@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from registry_factories import STAFF, events, history_actions, id_number, registered
+from registry_factories import STAFF, audit_exempted, events, history_actions, id_number, registered
 
 
 async def test_change_records_before_after_and_emits_without_personal_data(client, app, clock) -> None:
@@ -10,6 +10,7 @@ async def test_change_records_before_after_and_emits_without_personal_data(clien
     org = await registered(client, today, category=None, supervisory_unit="某局")
     uscc = org["uscc"]
     clock(date(2026, 6, 20))
+    await audit_exempted(client, uscc, "legal_rep_change")
     body = {"address": "温州市鹿城区南汇街道锦江路12号", "consent_date": "2026-05-10", "reason": "住所变更",
             "legal_representative": {"name": "林新", "id_number": id_number(date(1980, 1, 1)),
                                      "phone": "13900001111"}}
@@ -77,6 +78,7 @@ async def test_branch_rules_by_kind(client, app, clock) -> None:
 async def test_history_masks_personal_data_for_staff(client, clock) -> None:
     org = await registered(client, clock(date(2026, 5, 1)))
     number = id_number(date(1981, 2, 3))
+    await audit_exempted(client, org["uscc"], "legal_rep_change")
     await client.post(f"/v1/organisations/{org['uscc']}/changes", headers=STAFF, json={
         "legal_representative": {"name": "林新", "id_number": number, "phone": "13900001111"}, "reason": "换届"})
     text = (await client.get(f"/v1/organisations/{org['uscc']}/history", headers=STAFF)).text

@@ -5,6 +5,7 @@ import json
 
 from openpyxl import Workbook
 from registry_factories import STAFF, events
+from sqlalchemy import select
 
 from yishe_contracts.identifiers import encode_sequence, make_uscc
 
@@ -46,6 +47,38 @@ async def test_csv_import_reports_per_row_and_rerun_changes_nothing(client, app)
     assert len(await events(app, "registry.organisation.registered.v1")) == 2
     found = (await client.get("/v1/search/organisations", params={"q": "书画"})).json()["items"]
     assert [o["uscc"] for o in found] == [code(1)]
+    outbox = app.state.outbox.table
+    async with app.state.sessionmaker() as session:  # issue 11: one bulk event for the chunk, no single events
+        subjects = (await session.scalars(select(outbox.c.subject))).all()
+    assert subjects.count("registry.organisations.imported.v1") == 1
+    assert "registry.organisation.registered.v1" not in subjects
+    bulk = (await events(app, "registry.organisations.imported.v1"))[0]
+    assert bulk["batch_id"] == report["batch_id"] and len(bulk["organisations"]) == 2
+
+
+def test_bulk_events_stay_under_the_message_limit() -> None:
+    """Issue 11: a chunk's registrations go out as bulk events of at most 256 organisations and well under NATS's
+    1 MiB message limit, however long the text (the e2e import uses 3,000-character business scopes)."""
+    from datetime import UTC, date, datetime
+
+    from yishe_contracts.envelope import Envelope
+    from yishe_contracts.events.common import OrgType
+    from yishe_contracts.events.registry import OrganisationRegistered
+    from yishe_registry.exchange.importer import BULK_ITEMS, _bulk_events
+
+    short = [OrganisationRegistered(
+        uscc=code(i), name=f"温州市鹿城区第{i}协会", org_type=OrgType.SOCIAL_GROUP, division_code="330302",
+        address="温州市鹿城区公园路88号", legal_representative="张一", business_scope="书画交流",
+        registered_at=datetime(2015, 6, 2, tzinfo=UTC), registration_date=date(2015, 6, 2), party_full_members=0,
+        party_probationary_members=0, source="import") for i in range(1, 601)]
+    long = [e.model_copy(update={"business_scope": "开展公益服务" * 500}) for e in short[:300]]
+    for events_, most in ((short, BULK_ITEMS), (long, None)):
+        bulks = list(_bulk_events(events_, 9))
+        assert [o.uscc for b in bulks for o in b.organisations] == [e.uscc for e in events_]  # all, in order
+        assert all(len(b.organisations) <= BULK_ITEMS for b in bulks)
+        assert max(len(Envelope.wrap(b, source="registry").to_json_bytes()) for b in bulks) < 900_000
+        if most:
+            assert len(bulks[0].organisations) == most
 
 
 async def test_changed_row_updates_the_import_and_emits_a_change(client, app) -> None:
@@ -101,6 +134,41 @@ async def test_export_round_trips_through_import_when_csv(client) -> None:
     again = (await client.post("/v1/exchange/imports?format=csv&source=roundtrip", content=exported.content,
                                headers=STAFF)).json()
     assert again["failed"] == 0 and again["created"] == 0
+
+
+async def test_csv_export_speaks_chinese_by_default_and_english_on_request(client) -> None:
+    """Chinese first (issue 15): the CSV a person opens has Chinese column names and status labels, a BOM and a
+    UTF-8 file name; `labels=en` gives the machine form; both re-import."""
+    from urllib.parse import unquote
+
+    await client.post("/v1/exchange/imports?format=csv&source=legacy", content=csv_body(ROWS[:3]), headers=STAFF)
+    zh = await client.get("/v1/exchange/export?format=csv", headers=STAFF)
+    assert zh.content.startswith("\ufeff".encode())
+    lines = zh.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == ("统一社会信用代码,名称,组织类型,登记管理机关区划代码,住所,法定代表人,业务范围,业务主管单位,"
+                        "登记状态,成立登记日期,活动资金,行业,直接登记类别,社区社会组织类型,评估等级")
+    by_code = {line.split(",")[0]: line.split(",") for line in lines[1:]}
+    assert by_code[code(1)][8] == "正常" and by_code[code(3)][8] == "注销"
+    assert by_code[code(2, "2")][2] == "民办非企业单位"
+    disposition = zh.headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="organisations-') and ".csv\"" in disposition
+    shown = unquote(disposition.split("filename*=UTF-8''")[1])
+    assert shown.startswith("社会组织登记信息-") and shown.endswith(".csv")
+
+    en = await client.get("/v1/exchange/export?format=csv&labels=en", headers=STAFF)
+    assert en.content.startswith("\ufeff".encode())
+    en_lines = en.content.decode("utf-8-sig").splitlines()
+    assert en_lines[0].startswith("uscc,name,org_type,division_code,") and en_lines[0].endswith(",grade")
+    assert {line.split(",")[8] for line in en_lines[1:]} == {"active", "deregistered"}
+    assert 'filename="organisations-' in en.headers["content-disposition"]
+    assert "filename*=UTF-8''organisations-" in en.headers["content-disposition"]
+
+    for exported in (zh, en):
+        again = (await client.post("/v1/exchange/imports?format=csv&source=roundtrip", content=exported.content,
+                                   headers=STAFF)).json()
+        assert again["failed"] == 0 and again["created"] == 0 and again["updated"] == 0
+    bad = await client.get("/v1/exchange/export?format=csv&labels=fr", headers=STAFF)
+    assert bad.status_code == 422 or bad.status_code == 400
 
 
 async def test_change_feed_pages_every_change_with_a_cursor(client, app) -> None:
@@ -197,3 +265,22 @@ async def test_a_file_broken_part_way_is_refused_400_not_500(client) -> None:
     line = '{"uscc": ' + "1" * 5000 + "}\n"
     jl = await client.post("/v1/exchange/imports?format=jsonl&source=x", content=line.encode(), headers=STAFF)
     assert jl.status_code == 200 and jl.json()["failed"] == 1
+
+
+async def test_export_and_feed_keep_a_district_account_to_its_district(client, app) -> None:
+    """AUTH-2 (issue 12): the bulk export gave a district account every district's organisations."""
+    app.state.settings.feed_settle_seconds = 0
+    longwan = make_uscc(category="1", division_code="330303", body8="LW" + encode_sequence(1, 6))
+    rows = [*ROWS[:2], f"{longwan},温州市龙湾区海滨协会,社会团体,330303,温州市龙湾区,孙六,x,,active,2013-01-01,"]
+    assert (await client.post("/v1/exchange/imports?format=csv&source=two-districts", content=csv_body(rows),
+                              headers=STAFF)).json()["created"] == 3
+    ouhai_like = {**STAFF, "x-yishe-division": "330303"}
+    exported = [json.loads(line) for line in (await client.get("/v1/exchange/export?format=jsonl",
+                                                               headers=ouhai_like)).text.splitlines()]
+    assert [o["uscc"] for o in exported] == [longwan]
+    asked = await client.get("/v1/exchange/export?format=jsonl&division=330302", headers=ouhai_like)
+    assert asked.status_code == 403 and asked.json()["code"] == "outside_jurisdiction"
+    feed = (await client.get("/v1/exchange/feed", headers=ouhai_like)).json()["items"]
+    assert feed and {i["uscc"] for i in feed} == {longwan}
+    city = (await client.get("/v1/exchange/export?format=jsonl", headers=STAFF)).text.splitlines()
+    assert len(city) == 3

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 from registry_factories import STAFF, events, registered
+from sqlalchemy import select
 
 from yishe_registry.config import RulesSettings
 from yishe_registry.grade.service import validity
@@ -53,10 +54,37 @@ async def test_daily_job_expires_grades_once(client, app, clock) -> None:
     clock(date(2021, 6, 1))
     await client.post(f"/v1/organisations/{org['uscc']}/grades", json={"grade": "5A", "announced_on": "2021-06-01"},
                       headers=STAFF)  # EVAL-4: until 2026-05-31
-    assert (await client.post("/v1/jobs/daily?as_of=2026-05-31", headers=STAFF)).json()["grades_expired"]["count"] == 0
-    job = (await client.post("/v1/jobs/daily?as_of=2026-06-01", headers=STAFF)).json()
+    daily = "/v1/jobs/daily?wait=true&as_of="
+    assert (await client.post(daily + "2026-05-31", headers=STAFF)).json()["grades_expired"]["count"] == 0
+    job = (await client.post("/v1/jobs/daily?wait=true&as_of=2026-06-01", headers=STAFF)).json()
     assert job["grades_expired"]["sample"] == [org["uscc"]]
-    assert (await client.post("/v1/jobs/daily?as_of=2026-06-01", headers=STAFF)).json()["grades_expired"]["count"] == 0
+    assert (await client.post(daily + "2026-06-01", headers=STAFF)).json()["grades_expired"]["count"] == 0
     [expired] = [e for e in await events(app, "registry.grade.changed.v1", org["uscc"]) if e["change"] == "expired"]
     assert expired["rule"] == "EVAL-4" and expired["previous_grade"] == "5A"
     assert (await client.get(f"/v1/organisations/{org['uscc']}")).json()["grade"] is None
+
+
+async def test_a_late_daily_run_dates_the_expiry_by_the_grade_validity_not_the_run(client, app, clock) -> None:
+    """EVAL-4/EVAL-8 (issue 13): the job runs on 2026-07-20 (catch-up, platform date) for a grade valid until
+    2026-05-31: the expiry is dated 2026-05-31 (the record, the grade history and the event), in effect from 06-01."""
+    from yishe_contracts.envelope import Envelope
+
+    clock(date(2019, 1, 10))
+    org = await registered(client, date(2019, 1, 10))
+    clock(date(2021, 6, 1))
+    await client.post(f"/v1/organisations/{org['uscc']}/grades", json={"grade": "5A", "announced_on": "2021-06-01"},
+                      headers=STAFF)  # EVAL-4: until 2026-05-31
+    clock(date(2026, 7, 20))
+    job = (await client.post("/v1/jobs/daily?wait=true", headers=STAFF)).json()
+    assert job["as_of"] == "2026-07-20" and job["grades_expired"]["sample"] == [org["uscc"]]
+    [grade] = (await client.get(f"/v1/organisations/{org['uscc']}/grades")).json()
+    assert (grade["status"], grade["ended_on"]) == ("expired", "2026-05-31")
+    [expired] = [e for e in await events(app, "registry.grade.changed.v1", org["uscc"]) if e["change"] == "expired"]
+    assert expired["changed_on"] == "2026-05-31"
+    outbox = app.state.outbox.table
+    async with app.state.sessionmaker() as s:
+        payloads = (await s.scalars(select(outbox.c.payload).where(outbox.c.subject == "registry.grade.changed.v1"))
+                    ).all()
+    envelopes = [Envelope.model_validate_json(p) for p in payloads]
+    assert [e.effectivedate for e in envelopes if e.subject == org["uscc"] and e.data["change"] == "expired"] == [
+        date(2026, 6, 1)]

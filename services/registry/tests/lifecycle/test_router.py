@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from registry_factories import CHIEF, STAFF, events, registered
+from registry_factories import CHIEF, STAFF, audit_exempted, events, registered
 
 
 async def test_deregistration_after_liquidation_frees_the_name_and_emits(client, app, clock) -> None:
     org = await registered(client, clock(date(2026, 5, 1)))
     clock(date(2026, 10, 1))
+    await audit_exempted(client, org["uscc"], "deregistration")
     resp = await client.post(f"/v1/organisations/{org['uscc']}/deregistration", headers=STAFF,
                              json={"liquidation_completed_on": "2026-09-10", "reason": "清算完毕，申请注销"})
     assert resp.status_code == 200 and resp.json()["status"] == "deregistered" and resp.json()["late"] is True
@@ -30,7 +31,7 @@ async def test_suspension_and_restoration_with_rules(client, app, clock) -> None
     suspended = await client.post(url, headers=STAFF, json={"action": "suspend", "rule": "CR-12", "reason": "处罚",
                                                             "until": "2026-08-01"})
     assert suspended.json()["status"] == "suspended"
-    job = (await client.post("/v1/jobs/daily?as_of=2026-08-02", headers=STAFF)).json()
+    job = (await client.post("/v1/jobs/daily?wait=true&as_of=2026-08-02", headers=STAFF)).json()
     assert job["suspensions_ended"]["sample"] == [org["uscc"]]
     restored = await client.post(url, json={"action": "restore", "rule": "REG-2", "reason": "整改完毕"},
                                  headers=STAFF)
@@ -96,3 +97,24 @@ async def test_suspension_event_carries_its_end_and_a_refused_suspension_emits_n
     suspended, restored = await events(app, "registry.organisation.status_changed.v1", org["uscc"])
     assert (suspended["to_status"], suspended["suspended_until"]) == ("suspended", "2026-08-01")
     assert (restored["to_status"], restored["suspended_until"]) == ("active", None)
+
+
+async def test_deregistration_accepted_after_revocation_or_cancellation(client, app, clock) -> None:
+    """CR-13: an organisation whose certificate was revoked (吊销) or whose registration was cancelled (撤销) can
+    still complete 注销 (which is what takes it off the serious list); was refused from those statuses."""
+    for action, status in (("revoke_certificate", "certificate_revoked"), ("cancel_registration",
+                                                                          "registration_cancelled")):
+        org = await registered(client, clock(date(2026, 5, 1)))
+        uscc = org["uscc"]
+        changed = await client.post(f"/v1/organisations/{uscc}/status", headers=STAFF,
+                                    json={"action": action, "rule": "CR-12", "reason": "严重违法"})
+        assert changed.json()["status"] == status
+        clock(date(2026, 7, 1))
+        await audit_exempted(client, uscc, "deregistration")  # TPA-3 holds after 吊销/撤销 too
+        resp = await client.post(f"/v1/organisations/{uscc}/deregistration", headers=STAFF,
+                                 json={"liquidation_completed_on": "2026-06-25", "reason": "清算完毕，申请注销"})
+        assert resp.status_code == 200, resp.text
+        assert resp.json()["status"] == "deregistered" and resp.json()["late"] is False
+        statuses = [(e["from_status"], e["to_status"]) for e in
+                    await events(app, "registry.organisation.status_changed.v1", uscc)]
+        assert statuses == [("active", status), (status, "deregistered")]

@@ -60,7 +60,7 @@ async def test_one_trade_one_association_refused_when_same_division_and_sector(c
 
 async def test_reservation_expires_by_daily_job_and_frees_the_name(client, app, clock) -> None:
     res = await reserve(client)
-    expired = (await client.post("/v1/jobs/daily?as_of=2027-05-20", headers=STAFF)).json()
+    expired = (await client.post("/v1/jobs/daily?wait=true&as_of=2027-05-20", headers=STAFF)).json()
     assert expired["name_reservations_expired"]["sample"] == [str(res["reservation_id"])]
     assert (await client.get(f"/v1/names/reservations/{res['reservation_id']}")).json()["status"] == "expired"
     clock(date(2027, 5, 21))
@@ -68,6 +68,26 @@ async def test_reservation_expires_by_daily_job_and_frees_the_name(client, app, 
     assert again.status_code == 201
     statuses = [e["status"] for e in await events(app, "registry.name_reservation.changed.v1")]
     assert statuses == ["reserved", "expired", "reserved"]
+
+
+async def test_a_late_daily_run_dates_the_expiry_by_the_reservation_not_the_run(client, app, clock) -> None:
+    """REG-6 (issue 13): a reservation valid until 2027-05-19 expired by a catch-up run on 2027-06-10 is dated
+    2027-05-19 in its event and takes effect on 2027-05-20 (the envelope's effective date), as grades do (EVAL-4)."""
+    from sqlalchemy import select
+
+    from yishe_contracts.envelope import Envelope
+
+    res = await reserve(client)
+    await client.post("/v1/jobs/daily?wait=true&as_of=2027-06-10", headers=STAFF)
+    [expired] = [e for e in await events(app, "registry.name_reservation.changed.v1") if e["status"] == "expired"]
+    assert expired["changed_on"] == res["expires_on"] == "2027-05-19"
+    outbox = app.state.outbox.table
+    async with app.state.sessionmaker() as s:
+        payloads = (await s.scalars(select(outbox.c.payload).where(
+            outbox.c.subject == "registry.name_reservation.changed.v1"))).all()
+    dates = {Envelope.model_validate_json(p).data["status"]: Envelope.model_validate_json(p).effectivedate
+             for p in payloads}
+    assert dates["expired"] == date(2027, 5, 20)
 
 
 async def test_expired_reservation_does_not_block_the_name_before_the_job_runs(client, clock) -> None:

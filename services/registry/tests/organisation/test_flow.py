@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from registry_factories import PARTY, STAFF, SUPERVISOR, apply, events, history_actions, review_all
+from registry_factories import PARTY, STAFF, SUPERVISOR, apply, audit_reported, events, history_actions, review_all
 
 
 async def test_whole_life_of_an_organisation_when_run_by_the_bureau(client, app, clock) -> None:
@@ -30,12 +30,13 @@ async def test_whole_life_of_an_organisation_when_run_by_the_bureau(client, app,
     assert (await client.post(f"/v1/organisations/{uscc}/changes", headers=STAFF, json={
         "address": "温州市鹿城区新址1号", "consent_date": "2026-03-25", "reason": "迁址"})).json()["late"] is False
     clock(date(2026, 9, 1))
+    await audit_reported(client, uscc, "deregistration")
     done = await client.post(f"/v1/organisations/{uscc}/deregistration", headers=STAFF,
                              json={"liquidation_completed_on": "2026-08-25", "reason": "自行解散，清算完毕"})
     assert done.json()["status"] == "deregistered"
     assert await history_actions(client, uscc) == [
         "registered", "charter_approved", "annual_report_submitted", "annual_report_first_instance",
-        "annual_report_reviewed", "grade_changed", "changed", "deregistered"]
+        "annual_report_reviewed", "grade_changed", "changed", "audit_commissioned", "audit_reported", "deregistered"]
     for subject in ("registry.organisation.registered.v1", "registry.charter.approved.v1",
                     "registry.annual_report.submitted.v1", "registry.annual_report.reviewed.v1",
                     "registry.grade.changed.v1", "registry.organisation.changed.v1",

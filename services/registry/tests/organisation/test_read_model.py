@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from registry_factories import STAFF, id_number, registered
+from registry_factories import STAFF, audit_exempted, id_number, registered
+from registry_factories import direct as direct_body
 
 from yishe_contracts.identifiers import encode_sequence, make_uscc
 
@@ -33,9 +34,8 @@ async def held(client, app, uscc: str) -> dict:
 
 
 async def direct(client, name: str = "温州市鹿城区读模型志愿者协会") -> dict:
-    body = {"name": name, "org_type": "社会团体", "division_code": "330302", "address": "温州市鹿城区人民路1号",
-            "legal_representative": {"name": "张三", "id_number": "11010519491231002X", "phone": "13800138000"},
-            "business_scope": "志愿服务"}
+    body = direct_body(name, legal_representative={"name": "张三", "id_number": "11010519491231002X",
+                                                   "phone": "13800138000"})
     resp = await client.post("/v1/organisations", json=body, headers=STAFF)
     assert resp.status_code == 201, resp.text
     return resp.json()
@@ -57,6 +57,7 @@ async def test_gateway_read_is_the_unmasked_stored_view_and_other_paths_are_unto
 async def test_change_registration_shows_on_the_next_read(client, app) -> None:
     org = await direct(client)
     await held(client, app, org["uscc"])
+    await audit_exempted(client, org["uscc"], "legal_rep_change")
     change = {"address": "温州市鹿城区南汇街道锦江路12号", "reason": "住所变更",
               "legal_representative": {"name": "林新", "id_number": id_number(date(1980, 1, 1)),
                                        "phone": "13900001111"}}

@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
-from registry_factories import INTERNAL, STAFF
+from registry_factories import INTERNAL, STAFF, direct, han_number
 from sqlalchemy import select
 
 from yishe_contracts.envelope import Envelope
@@ -11,18 +11,8 @@ from yishe_contracts.identifiers import validate_social_org_uscc
 
 
 def registration(name: str = "温州市鹿城区青年志愿者协会", **overrides) -> dict:
-    body = {
-        "name": name,
-        "org_type": "社会团体",
-        "division_code": "330302",
-        "address": "温州市鹿城区人民路1号",
-        "legal_representative": {"name": "张三", "id_number": "11010519491231002X", "phone": "13800138000"},
-        "business_scope": "志愿服务、社区公益",
-        "party_members": {"full_count": 2, "probationary_count": 0,
-                          "members": [{"name": "李四", "status": "正式党员"}]},
-    }
-    body.update(overrides)
-    return body
+    """A valid direct registration; its legal representative's ID number is unique unless given (REG-2)."""
+    return direct(name, **overrides)
 
 
 async def test_register_issues_conformant_uscc_and_writes_outbox_when_valid(client, app) -> None:
@@ -60,7 +50,7 @@ async def test_register_403_and_nothing_written_when_role_or_jurisdiction_wrong(
 async def test_register_gives_distinct_codes_when_many(client) -> None:
     codes = set()
     for i in range(5):
-        resp = await client.post("/v1/organisations", json=registration(name=f"温州市鹿城区第{i}号公益协会"),
+        resp = await client.post("/v1/organisations", json=registration(name=f"温州市鹿城区第{han_number(i)}公益协会"),
                                  headers=STAFF)
         assert resp.status_code == 201, resp.text
         codes.add(resp.json()["uscc"])
@@ -83,9 +73,10 @@ async def test_register_refused_with_rules_and_nothing_written_when_invalid(clie
 
 
 async def test_register_refused_409_when_name_taken_after_normalisation(client) -> None:
-    assert (await client.post("/v1/organisations", json=registration(name="温州市鹿城区ＡＢＣ协会"),
+    assert (await client.post("/v1/organisations", json=registration(name="温州市鹿城区（同心）志愿协会"),
                               headers=STAFF)).status_code == 201
-    resp = await client.post("/v1/organisations", json=registration(name="温州市 鹿城区abc协会"), headers=STAFF)
+    resp = await client.post("/v1/organisations", json=registration(name="温州市 鹿城区(同心) 志愿协会"),
+                             headers=STAFF)
     assert resp.status_code == 409
     assert resp.json()["errors"][0]["rule"] == "REG-6"
 
@@ -111,7 +102,9 @@ async def test_lookup_404_when_code_valid_but_unknown(client) -> None:
 
 
 async def test_public_sees_no_personal_data_but_staff_sees_it_masked(client) -> None:
-    uscc = (await client.post("/v1/organisations", json=registration(), headers=STAFF)).json()["uscc"]
+    rep = {"name": "张三", "id_number": "11010519491231002X", "phone": "13800138000"}
+    uscc = (await client.post("/v1/organisations", json=registration(legal_representative=rep),
+                              headers=STAFF)).json()["uscc"]
     public = (await client.get(f"/v1/organisations/{uscc}")).json()
     assert datetime.fromisoformat(public["registered_at"]).utcoffset() == timedelta(0)  # UTC survives SQLite
     assert public["legal_representative"] == {"name": "张三", "id_number": None, "phone": None}

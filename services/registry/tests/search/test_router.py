@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from registry_factories import STAFF
+from registry_factories import STAFF, direct
 
 
 def org(name: str, division: str = "330302", org_type: str = "社会团体") -> dict:
-    return {"name": name, "org_type": org_type, "division_code": division, "address": "温州市",
-            "legal_representative": {"name": "张三"}, "business_scope": "公益"}
+    return direct(name, org_type, division_code=division)
 
 
 async def _register(client, *names, division="330302"):

@@ -10,7 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.identifiers import mask_phone
+from yishe_kit.access import require_jurisdiction, require_role
 from yishe_kit.errors import Conflict, InvalidInput, NotFound, Problem, require_social_org_uscc
+from yishe_kit.principal import Principal
 
 from ..context import Ctx
 from ..profile import service as profile_service
@@ -38,10 +40,20 @@ def tracking(c: Complaint) -> ComplaintTracking:
                              outcome=c.outcome, closed_on=c.closed_on)
 
 
-def staff_read(c: Complaint, on: date) -> ComplaintRead:
+def staff_read(c: Complaint, on: date, principal: Principal | None = None) -> ComplaintRead:
+    """The complainant's identity only for the department handling the complaint: the registration authority's staff
+    whose jurisdiction holds the organisation complained about (or the platform itself); hidden from others."""
     data = {k: getattr(c, k) for k in ComplaintRead.model_fields if hasattr(c, k)}
     data["complainant_phone"] = mask_phone(c.complainant_phone) if c.complainant_phone else None
+    if principal is not None and principal.role not in ("staff", "internal"):
+        data["complainant_name"] = data["complainant_phone"] = None
     return ComplaintRead(**data, overdue=overdue(c, on))
+
+
+async def _visible(ctx: Ctx, complaints: list[Complaint]) -> list[Complaint]:
+    """AUTH-2 for complaints: those against organisations in the caller's jurisdiction; a complaint naming no
+    registered organisation (an illegal one) only to callers with the whole city."""
+    return await profile_service.in_scope(ctx, complaints, lambda c: c.target_uscc)
 
 
 async def receive(ctx: Ctx, body: ComplaintCreate) -> Complaint:
@@ -73,12 +85,12 @@ async def track(ctx: Ctx, code: str) -> ComplaintTracking:
 
 
 async def _load(ctx: Ctx, complaint_id: int, statuses: tuple[str, ...]) -> Complaint:
-    ctx.require("staff", "internal")
+    require_role(ctx.principal, "staff", "internal")
     c = await ctx.session.get(Complaint, complaint_id)
     if c is None:
         raise NotFound("complaint_not_found", f"no complaint {complaint_id}")
     if c.target_uscc:
-        ctx.check_jurisdiction((await profile_service.require(ctx, c.target_uscc)).division_code)
+        require_jurisdiction(ctx.principal, (await profile_service.require(ctx, c.target_uscc)).division_code)
     if c.status not in statuses:
         raise Conflict("complaint_wrong_stage", f"complaint {complaint_id} is {c.status}")
     return c
@@ -148,22 +160,23 @@ async def _recolour(ctx: Ctx, c: Complaint) -> None:
 
 
 async def listing(ctx: Ctx, status: str | None, kind: str | None) -> list[ComplaintRead]:
-    ctx.require("staff", "internal", "supervisor")
+    require_role(ctx.principal, "staff", "internal", "supervisor")
     stmt = select(Complaint)
     if status:
         stmt = stmt.where(Complaint.status == status)
     if kind:
         stmt = stmt.where(Complaint.kind == kind)
     today = ctx.today()
-    return [staff_read(c, today) for c in await ctx.session.scalars(stmt.order_by(Complaint.complaint_id))]
+    found = list(await ctx.session.scalars(stmt.order_by(Complaint.complaint_id)))
+    return [staff_read(c, today, ctx.principal) for c in await _visible(ctx, found)]
 
 
 async def get(ctx: Ctx, complaint_id: int) -> ComplaintRead:
-    ctx.require("staff", "internal", "supervisor")
+    require_role(ctx.principal, "staff", "internal", "supervisor")
     c = await ctx.session.get(Complaint, complaint_id)
-    if c is None:
+    if c is None or not await _visible(ctx, [c]):  # outside the jurisdiction: as if it did not exist
         raise NotFound("complaint_not_found", f"no complaint {complaint_id}")
-    return staff_read(c, ctx.today())
+    return staff_read(c, ctx.today(), ctx.principal)
 
 
 async def overdue_report(ctx: Ctx, as_of: date) -> list[dict]:

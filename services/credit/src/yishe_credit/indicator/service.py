@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from yishe_kit.access import jurisdiction_prefix, require_role
+
 from ..context import Ctx
 from ..dates import add_years
 from ..profile import service as profile_service
@@ -23,9 +25,9 @@ def _share(code: str, total: int, healthy: int, targets: dict[str, Decimal]) -> 
 
 async def healthy_share(ctx: Ctx, as_of: date) -> HealthyShare:
     """Share per division against the 80 % (Wenzhou) and 90 % (Longgang) targets; "超过" read as strictly above."""
-    ctx.require("staff", "internal", "supervisor")
+    require_role(ctx.principal, "staff", "internal", "supervisor")
     rules = ctx.settings.indicator
-    profiles = [p for p in await profile_service.all_profiles(ctx.session, ctx.principal.division_prefix)
+    profiles = [p for p in await profile_service.all_profiles(ctx.session, jurisdiction_prefix(ctx.principal))
                 if p.registration_status == "active"]
     penalised = await record_service.penalised_since(ctx.session, [p.uscc for p in profiles],
                                                      add_years(as_of, -rules.penalty_free_years), as_of)
@@ -35,7 +37,7 @@ async def healthy_share(ctx: Ctx, as_of: date) -> HealthyShare:
         c[0] += 1
         c[1] += int(p.colour in ("green", "blue") and p.uscc not in penalised)
     divisions = [_share(code, t, h, rules.targets) for code, (t, h) in sorted(counts.items())]
-    total = _share(ctx.principal.division_prefix or "all", sum(c[0] for c in counts.values()),
+    total = _share(jurisdiction_prefix(ctx.principal) or "all", sum(c[0] for c in counts.values()),
                    sum(c[1] for c in counts.values()), rules.targets)
     return HealthyShare(as_of=as_of, definition=DEFINITION.format(years=rules.penalty_free_years), total=total,
                         divisions=divisions)

@@ -16,7 +16,8 @@ from .schemas import (
 )
 
 router = APIRouter(tags=["inspection"])
-ERRORS = {400: {"description": "rule violated"}, 403: {"description": "role/division"}, 404: {"description": "none"},
+ERRORS: dict = {400: {"description": "rule violated"}, 403: {"description": "role/division"},
+                404: {"description": "none"},
           409: {"description": "conflict"}}
 
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from yishe_kit.access import require_jurisdiction, require_role
 from yishe_kit.errors import Conflict, InvalidInput, NotFound, Problem
 
 from ..context import Ctx
@@ -22,8 +23,8 @@ NEEDS_RECTIFICATION = ("责令整改", "不合格")
 
 
 async def add_inspector(ctx: Ctx, body: InspectorCreate) -> Inspector:
-    ctx.require("staff", "internal")
-    ctx.check_jurisdiction(body.division_code)
+    require_role(ctx.principal, "staff", "internal")
+    require_jurisdiction(ctx.principal, body.division_code)
     inspector = Inspector(name=body.name, unit=body.unit, division_code=body.division_code, active=True)
     ctx.session.add(inspector)
     await ctx.session.flush()
@@ -31,13 +32,13 @@ async def add_inspector(ctx: Ctx, body: InspectorCreate) -> Inspector:
 
 
 async def inspectors(ctx: Ctx) -> list[Inspector]:
-    ctx.require("staff", "internal", "supervisor")
+    require_role(ctx.principal, "staff", "internal", "supervisor")
     return list(await ctx.session.scalars(select(Inspector).order_by(Inspector.inspector_id)))
 
 
 async def create_plan(ctx: Ctx, body: PlanCreate) -> InspectionPlan:
     """Draw organisations and inspectors; the seed and the population are kept so the draw can be repeated."""
-    ctx.require("staff", "internal")
+    require_role(ctx.principal, "staff", "internal")
     prefix = body.division_prefix
     own = ctx.principal.division_prefix if ctx.principal.role != "internal" else ""
     if own and not prefix.startswith(own):
@@ -110,11 +111,11 @@ async def check_plan(ctx: Ctx, plan_id: int) -> PlanCheck:
 
 
 async def _inspection(ctx: Ctx, inspection_id: int) -> Inspection:
-    ctx.require("staff", "internal")
+    require_role(ctx.principal, "staff", "internal")
     i = await ctx.session.get(Inspection, inspection_id)
     if i is None:
         raise NotFound("inspection_not_found", f"no inspection {inspection_id}")
-    ctx.check_jurisdiction((await profile_service.require(ctx, i.uscc)).division_code)
+    require_jurisdiction(ctx.principal, (await profile_service.require(ctx, i.uscc)).division_code)
     return i
 
 

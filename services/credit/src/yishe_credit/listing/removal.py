@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from yishe_contracts.events.credit import ListingAction
+from yishe_kit.access import require_role
 from yishe_kit.errors import Conflict, NotFound, Problem
 
 from ..context import Ctx
@@ -44,7 +45,7 @@ async def apply(ctx: Ctx, entry_id: int, body: RemovalApply) -> RemovalApplicati
     """The organisation (or staff on its behalf) applies; refused at once when the rules forbid it, with the date."""
     entry = await get_entry(ctx, entry_id)
     if not (ctx.is_own_org(entry.uscc) or ctx.principal.is_any("staff", "internal")):
-        ctx.require("staff", "internal")  # raises: only the organisation itself or staff apply
+        require_role(ctx.principal, "staff", "internal")  # raises: only the organisation itself or staff apply
     if entry.status != "active":
         raise Conflict("entry_not_active", f"list entry {entry_id} is {entry.status}")
     applied_on = ctx.not_after_today(body.applied_on or ctx.today(), "applied_on", "CR-10")
@@ -57,7 +58,7 @@ async def apply(ctx: Ctx, entry_id: int, body: RemovalApply) -> RemovalApplicati
 
 async def decide(ctx: Ctx, application_id: int, body: RemovalDecision) -> RemovalApplication:
     """Staff verify: approved → removed on the verification day, at the latest 5 working days after (CR-10/13)."""
-    ctx.require("staff", "internal")
+    require_role(ctx.principal, "staff", "internal")
     app = await ctx.session.get(RemovalApplication, application_id)
     if app is None:
         raise NotFound("removal_application_not_found", f"no removal application {application_id}")
@@ -97,7 +98,8 @@ async def end_entry(ctx: Ctx, entry: ListingEntry, *, on: date, rule: str, reaso
 
 
 async def auto_remove(ctx: Ctx, as_of: date) -> list[Change]:
-    """CR-10: nothing to rectify and 6 full months on the list (counted per CR-9) → removed automatically."""
+    """CR-10: nothing to rectify and 6 full months on the list (counted per CR-9) → removed automatically, on the day
+    the months are full (a late run still dates the removal by the rule)."""
     changes = []
     by_org: dict[str, list[ListingEntry]] = {}
     for e in await repo.active_entries_many(ctx.session, None, "abnormal"):
@@ -109,19 +111,22 @@ async def auto_remove(ctx: Ctx, as_of: date) -> list[Change]:
         for entry in active:
             if not entry.requires_obligation:
                 reason = f"列入满{ctx.settings.listing.auto_removal_months}个月且无需整改，自动移出"
-                changes.append(await end_entry(ctx, entry, on=as_of, rule="CR-10", reason=reason, status="removed"))
+                changes.append(await end_entry(ctx, entry, on=due, rule="CR-10", reason=reason, status="removed"))
     return changes
 
 
 async def escalate(ctx: Ctx, as_of: date) -> list[Change]:
-    """CR-11: an organisation with an abnormal entry unresolved for 2 full years moves to the serious list (CR-12.1)."""
+    """CR-11: an organisation with an abnormal entry unresolved for 2 full years moves to the serious list (CR-12.1),
+    on the day the first of its entries has been listed 2 full years (not the day the job noticed it)."""
     changes: list[Change] = []
     by_org: dict[str, list[ListingEntry]] = {}
     for e in await repo.active_entries_many(ctx.session, None, "abnormal"):
         by_org.setdefault(e.uscc, []).append(e)
     for uscc, active in by_org.items():
-        if not any(escalation_date(e, ctx.settings) <= as_of for e in active):
+        day = min(escalation_date(e, ctx.settings) for e in active)
+        if day > as_of:
             continue
+        active = [e for e in active if e.listed_on <= day]  # listed after the escalation day: not part of it
         profile = await profile_service.load(ctx.session, uscc)
         if profile is None:
             continue
@@ -130,11 +135,11 @@ async def escalate(ctx: Ctx, as_of: date) -> list[Change]:
         evidence = [f"活动异常名录第{e.entry_id}号：{e.listed_on} 列入（{e.trigger} {e.reason}）" for e in active]
         reason = f"列入活动异常名录满{ctx.settings.listing.escalation_years}年，转入严重违法失信名单"
         for e in active:  # state first, events after: every event then carries the final pair of flags
-            e.status, e.ended_on, e.end_rule, e.end_reason = "escalated", as_of, "CR-11", reason
+            e.status, e.ended_on, e.end_rule, e.end_reason = "escalated", day, "CR-11", reason
         await ctx.session.flush()
         serious, change = await list_entry(
-            ctx, profile, TRIGGERS["CR-12.1"], listed_on=as_of, evidence=evidence, ref=None,
-            dedupe_key=f"CR-12.1:{uscc}:{as_of}", requires_obligation=bool(open_refs),
+            ctx, profile, TRIGGERS["CR-12.1"], listed_on=day, evidence=evidence, ref=None,
+            dedupe_key=f"CR-12.1:{uscc}:{day}", requires_obligation=bool(open_refs),
             obligation="；".join(dict.fromkeys(obligations)) or None, source_entry_ids=[e.entry_id for e in active])
         serious.open_refs = open_refs
         for e in active:

@@ -23,7 +23,7 @@ from .schemas import (
 )
 
 router = APIRouter(tags=["listing"])
-ERRORS = {400: {"description": "rule violated (rule id in errors[].rule)"}, 403: {"description": "role/division"},
+ERRORS: dict = {400: {"description": "rule violated (rule id in errors[].rule)"}, 403: {"description": "role/division"},
           404: {"description": "not found"},
           409: {"description": "refused by a rule, with the date it becomes possible"}}
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import select
 
 from yishe_contracts.events.credit import CreditList, ListingAction, ListingChanged
+from yishe_kit.access import require_jurisdiction, require_role
 from yishe_kit.errors import Conflict, InvalidInput, NotFound, Problem
 
 from ..context import Ctx
@@ -64,7 +65,7 @@ async def raise_trigger(ctx: Ctx, uscc: str, trigger: str, *, ref: str, evidence
     row = ListingTrigger(
         uscc=uscc, list_type=rule.list_type.value, trigger=trigger, ref=ref, evidence=evidence,
         legal_basis=legal_basis, decided_by=ctx.settings.listing.decided_by, due_on=due_on, dedupe_key=dedupe_key,
-        status="pending", source=source, created_at=datetime.now(UTC),
+        status="pending", source=source, created_at=ctx.clock.now(),
     )
     ctx.session.add(row)
     await ctx.session.flush()
@@ -82,15 +83,16 @@ async def cancel_triggers(ctx: Ctx, uscc: str, ref: str, on: date, reason: str) 
 
 
 async def list_due_triggers(ctx: Ctx, as_of: date) -> list[Change]:
-    """Daily job: every pending trigger whose day has come is listed on `as_of` (CR-6)."""
+    """Daily job: every pending trigger whose day has come by `as_of` is listed, dated by that day (the day the rule
+    fixes, `due_on`), not by the day the job ran: a late or missed run catches up with the true dates (CR-6, CR-9)."""
     changes = []
-    for t in await repo.pending_triggers(ctx.session, due_by=as_of):
+    for t in sorted(await repo.pending_triggers(ctx.session, due_by=as_of), key=lambda t: (t.due_on, t.trigger_id)):
         profile = await profile_service.load(ctx.session, t.uscc)
         if profile is None:
             continue
-        entry, change = await list_entry(ctx, profile, rule_for(t.trigger), listed_on=as_of, evidence=t.evidence,
+        entry, change = await list_entry(ctx, profile, rule_for(t.trigger), listed_on=t.due_on, evidence=t.evidence,
                                          ref=t.ref, dedupe_key=t.dedupe_key, legal_basis=t.legal_basis)
-        t.status, t.status_on, t.entry_id = "listed", as_of, entry.entry_id
+        t.status, t.status_on, t.entry_id = "listed", t.due_on, entry.entry_id
         changes.append(change)
     await ctx.session.flush()
     return changes
@@ -98,7 +100,7 @@ async def list_due_triggers(ctx: Ctx, as_of: date) -> list[Change]:
 
 async def exempt_trigger(ctx: Ctx, trigger_id: int, evidence: list[str], on: date) -> ListingTrigger:
     """CR-8 (draft, off by default): a written certificate that the organisation is not directly responsible."""
-    ctx.require("staff", "internal")
+    require_role(ctx.principal, "staff", "internal")
     if not ctx.settings.listing.exemption_enabled:
         raise Conflict("exemption_disabled", "the CR-8 exemption is not enabled", [Problem(
             "trigger_id", "CR-8", "“非直接责任”免列入未启用（CR-8 为征求意见稿条款，待确认）",
@@ -107,7 +109,7 @@ async def exempt_trigger(ctx: Ctx, trigger_id: int, evidence: list[str], on: dat
     if trigger is None:
         raise NotFound("trigger_not_found", f"no listing trigger {trigger_id}")
     profile = await profile_service.require(ctx, trigger.uscc)
-    ctx.check_jurisdiction(profile.division_code)
+    require_jurisdiction(ctx.principal, profile.division_code)
     if trigger.status != "pending":
         raise Conflict("trigger_not_pending", f"trigger {trigger_id} is {trigger.status}")
     trigger.status, trigger.status_on = "exempted", ctx.not_after_today(on, "exempted_on", "CR-8")
@@ -119,7 +121,7 @@ async def exempt_trigger(ctx: Ctx, trigger_id: int, evidence: list[str], on: dat
 
 async def list_manually(ctx: Ctx, body: ManualListing) -> ListingEntry:
     """Staff list an organisation for a CR-6 / CR-12 case, with evidence and the decision date."""
-    ctx.require("staff", "internal")
+    require_role(ctx.principal, "staff", "internal")
     rule = rule_for(body.trigger, body.list_type)
     if not rule.staff_may_list:
         raise InvalidInput("trigger_automatic", f"{rule.id} is applied only by the daily job", [Problem(
@@ -127,7 +129,7 @@ async def list_manually(ctx: Ctx, body: ManualListing) -> ListingEntry:
             "CR-12.1 is applied only by the daily job's CR-11 escalation")])
     evidence = require_evidence(body.evidence)
     profile = await profile_service.require(ctx, body.uscc)
-    ctx.check_jurisdiction(profile.division_code)
+    require_jurisdiction(ctx.principal, profile.division_code)
     listed_on = ctx.not_after_today(body.listed_on or ctx.today(), "listed_on", rule.id)
     key = f"manual:{body.uscc}:{rule.id}:{listed_on}:{body.ref or ''}"
     if await repo.entry_by_key(ctx.session, key) is not None:
@@ -159,7 +161,7 @@ async def list_entry(ctx: Ctx, profile, rule: TriggerRule, *, listed_on: date, e
         action=(ListingAction.RELISTED if already else ListingAction.LISTED).value, status="active",
         requires_obligation=requires, obligation=(obligation or rule.obligation) if requires else None,
         ref=ref, open_refs=[ref] if requires and ref else [], obligation_met_on=None, obligation_evidence=[],
-        source_entry_ids=source_entry_ids or [], dedupe_key=dedupe_key, created_at=datetime.now(UTC),
+        source_entry_ids=source_entry_ids or [], dedupe_key=dedupe_key, created_at=ctx.clock.now(),
     )
     ctx.session.add(entry)
     await ctx.session.flush()
@@ -224,7 +226,7 @@ async def fulfil(ctx: Ctx, uscc: str, ref: str, on: date, evidence: list[str], *
 
 async def record_obligation(ctx: Ctx, entry_id: int, on: date, evidence: list[str]) -> ListingEntry:
     """Staff record that the obligation behind a listing was performed (e.g. rectified, contact restored)."""
-    ctx.require("staff", "internal")
+    require_role(ctx.principal, "staff", "internal")
     entry = await get_entry(ctx, entry_id)
     if entry.status != "active":
         raise Conflict("entry_not_active", f"list entry {entry_id} is {entry.status}")
@@ -241,7 +243,7 @@ async def get_entry(ctx: Ctx, entry_id: int) -> ListingEntry:
     if entry is None:
         raise NotFound("list_entry_not_found", f"no list entry {entry_id}")
     if ctx.is_staff():
-        ctx.check_jurisdiction(entry.division_code)
+        require_jurisdiction(ctx.principal, entry.division_code)
     return entry
 
 

@@ -6,7 +6,10 @@ from datetime import date
 
 from sqlalchemy import select
 
+from yishe_kit.access import jurisdiction_prefix, require_role
+
 from ..context import Ctx
+from ..profile import service as profile_service
 from . import repository as repo
 from .clock import escalation_date, removable_from
 from .models import ListingEntry, ListingTrigger
@@ -68,17 +71,18 @@ async def entry(ctx: Ctx, entry_id: int) -> EntryPublic:
 
 
 async def applications(ctx: Ctx, status: str | None) -> list[ApplicationRead]:
-    ctx.require("staff", "internal", "supervisor")
-    rows = await repo.applications(ctx.session, status, ctx.principal.division_prefix)
+    require_role(ctx.principal, "staff", "internal", "supervisor")
+    rows = await repo.applications(ctx.session, status, jurisdiction_prefix(ctx.principal))
     return [ApplicationRead.model_validate(a, from_attributes=True) for a in rows]
 
 
 async def triggers(ctx: Ctx, status: str | None, due_by: date | None) -> list[TriggerRead]:
-    ctx.require("staff", "internal", "supervisor")
+    require_role(ctx.principal, "staff", "internal", "supervisor")
     stmt = select(ListingTrigger)
     if status:
         stmt = stmt.where(ListingTrigger.status == status)
     if due_by:
         stmt = stmt.where(ListingTrigger.due_on <= due_by)
-    rows = await ctx.session.scalars(stmt.order_by(ListingTrigger.trigger_id))
+    rows = await profile_service.in_scope(ctx, await ctx.session.scalars(stmt.order_by(ListingTrigger.trigger_id)),
+                                          lambda t: t.uscc)
     return [TriggerRead.model_validate(t, from_attributes=True) for t in rows]

@@ -7,7 +7,8 @@ from . import service
 from .schemas import MailingCreate, MailingOutcome, MailingRead
 
 router = APIRouter(tags=["mailing"])
-ERRORS = {400: {"description": "CR-7 interval"}, 403: {"description": "role/division"}, 404: {"description": "none"},
+ERRORS: dict = {400: {"description": "CR-7 interval"}, 403: {"description": "role/division"},
+                404: {"description": "none"},
           409: {"description": "conflict"}}
 
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yishe_kit.access import require_jurisdiction, require_role
 from yishe_kit.errors import Conflict, InvalidInput, NotFound, Problem
 
 from ..context import Ctx
@@ -35,9 +36,9 @@ async def _latest(session: AsyncSession, uscc: str) -> Mailing | None:
 
 async def send(ctx: Ctx, body: MailingCreate) -> Mailing:
     """Record a letter; a second letter inside the CR-7 window pairs with an unsigned first one."""
-    ctx.require("staff", "internal")
+    require_role(ctx.principal, "staff", "internal")
     profile = await profile_service.require(ctx, body.uscc)
-    ctx.check_jurisdiction(profile.division_code)
+    require_jurisdiction(ctx.principal, profile.division_code)
     sent_on = ctx.not_after_today(body.sent_on, "sent_on", "CR-7")
     if await ctx.session.scalar(select(Mailing).where(Mailing.tracking_number == body.tracking_number)):
         raise Conflict("tracking_number_used", f"tracking number {body.tracking_number} is already recorded")
@@ -67,12 +68,12 @@ async def send(ctx: Ctx, body: MailingCreate) -> Mailing:
 
 async def record_outcome(ctx: Ctx, mailing_id: int, body: MailingOutcome) -> Mailing:
     """Signed or not; the second unsigned letter of a pair lists the organisation under CR-6.6."""
-    ctx.require("staff", "internal")
+    require_role(ctx.principal, "staff", "internal")
     mailing = await ctx.session.get(Mailing, mailing_id)
     if mailing is None:
         raise NotFound("mailing_not_found", f"no mailing {mailing_id}")
     profile = await profile_service.require(ctx, mailing.uscc)
-    ctx.check_jurisdiction(profile.division_code)
+    require_jurisdiction(ctx.principal, profile.division_code)
     if mailing.outcome != "pending":
         raise Conflict("outcome_recorded", f"mailing {mailing_id} was already recorded as {mailing.outcome}")
     on = ctx.not_after_today(body.outcome_on, "outcome_on", "CR-7")
@@ -99,9 +100,9 @@ async def record_outcome(ctx: Ctx, mailing_id: int, body: MailingOutcome) -> Mai
 
 
 async def for_org(ctx: Ctx, uscc: str) -> list[MailingRead]:
-    ctx.require("staff", "internal", "supervisor")
+    require_role(ctx.principal, "staff", "internal", "supervisor")
     profile = await profile_service.require(ctx, uscc)
-    ctx.check_jurisdiction(profile.division_code)
+    require_jurisdiction(ctx.principal, profile.division_code)
     rows = await ctx.session.scalars(select(Mailing).where(Mailing.uscc == uscc).order_by(Mailing.sent_on))
     return [read(m, ctx) for m in rows]
 

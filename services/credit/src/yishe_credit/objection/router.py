@@ -9,7 +9,8 @@ from . import service
 from .schemas import Acceptance, Correction, ObjectionCreate, ObjectionRead, Verification
 
 router = APIRouter(tags=["objection"])
-ERRORS = {400: {"description": "rule violated"}, 403: {"description": "role/division"}, 404: {"description": "none"},
+ERRORS: dict = {400: {"description": "rule violated"}, 403: {"description": "role/division"},
+                404: {"description": "none"},
           409: {"description": "wrong stage / duplicate"}}
 
 

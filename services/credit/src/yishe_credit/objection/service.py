@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yishe_kit.access import require_jurisdiction, require_role
 from yishe_kit.errors import Conflict, InvalidInput, NotFound, Problem
 
 from ..context import Ctx
@@ -50,10 +51,10 @@ async def _target(ctx: Ctx, target_type: str, target_id: int, uscc: str) -> List
 async def submit(ctx: Ctx, body: ObjectionCreate) -> Objection:
     """The organisation (or staff on its behalf) objects to a list entry or a record."""
     if not ctx.is_own_org(body.uscc):
-        ctx.require("staff", "internal")
+        require_role(ctx.principal, "staff", "internal")
     profile = await profile_service.require(ctx, body.uscc)
     if ctx.is_staff():
-        ctx.check_jurisdiction(profile.division_code)
+        require_jurisdiction(ctx.principal, profile.division_code)
     await _target(ctx, body.target_type, body.target_id, body.uscc)
     duplicate = await ctx.session.scalar(select(Objection).where(
         Objection.target_type == body.target_type, Objection.target_id == body.target_id,
@@ -71,11 +72,11 @@ async def submit(ctx: Ctx, body: ObjectionCreate) -> Objection:
 
 
 async def _load(ctx: Ctx, objection_id: int, status: str) -> Objection:
-    ctx.require("staff", "internal")
+    require_role(ctx.principal, "staff", "internal")
     o = await ctx.session.get(Objection, objection_id)
     if o is None:
         raise NotFound("objection_not_found", f"no objection {objection_id}")
-    ctx.check_jurisdiction((await profile_service.require(ctx, o.uscc)).division_code)
+    require_jurisdiction(ctx.principal, (await profile_service.require(ctx, o.uscc)).division_code)
     if o.status != status:
         raise Conflict("objection_wrong_stage", f"objection {objection_id} is {o.status}, expected {status}")
     return o
@@ -148,12 +149,14 @@ async def get(ctx: Ctx, objection_id: int) -> ObjectionRead:
 
 
 async def listing(ctx: Ctx, status: str | None, overdue_on: date | None) -> list[ObjectionRead]:
-    ctx.require("staff", "internal", "supervisor")
+    require_role(ctx.principal, "staff", "internal", "supervisor")
     stmt = select(Objection)
     if status:
         stmt = stmt.where(Objection.status == status)
     day = overdue_on or ctx.today()
-    rows = [read(o, day) for o in await ctx.session.scalars(stmt.order_by(Objection.objection_id))]
+    found = await profile_service.in_scope(ctx, await ctx.session.scalars(stmt.order_by(Objection.objection_id)),
+                                           lambda o: o.uscc)
+    rows = [read(o, day) for o in found]
     return [r for r in rows if r.overdue_stage] if overdue_on else rows
 
 

@@ -5,30 +5,34 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from yishe_contracts.envelope import Envelope
 from yishe_contracts.events.registry import OrganisationRegistered
-from yishe_kit.outbox import Outbox
+from yishe_kit.context import BatchContext, ContextHandler, HandlerContext
 
-from ..config import Settings
-from ..context import Ctx, event_ctx
+from ..context import Ctx, handler_ctx
 from . import service
 
-Handler = Callable[[AsyncSession, Any, Envelope], Awaitable[None]]
+
+async def on_organisation_registered(ctx: HandlerContext, event: OrganisationRegistered) -> None:
+    await service.open_profile(ctx.session, event, ctx.envelope, outbox=ctx.outbox)
 
 
-def on_organisation_registered(outbox: Outbox) -> Handler:
-    async def handle(session: AsyncSession, event: OrganisationRegistered, envelope: Envelope) -> None:
-        await service.open_profile(session, event, envelope, outbox=outbox)
+async def on_organisations_registered(ctx: BatchContext) -> None:
+    await service.open_profiles(ctx.session, ctx.items, outbox=ctx.outbox)
+
+
+def plain(fn: Callable[[Any, Any], Awaitable[None]]) -> ContextHandler:
+    """A handler that needs only the session and the event."""
+
+    async def handle(ctx: HandlerContext, event: Any) -> None:
+        await fn(ctx.session, event)
 
     return handle
 
 
-def handler(rule: Callable[[Ctx, Any], Awaitable[None]], outbox: Outbox, settings: Settings) -> Handler:
+def handler(rule: Callable[[Ctx, Any], Awaitable[None]]) -> ContextHandler:
     """Wrap a `rule(ctx, event)` as a bus handler with the internal role."""
 
-    async def handle(session: AsyncSession, event: Any, envelope: Envelope) -> None:
-        await rule(event_ctx(session, outbox, settings, envelope.type), event)
+    async def handle(ctx: HandlerContext, event: Any) -> None:
+        await rule(handler_ctx(ctx), event)
 
     return handle

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +13,9 @@ from yishe_contracts.envelope import Envelope
 from yishe_contracts.events.common import Colour
 from yishe_contracts.events.credit import ColourChanged, CreditProfileOpened
 from yishe_contracts.events.registry import OrganisationRegistered
+from yishe_kit import clock
+from yishe_kit.access import jurisdiction_prefix, keep_in_jurisdiction, require_jurisdiction, require_role
+from yishe_kit.bulk import insert_rows
 from yishe_kit.errors import Conflict, NotFound, require_social_org_uscc
 from yishe_kit.outbox import Outbox
 
@@ -18,6 +23,8 @@ from ..context import Ctx
 from . import colour
 from .models import ColourChange, CreditProfile, EarlyWarning
 from .state import gather
+
+T = TypeVar("T")
 
 
 class ProfileMissing(Exception):
@@ -71,7 +78,7 @@ async def open_profile(session: AsyncSession, event: OrganisationRegistered, env
     if existing is not None:  # one profile per organisation, whatever the event id
         return existing
     decision = colour.decide(colour.CreditState())
-    now = datetime.now(UTC)
+    now = clock.now()
     profile = CreditProfile(
         uscc=event.uscc, org_name=event.name, division_code=event.division_code, org_type=event.org_type.value,
         colour=decision.colour.value, colour_rule=decision.rule, colour_reason=decision.reason,
@@ -89,6 +96,36 @@ async def open_profile(session: AsyncSession, event: OrganisationRegistered, env
     return profile
 
 
+async def open_profiles(session: AsyncSession, items: list[tuple[OrganisationRegistered, Envelope]], *,
+                        outbox: Outbox) -> None:
+    """`open_profile` for a batch, set-based: one read of the profiles that exist, the new profiles and their first
+    colour changes in one statement each, their `CreditProfileOpened` events in one statement (each caused by its
+    registration). The first event about an organisation opens its profile, as one by one."""
+    firsts: dict[str, tuple[OrganisationRegistered, Envelope]] = {}
+    for event, envelope in items:
+        firsts.setdefault(event.uscc, (event, envelope))
+    existing = set(await session.scalars(select(CreditProfile.uscc).where(CreditProfile.uscc.in_(sorted(firsts)))))
+    new = [(event, envelope) for uscc, (event, envelope) in firsts.items() if uscc not in existing]
+    if not new:
+        return
+    decision = colour.decide(colour.CreditState())
+    now = clock.now()
+    # Core rows in one statement per table (the ORM's unit of work was most of the cost); yishe_kit.bulk voids
+    # exactly these organisations' read-model fragments, as a flush of the same objects would.
+    await insert_rows(session, CreditProfile.__table__, [{
+        "uscc": event.uscc, "org_name": event.name, "division_code": event.division_code,
+        "org_type": event.org_type.value, "colour": decision.colour.value, "colour_rule": decision.rule,
+        "colour_reason": decision.reason, "abnormal_listed": False, "serious_listed": False, "opened_at": now,
+        "registration_date": event.registration_date, "registration_status": "active",
+        "last_activity_on": event.registration_date} for event, _ in new])
+    await insert_rows(session, ColourChange.__table__, [{
+        "uscc": event.uscc, "from_colour": None, "to_colour": decision.colour.value, "rule": decision.rule,
+        "reason": decision.reason, "at": now} for event, _ in new])
+    await outbox.emit_caused(session, [(CreditProfileOpened(
+        uscc=event.uscc, name=event.name, colour=decision.colour, colour_rule=decision.rule,
+        colour_reason=decision.reason, opened_at=now), envelope) for event, envelope in new])
+
+
 async def recolour(ctx: Ctx, usccs: list[str], as_of: date | None = None) -> list[dict]:
     """CODE-3 re-decided for these organisations; each colour change is recorded and emitted with its reason."""
     day = as_of or ctx.today()
@@ -98,22 +135,45 @@ async def recolour(ctx: Ctx, usccs: list[str], as_of: date | None = None) -> lis
     changes = []
     for p in profiles:
         decision = colour.decide(states[p.uscc], options)
+        before_rule = p.colour_rule
         p.colour_rule, p.colour_reason, p.colour_as_of = decision.rule, decision.reason, day
         p.colour_until = decision.until
         if decision.colour.value == p.colour:
             continue
-        now = datetime.now(UTC)
+        now = ctx.clock.now()
         ctx.session.add(ColourChange(uscc=p.uscc, from_colour=p.colour, to_colour=decision.colour.value,
                                      rule=decision.rule, reason=decision.reason, at=now, as_of=day,
                                      until=decision.until))
+        effective = await _colour_effective_on(ctx, p.uscc, decision.rule, before_rule, day)
         await ctx.outbox.emit(ctx.session, ColourChanged(
             uscc=p.uscc, from_colour=Colour(p.colour), to_colour=decision.colour, rule=decision.rule,
-            reason=decision.reason, changed_at=now, as_of=day, until=decision.until))
+            reason=decision.reason, changed_at=now, as_of=day, until=decision.until), effective_date=effective)
         changes.append({"uscc": p.uscc, "what": "colour_changed", "rule": decision.rule,
                         "detail": f"{p.colour} → {decision.colour.value}：{decision.reason}", "entry_id": None})
         p.colour = decision.colour.value
     await ctx.session.flush()
     return changes
+
+
+LIST_RULES = {"CODE-3/CR-12": "serious", "CODE-3/CR-6": "abnormal"}
+
+
+async def _colour_effective_on(ctx: Ctx, uscc: str, rule: str, before_rule: str | None, day: date) -> date:
+    """CODE-5: a colour a listing decides takes effect with the listing, not on the day credit re-coloured: put on a
+    list → the first listing day of the list's active entries; taken off the list that coloured it → the day the
+    last of its entries ended. A back-dated (or imported) listing so colours the past from its own day. Anything
+    else: the day decided (`day`)."""
+    from ..listing import repository as listing_repo  # the listing domain calls recolour() and imports this module
+
+    listed, left = LIST_RULES.get(rule), LIST_RULES.get(before_rule or "")
+    if listed is None and left is None:
+        return day
+    entries = await listing_repo.entries_for(ctx.session, uscc)
+    if listed is not None:
+        days = [e.listed_on for e in entries if e.list_type == listed and e.status == "active" and e.listed_on <= day]
+        return min(days, default=day)
+    ended = [e.ended_on for e in entries if e.list_type == left and e.ended_on is not None and e.ended_on <= day]
+    return max(ended, default=day)
 
 
 async def recolour_all(ctx: Ctx, as_of: date, batch: int = 500) -> list[dict]:
@@ -129,6 +189,26 @@ async def recolour_all(ctx: Ctx, as_of: date, batch: int = 500) -> list[dict]:
         last = usccs[-1]
 
 
+async def divisions(session: AsyncSession, usccs: list[str]) -> dict[str, str]:
+    """The division code of each organisation that has a profile (for keeping lists to a jurisdiction)."""
+    if not usccs:
+        return {}
+    rows = await session.execute(select(CreditProfile.uscc, CreditProfile.division_code)
+                                 .where(CreditProfile.uscc.in_(sorted(set(usccs)))))
+    return {uscc: division for uscc, division in rows}
+
+
+async def in_scope(ctx: Ctx, items: Iterable[T], uscc_of: Callable[[T], str | None]) -> list[T]:
+    """AUTH-2 for credit lists: the items about organisations in the caller's jurisdiction (the kit's
+    `keep_in_jurisdiction` over the profiles' division codes); one about no registered organisation only for
+    callers with the whole city."""
+    items = list(items)
+    if not jurisdiction_prefix(ctx.principal):
+        return items
+    found = await divisions(ctx.session, [u for i in items if (u := uscc_of(i))])
+    return keep_in_jurisdiction(ctx.principal, items, lambda i: found.get(uscc_of(i) or ""))
+
+
 async def all_profiles(session: AsyncSession, division_prefix: str = "") -> list[CreditProfile]:
     stmt = select(CreditProfile)
     if division_prefix:
@@ -141,9 +221,9 @@ async def raise_warning(ctx: Ctx, uscc: str, rule: str, reason: str, evidence: l
     """Staff raise a CODE-3 early warning for a fact no event carries (e.g. REG-10 term expired, over age)."""
     from ..listing.service import require_evidence
 
-    ctx.require("staff", "internal")
+    require_role(ctx.principal, "staff", "internal")
     profile = await require(ctx, uscc)
-    ctx.check_jurisdiction(profile.division_code)
+    require_jurisdiction(ctx.principal, profile.division_code)
     warning = EarlyWarning(uscc=uscc, rule=rule, reason=reason, evidence=require_evidence(evidence),
                            raised_on=ctx.not_after_today(raised_on, "raised_on", "CODE-3"), raised_by=ctx.actor)
     ctx.session.add(warning)
@@ -153,11 +233,11 @@ async def raise_warning(ctx: Ctx, uscc: str, rule: str, reason: str, evidence: l
 
 async def resolve_warning(ctx: Ctx, warning_id: int, resolution: str, resolved_on: date) -> EarlyWarning:
     """The condition behind a staff warning is gone."""
-    ctx.require("staff", "internal")
+    require_role(ctx.principal, "staff", "internal")
     warning = await ctx.session.get(EarlyWarning, warning_id)
     if warning is None:
         raise NotFound("warning_not_found", f"no early warning {warning_id}")
-    ctx.check_jurisdiction((await require(ctx, warning.uscc)).division_code)
+    require_jurisdiction(ctx.principal, (await require(ctx, warning.uscc)).division_code)
     if warning.resolved_on is not None:
         raise Conflict("warning_resolved", f"early warning {warning_id} was resolved on {warning.resolved_on}")
     warning.resolved_on = ctx.not_after_today(resolved_on, "resolved_on", "CODE-3")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from yishe_kit.access import require_jurisdiction
+
 from ..context import Ctx
 from .models import ColourChange
 from .schemas import AlertRead, ColourChangeRead, CreditProfileRead, ToLeave
@@ -20,7 +22,7 @@ async def profile_view(ctx: Ctx, uscc: str) -> CreditProfileRead:
     profile = await require(ctx, uscc)
     full = ctx.is_staff() or ctx.is_own_org(uscc)
     if ctx.is_staff():
-        ctx.check_jurisdiction(profile.division_code)
+        require_jurisdiction(ctx.principal, profile.division_code)
     entries = await listing_views.entries_of(ctx, uscc, full=full)
     windows = await publication_service.for_org(ctx, uscc)
     read = CreditProfileRead(

@@ -7,7 +7,7 @@ from . import service
 from .schemas import RepairApply, RepairDecision, WindowRead
 
 router = APIRouter(tags=["publication"])
-ERRORS = {403: {"description": "role/division"}, 404: {"description": "none"},
+ERRORS: dict = {403: {"description": "role/division"}, 404: {"description": "none"},
           409: {"description": "refused by CR-17, with the date it becomes possible"}}
 
 

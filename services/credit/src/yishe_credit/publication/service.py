@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from yishe_kit.access import require_jurisdiction, require_role
 from yishe_kit.errors import Conflict, InvalidInput, NotFound, Problem
 
 from ..context import Ctx
@@ -48,7 +49,7 @@ async def apply_repair(ctx: Ctx, window_id: int, body: RepairApply) -> Publicati
     """信用修复 application: refused until the minimum period has passed and the list obligations are performed."""
     window = await _load(ctx, window_id)
     if not ctx.is_own_org(window.uscc):
-        ctx.require("staff", "internal")
+        require_role(ctx.principal, "staff", "internal")
     on = ctx.not_after_today(body.applied_on or ctx.today(), "applied_on", "CR-17")
     if window.status != "published" or window.repair_status == "pending":
         raise _conflict("CR-17", f"该公示状态为{window.status}，或已有修复申请在办", f"window is {window.status} "
@@ -67,9 +68,9 @@ async def apply_repair(ctx: Ctx, window_id: int, body: RepairApply) -> Publicati
 
 async def decide_repair(ctx: Ctx, window_id: int, body: RepairDecision) -> PublicationWindow:
     """Staff decide a repair application; approval ends the publication (the list status is untouched)."""
-    ctx.require("staff", "internal")
+    require_role(ctx.principal, "staff", "internal")
     window = await _load(ctx, window_id)
-    ctx.check_jurisdiction((await profile_service.require(ctx, window.uscc)).division_code)
+    require_jurisdiction(ctx.principal, (await profile_service.require(ctx, window.uscc)).division_code)
     if window.repair_status != "pending":
         raise Conflict("no_pending_repair", f"window {window_id} has no pending repair application")
     on = ctx.not_after_today(body.decided_on or ctx.today(), "decided_on", "CR-17")

@@ -1,14 +1,20 @@
-"""What registry and procurement tell credit: annual reports (AR-1, AR-4, CR-6.1) and 其他信息 (CR-4.5)."""
+"""What registry and procurement tell credit: annual reports (AR-1, AR-4, CR-6.1), audit findings (CR-4.3) and
+其他信息 (CR-4.5)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from yishe_contracts.events.procurement import ContractAwarded, PerformanceEvaluated
-from yishe_contracts.events.registry import AnnualReportOverdue, AnnualReportReviewed, AnnualReportSubmitted
+from yishe_contracts.events.registry import (
+    AnnualReportOverdue,
+    AnnualReportReviewed,
+    AnnualReportSubmitted,
+    AuditFindingRecorded,
+)
+from yishe_kit.clock import business_date
 
 from ..context import Ctx
-from ..dates import local_date
 from ..listing import service as listing_service
 from ..profile import service as profile_service
 from . import service
@@ -38,7 +44,7 @@ async def report_overdue(ctx: Ctx, event: AnnualReportOverdue) -> None:
 async def report_submitted(ctx: Ctx, event: AnnualReportSubmitted) -> None:
     """Filing performs the CR-6.1 obligation: no listing if still pending, else an application awaits staff."""
     profile = await profile_service.for_event(ctx, event.uscc)
-    on = local_date(event.submitted_at, ctx.settings.calendar.timezone)
+    on = business_date(event.submitted_at)
     row = await service.annual_report(ctx.session, event.uscc, event.year)
     row.deadline, row.submitted_on, row.late = event.deadline, on, event.late
     await service.add(ctx, event.uscc, category="annual_report", kind="annual_report_submitted",
@@ -87,3 +93,24 @@ async def performance_evaluated(ctx: Ctx, event: PerformanceEvaluated) -> None:
                       details={"ocid": event.ocid, "contract_id": event.contract_id, "score": str(event.score),
                                "result": event.result})
     service.touch_activity(profile, event.evaluated_on)
+
+
+AUDIT_OCCASIONS = {"inspection": "“双随机”抽查审计", "evaluation": "等级评估审计",
+                   "legal_rep_change": "法定代表人离任审计", "deregistration": "注销清算审计"}
+SEVERITY_ZH = {"moderate": "较重", "serious": "严重"}
+
+
+async def audit_finding(ctx: Ctx, event: AuditFindingRecorded) -> None:
+    """CR-4.3 行政检查信息: an adverse finding of an audit the registration authority commissioned (TPA-5), with
+    its evidence, recorded once per finding."""
+    profile = await profile_service.for_event(ctx, event.uscc)
+    occasion = AUDIT_OCCASIONS.get(event.occasion.value, event.occasion.value)
+    await service.add(ctx, event.uscc, category="inspection", kind="audit_finding",
+                      title=f"{occasion}发现问题（{SEVERITY_ZH.get(event.severity, event.severity)}）：{event.summary}",
+                      formed_on=event.reported_on, source=event.subject_name,
+                      source_ref=f"audit:{event.engagement_id}:finding:{event.finding_id}",
+                      details={"engagement_id": event.engagement_id, "finding_id": event.finding_id,
+                               "occasion": event.occasion.value, "audit_firm": event.audit_firm,
+                               "severity": event.severity, "summary": event.summary, "evidence": event.evidence,
+                               "report_ref": event.report_ref, "rule": "TPA-5"})
+    await profile_service.recolour(ctx, [profile.uscc])

@@ -9,7 +9,8 @@ from . import service
 from .schemas import Category, RecordCreate, RecordCreated, RecordRead
 
 router = APIRouter(tags=["record"])
-ERRORS = {400: {"description": "rule violated"}, 403: {"description": "role/division"}, 404: {"description": "none"}}
+ERRORS: dict = {400: {"description": "rule violated"}, 403: {"description": "role/division"},
+                404: {"description": "none"}}
 
 
 @router.post("/records", response_model=RecordCreated, status_code=201, responses=ERRORS)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yishe_kit.access import require_jurisdiction, require_role
 from yishe_kit.errors import InvalidInput, Problem
 
 from ..context import Ctx
-from ..dates import add_years, local_date
+from ..dates import add_years
 from ..listing import service as listing_service
 from ..listing.rules import TRIGGERS
 from ..profile import service as profile_service
@@ -33,12 +34,12 @@ async def add(ctx: Ctx, uscc: str, *, category: str, kind: str, title: str, form
                                                                        CreditRecord.source_ref == source_ref))
         if existing is not None:  # the same fact recorded once
             return existing
-    now = datetime.now(UTC)
+    now = ctx.clock.now()
     due = ctx.calendar.add_working_days(formed_on, ctx.settings.recording.working_days)
     record = CreditRecord(
         uscc=uscc, category=category, kind=kind, title=title, details=details or {}, source=source,
         source_ref=source_ref, formed_on=formed_on, recorded_at=now, recording_due=due,
-        recorded_late=local_date(now, ctx.settings.calendar.timezone) > due, public=public,
+        recorded_late=ctx.today() > due, public=public,
         recorded_by=ctx.actor, corrected=False, **penalty,
     )
     ctx.session.add(record)
@@ -62,12 +63,12 @@ def _penalty_problems(body: RecordCreate, threshold: Decimal) -> list[Problem]:
 
 async def create_by_staff(ctx: Ctx, body: RecordCreate) -> tuple[CreditRecord, list[dict]]:
     """Staff enter a record; a penalty lists the organisation where CR-6.5 / CR-12.3–12.5 / CR-12.7 say so."""
-    ctx.require("staff", "internal")
+    require_role(ctx.principal, "staff", "internal")
     problems = _penalty_problems(body, ctx.settings.listing.small_fine_threshold)
     if problems:
         raise InvalidInput("invalid_record", "the record is incomplete", problems)
     profile = await profile_service.require(ctx, body.uscc)
-    ctx.check_jurisdiction(profile.division_code)
+    require_jurisdiction(ctx.principal, profile.division_code)
     formed_on = ctx.not_after_today(body.formed_on, "formed_on", "CR-5")
     penalty = {}
     if body.penalty is not None:
@@ -165,7 +166,7 @@ async def list_for(ctx: Ctx, uscc: str, category: str | None) -> list[RecordRead
     profile = await profile_service.require(ctx, uscc)
     full = ctx.is_staff() or ctx.is_own_org(uscc)
     if ctx.is_staff():
-        ctx.check_jurisdiction(profile.division_code)
+        require_jurisdiction(ctx.principal, profile.division_code)
     stmt = select(CreditRecord).where(CreditRecord.uscc == uscc)
     if category:
         stmt = stmt.where(CreditRecord.category == category)
@@ -177,9 +178,10 @@ async def list_for(ctx: Ctx, uscc: str, category: str | None) -> list[RecordRead
 
 async def late(ctx: Ctx, since: date | None) -> list[RecordRead]:
     """CR-5 alerts: items recorded more than 5 working days after they were formed."""
-    ctx.require("staff", "internal", "supervisor")
+    require_role(ctx.principal, "staff", "internal", "supervisor")
     stmt = select(CreditRecord).where(CreditRecord.recorded_late.is_(True))
     if since:
         stmt = stmt.where(CreditRecord.formed_on >= since)
-    rows = await ctx.session.scalars(stmt.order_by(CreditRecord.record_id))
+    rows = await profile_service.in_scope(ctx, await ctx.session.scalars(stmt.order_by(CreditRecord.record_id)),
+                                          lambda r: r.uscc)
     return [RecordRead.of(r, full=True) for r in rows]

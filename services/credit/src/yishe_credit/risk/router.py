@@ -12,7 +12,7 @@ from . import service
 from .schemas import RiskScore
 
 router = APIRouter(tags=["risk"])
-ERRORS = {403: {"description": "staff only"}, 404: {"description": "none"}}
+ERRORS: dict = {403: {"description": "staff only"}, 404: {"description": "none"}}
 
 
 @router.get("/risk", response_model=list[RiskScore], responses=ERRORS)

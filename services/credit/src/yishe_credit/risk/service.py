@@ -6,6 +6,8 @@ from datetime import date
 
 from sqlalchemy import select
 
+from yishe_kit.access import jurisdiction_prefix, require_role
+
 from ..context import Ctx
 from ..dates import add_months, add_years
 from ..profile import service as profile_service
@@ -33,8 +35,8 @@ async def scores(ctx: Ctx, as_of: date, uscc: str | None = None) -> list[RiskSco
     from ..inspection import service as inspection_service
     from ..mailing import service as mailing_service
 
-    ctx.require("staff", "internal", "supervisor")
-    profiles = [p for p in await profile_service.all_profiles(ctx.session, ctx.principal.division_prefix)
+    require_role(ctx.principal, "staff", "internal", "supervisor")
+    profiles = [p for p in await profile_service.all_profiles(ctx.session, jurisdiction_prefix(ctx.principal))
                 if p.registration_status == "active" and (uscc is None or p.uscc == uscc)]
     ids = [p.uscc for p in profiles]
     year_ago = add_months(as_of, -12)

@@ -6,8 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.events.credit import ZombieConfirmed
+from yishe_contracts.events.cultivation import InactiveListed
+from yishe_kit.access import jurisdiction_prefix, require_jurisdiction, require_role
 from yishe_kit.errors import Conflict, Problem
 
 from ..context import Ctx
@@ -15,7 +18,7 @@ from ..dates import add_months
 from ..listing import repository as listing_repo
 from ..profile import service as profile_service
 from ..record.models import AnnualReport
-from .models import ZombieDecision
+from .models import CommunityInactivity, ZombieDecision
 from .schemas import Candidate, DecisionIn
 
 
@@ -29,12 +32,31 @@ def _longest_run(years: set[int]) -> list[int]:
     return best
 
 
+async def on_inactive_listed(session: AsyncSession, event: InactiveListed) -> None:
+    """Cultivation's inactive list (PLAT-5): kept once per organisation and year; filed organisations (no USCC) have
+    no credit profile and are not kept."""
+    if event.uscc is None:
+        return
+    found = await session.scalar(select(CommunityInactivity).where(CommunityInactivity.uscc == event.uscc,
+                                                                    CommunityInactivity.year == event.year))
+    if found is None:
+        session.add(CommunityInactivity(uscc=event.uscc, year=event.year, listed_on=event.listed_on,
+                                        last_activity_on=event.last_activity_on))
+        await session.flush()
+
+
+def _listed_run(years: set[int], as_of: date, needed: int) -> list[int]:
+    """The closed years before `as_of` the organisation was listed inactive, when the last `needed` are all listed."""
+    run = [y for y in range(as_of.year - needed, as_of.year) if y in years]
+    return run if needed > 0 and len(run) == needed else []
+
+
 async def candidates(ctx: Ctx, as_of: date, usccs: list[str] | None = None) -> list[Candidate]:
     """Every active organisation with at least `min_signals` of the three signals on `as_of`, with evidence."""
     from ..mailing.models import Mailing
 
     rules = ctx.settings.zombie
-    profiles = [p for p in await profile_service.all_profiles(ctx.session, ctx.principal.division_prefix)
+    profiles = [p for p in await profile_service.all_profiles(ctx.session, jurisdiction_prefix(ctx.principal))
                 if p.registration_status == "active" and (usccs is None or p.uscc in usccs)]
     ids = [p.uscc for p in profiles]
     missed: dict[str, set[int]] = {}
@@ -49,14 +71,19 @@ async def candidates(ctx: Ctx, as_of: date, usccs: list[str] | None = None) -> l
                                        .order_by(Mailing.sent_on)):
         unsigned[m.uscc] = m
     confirmed = set(await ctx.session.scalars(select(ZombieDecision.uscc).where(ZombieDecision.confirmed.is_(True))))
+    inactive_years: dict[str, set[int]] = {}
+    for row in await ctx.session.scalars(select(CommunityInactivity).where(CommunityInactivity.uscc.in_(ids))):
+        inactive_years.setdefault(row.uscc, set()).add(row.year)
+    listed_years_needed = rules.inactive_months // 12
     inactive_since = add_months(as_of, -rules.inactive_months)
     out = []
     for p in profiles:
         run = _longest_run(missed.get(p.uscc, set()))
         last = p.last_activity_on or p.registration_date
+        listed = _listed_run(inactive_years.get(p.uscc, set()), as_of, listed_years_needed)
         signals = {"missed_reports": len(run) >= rules.missed_report_years,
                    "unreachable": p.uscc in unreachable or p.uscc in unsigned,
-                   "inactive": last is not None and last < inactive_since}
+                   "inactive": (last is not None and last < inactive_since) or bool(listed)}
         if sum(signals.values()) < rules.min_signals or p.uscc in confirmed:
             continue
         evidence = []
@@ -68,8 +95,10 @@ async def candidates(ctx: Ctx, as_of: date, usccs: list[str] | None = None) -> l
         elif p.uscc in unsigned:
             m = unsigned[p.uscc]
             evidence.append(f"专用信函 {m.tracking_number}（{m.sent_on}）无人签收")
-        if signals["inactive"]:
+        if signals["inactive"] and last is not None and last < inactive_since:
             evidence.append(f"自{last}起{rules.inactive_months}个月以上无活动记录")
+        if listed:
+            evidence.append(f"乡镇（街道）服务平台记录：{'、'.join(str(y) for y in listed)}年度全年无活动（PLAT-5）")
         out.append(Candidate(uscc=p.uscc, org_name=p.org_name, division_code=p.division_code, signals=signals,
                              evidence=evidence, last_activity_on=last))
     return out
@@ -77,9 +106,9 @@ async def candidates(ctx: Ctx, as_of: date, usccs: list[str] | None = None) -> l
 
 async def decide(ctx: Ctx, body: DecisionIn) -> ZombieDecision:
     """The bureau's decision; confirming needs the organisation to be a candidate on the decision day."""
-    ctx.require("staff", "internal")
+    require_role(ctx.principal, "staff", "internal")
     profile = await profile_service.require(ctx, body.uscc)
-    ctx.check_jurisdiction(profile.division_code)
+    require_jurisdiction(ctx.principal, profile.division_code)
     on = ctx.not_after_today(body.decided_on or ctx.today(), "decided_on", "CR-16")
     evidence = [e.strip() for e in body.evidence if e.strip()]
     if body.confirmed:

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
+from ..community.schemas import CommunityCoverage
+
 
 class CoverageRow(BaseModel):
     """One division and kind: 党的组织覆盖率 (in a Party organisation) and 党的工作覆盖率 (that or an instructor /
@@ -27,6 +29,8 @@ class CoverageReport(BaseModel):
     division: str
     rows: list[CoverageRow]
     total: CoverageRow
+    community: CommunityCoverage | None = None
+    """PARTY-13: community organisations (registered and filed) that reported to the community Party organisation."""
 
 
 class UncoveredRead(BaseModel):

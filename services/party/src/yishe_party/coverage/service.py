@@ -11,14 +11,15 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.events.party import CoverageChanged, FormationRoute
+from yishe_kit import clock
+from yishe_kit.access import listing_prefix, require_role
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from .. import clock
-from ..access import OVERSIGHT_READERS, division_scope, require_role
 from ..config import Settings
 from ..party_org import service as party_org_service
 from ..record import service as record_service
+from ..roles import OVERSIGHT_READERS
 from ..talent import service as talent_service
 from .schemas import CoverageChangeRead, CoverageReport, CoverageRow, UncoveredRead
 
@@ -56,12 +57,16 @@ class Snapshot:
 
 
 async def snapshot(session: AsyncSession, day: date, usccs: list[str] | None = None) -> Snapshot:
-    return Snapshot(day, await party_org_service.covering_on(session, day, usccs),
-                    await talent_service.covered_on(session, day, usccs))
+    """PARTY-13: a community organisation that reported to the community Party organisation is work-covered."""
+    from ..community import service as community_service
+
+    work = await talent_service.covered_on(session, day, usccs)
+    work |= await community_service.reported_on(session, day, usccs)
+    return Snapshot(day, await party_org_service.covering_on(session, day, usccs), work)
 
 
 def _registered_by(record: PartyRecord, day: date) -> bool:
-    return (record.registration_date or record.opened_at.date()) <= day
+    return (record.registration_date or clock.business_date(record.opened_at)) <= day
 
 
 def deadline(record: PartyRecord, settings: Settings) -> date:
@@ -141,8 +146,8 @@ def _row(division: str, org_type: str, records: list[PartyRecord], snap: Snapsho
 async def report(session: AsyncSession, principal: Principal, *, division: str | None,
                  as_of: date | None) -> CoverageReport:
     """党的组织覆盖率 and 党的工作覆盖率 by division and kind, of organisations registered and active on `as_of`."""
-    require_role(principal, *OVERSIGHT_READERS, what="查看党建覆盖情况")
-    prefix = division_scope(principal, division)
+    require_role(principal, *OVERSIGHT_READERS, action_zh="查看党建覆盖情况")
+    prefix = listing_prefix(principal, division) or ""
     day = as_of or clock.today()
     records = [r for r in await record_service.in_division(session, prefix)
                if _registered_by(r, day) and record_service.is_active(r, day)]
@@ -151,13 +156,18 @@ async def report(session: AsyncSession, principal: Principal, *, division: str |
     for r in records:
         groups[(r.division_code, r.org_type)].append(r)
     rows = [_row(d, t, rs, snap) for (d, t), rs in sorted(groups.items())]
-    return CoverageReport(as_of=day, division=prefix, rows=rows, total=_row(prefix or "*", "*", records, snap))
+    from ..community import service as community_service
+
+    community = await community_service.community_coverage(session, prefix, day,
+                                                           [r.uscc for r in records if r.community])
+    return CoverageReport(as_of=day, division=prefix, rows=rows, total=_row(prefix or "*", "*", records, snap),
+                          community=community)
 
 
 async def uncovered(session: AsyncSession, principal: Principal, *, division: str | None) -> list[UncoveredRead]:
     """Organisations currently flagged as not covered: the registry reminds them at their next filing (PARTY-5)."""
-    require_role(principal, *OVERSIGHT_READERS, what="查看未覆盖组织")
-    records = await record_service.in_division(session, division_scope(principal, division))
+    require_role(principal, *OVERSIGHT_READERS, action_zh="查看未覆盖组织")
+    records = await record_service.in_division(session, listing_prefix(principal, division) or "")
     return [UncoveredRead(uscc=r.uscc, org_name=r.org_name, division_code=r.division_code, route=r.route,
                           required=bool(r.coverage_required), flagged_as_of=r.coverage_as_of,
                           due_date=r.formation_due or r.capture_task_due)

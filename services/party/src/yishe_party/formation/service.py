@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.events.party import FormationRoute
+from yishe_kit.access import require_jurisdiction, require_role
 from yishe_kit.principal import Principal
 
-from ..access import OVERSIGHT_READERS, require_division, require_role
 from ..config import Settings
 from ..party_org import service as party_org_service
 from ..record import service as record_service
+from ..roles import OVERSIGHT_READERS
 from .schemas import BranchSuggestion, JointBranchSuggestions, PartnerSuggestion
 
 if TYPE_CHECKING:
@@ -38,9 +39,9 @@ def _score(me: PartyRecord, other: PartyRecord) -> tuple[int, list[str]]:
 async def suggest(session: AsyncSession, uscc: str, principal: Principal, settings: Settings, *,
                   limit: int = 10) -> JointBranchSuggestions:
     """PARTY-2: ranked partners and open joint branches in the same division area, and a proposed branch."""
-    require_role(principal, *OVERSIGHT_READERS, what="查看联合党支部建议")
+    require_role(principal, *OVERSIGHT_READERS, action_zh="查看联合党支部建议")
     me = await record_service.get_or_404(session, uscc)
-    require_division(principal, me.division_code)
+    require_jurisdiction(principal, me.division_code)
     area = me.division_code[:settings.joint_branch_division_digits]
     max_units = settings.joint_branch_max_units
     others = [r for r in await record_service.in_division(session, area)

@@ -9,13 +9,14 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yishe_kit.access import listing_prefix, require_role
 from yishe_kit.errors import InvalidInput, Problem
 from yishe_kit.principal import Principal
 
-from ..access import OVERSIGHT_READERS, division_scope, require_role
 from ..config import Settings
 from ..party_org import service as party_org_service
 from ..record import service as record_service
+from ..roles import OVERSIGHT_READERS
 from ..talent import service as talent_service
 from .schemas import BudgetReport, DivisionFunding, OrgFunding, TalentFunding
 
@@ -98,12 +99,12 @@ def _divisions(orgs: list[OrgFunding], talents: list[TalentFunding]) -> list[Div
 async def budget(session: AsyncSession, principal: Principal, settings: Settings, *, year: int,
                  division: str | None, reference_date: date | None) -> BudgetReport:
     """PARTY-8/9/10 per year and division; members are counted on the reference day (default 31 December)."""
-    require_role(principal, *OVERSIGHT_READERS, what="查看党建经费")
+    require_role(principal, *OVERSIGHT_READERS, action_zh="查看党建经费")
     reference = reference_date or date(year, 12, 31)
     if reference.year != year:
         raise InvalidInput("invalid_reference_date", "the reference date must fall in the year", [Problem(
             "reference_date", "PARTY-8", "党员人数统计日须在预算年度内", "the reference date must fall in the year")])
-    prefix = division_scope(principal, division)
+    prefix = listing_prefix(principal, division) or ""
     orgs = await _organisations(session, year=year, reference=reference, prefix=prefix, settings=settings)
     talents = await _talents(session, year=year, prefix=prefix)
     divisions = _divisions(orgs, talents)

@@ -1,21 +1,40 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Request
 
-from yishe_kit.db import SessionDep
+from yishe_kit.access import require_role
+from yishe_kit.jobs import TRANSIENT_RETRIES
 from yishe_kit.principal import PrincipalDep
 
-from ..deps import ERRORS, OutboxDep, SettingsDep
+from ..deps import ERRORS, TodayDep
 from . import service
 from .schemas import DailyRunRead
 
 router = APIRouter(prefix="/jobs", tags=["job"])
+WAIT = Query(False, description="wait for the run to finish and answer its result (200) instead of the job (202)")
 
 
-@router.post("/daily", response_model=DailyRunRead, responses=ERRORS)
-async def run_daily_job(as_of: date, session: SessionDep, principal: PrincipalDep, settings: SettingsDep,
-                        outbox: OutboxDep) -> DailyRunRead:
-    """Run the time-driven rules for one day (staff/internal); idempotent for the same `as_of`."""
-    return await service.run_daily(session, principal, as_of=as_of, outbox=outbox, settings=settings)
+@router.post("/daily", status_code=202, response_model=DailyRunRead,
+             responses={**ERRORS, 200: {"model": DailyRunRead, "description": "with `wait`: the run's result"},
+                        202: {"description": "the job (follow it at /v1/jobs/{job_id})"},
+                        409: {"description": "a daily job is already running (JOB-1)"}})
+async def run_daily_job(request: Request, principal: PrincipalDep, today: TodayDep, as_of: date | None = None,
+                        wait: bool = WAIT) -> Any:
+    """Run the time-driven rules for one day, `as_of` (default: the business date; staff/internal) as a job (202);
+    one at a time (409 naming the running one); idempotent for the same day."""
+    require_role(principal, "staff", "internal", action_zh="运行每日任务")
+    app, day = request.app, as_of or today
+
+    async def work(_progress) -> DailyRunRead:
+        async with app.state.sessionmaker() as session:
+            result = await service.run_daily(session, principal, as_of=day, outbox=app.state.outbox,
+                                             settings=app.state.settings)
+            await session.commit()
+        return result
+
+    return await app.state.jobs.run(request, "party.daily", work, actor=f"{principal.role}:{principal.actor}",
+                                    key="daily", wait=wait, params={"as_of": day.isoformat()},
+                                    transient_retries=TRANSIENT_RETRIES)

@@ -6,10 +6,11 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yishe_kit import clock
+from yishe_kit.access import require_role
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from ..access import require_role
 from ..config import Settings
 from ..coverage import service as coverage_service
 from ..record import service as record_service
@@ -20,9 +21,9 @@ from .schemas import DailyRunRead, InstructorAssigned
 async def run_daily(session: AsyncSession, principal: Principal, *, as_of: date, outbox: Outbox,
                     settings: Settings) -> DailyRunRead:
     """Everything time-driven for `as_of`; the same day again changes nothing, and no day undoes a later one."""
-    require_role(principal, "staff", "internal", what="运行每日任务")
+    require_role(principal, "staff", "internal", action_zh="运行每日任务")
     records = [r for r in await record_service.in_division(session, "")
-               if (r.registration_date or r.opened_at.date()) <= as_of]
+               if (r.registration_date or clock.business_date(r.opened_at)) <= as_of]
     overdue = record_service.mark_capture_overdue(records, as_of)
     assigned = []
     for record in records:

@@ -10,16 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.events.common import PartyMemberStatus
 from yishe_contracts.events.registry import PartyMemberCaptured
+from yishe_kit import clock
+from yishe_kit.access import require_jurisdiction, require_role
 from yishe_kit.errors import require_social_org_uscc
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from .. import clock
-from ..access import PARTY_WRITERS, PERSONAL_DATA_READERS, require_division, require_role
 from ..config import Settings
 from ..personal import protect_id_number, protect_phone
 from ..record import service as record_service
 from ..record.schemas import MemberRead
+from ..roles import PARTY_WRITERS, PERSONAL_DATA_READERS
 from . import repository
 from .exceptions import MemberAlreadyActive, MemberNotActive, MemberNotFound, StatusChangeRefused, TransferRefused
 from .models import PartyMember, PartyMemberHistory
@@ -92,7 +93,7 @@ async def add(session: AsyncSession, uscc: str, data: MemberCreate, principal: P
 
 async def _member_for_work(session: AsyncSession, member_id: int, principal: Principal,
                            what: str) -> tuple[PartyMember, PartyRecord]:
-    require_role(principal, *PARTY_WRITERS, what=what)
+    require_role(principal, *PARTY_WRITERS, action_zh=what)
     member = await repository.get(session, member_id)
     if member is None:
         raise MemberNotFound(member_id)
@@ -170,9 +171,9 @@ async def remove(session: AsyncSession, member_id: int, data: MemberRemoval, pri
 
 async def list_members(session: AsyncSession, uscc: str, principal: Principal) -> list[MemberDetail]:
     """Members' personal data: Party-building roles only (403 otherwise), identifiers masked."""
-    require_role(principal, *PERSONAL_DATA_READERS, what="查看党员个人信息")
+    require_role(principal, *PERSONAL_DATA_READERS, action_zh="查看党员个人信息")
     record = await record_service.get_or_404(session, uscc)
-    require_division(principal, record.division_code)
+    require_jurisdiction(principal, record.division_code)
     return [MemberDetail.model_validate(m) for m in await repository.active_of(session, uscc)]
 
 
@@ -184,10 +185,10 @@ async def masked_members(session: AsyncSession, uscc: str) -> list[MemberRead]:
 
 async def history(session: AsyncSession, member_id: int, principal: Principal) -> list[MemberHistoryRead]:
     """A member's history (personal data: Party-building roles only)."""
-    require_role(principal, *PERSONAL_DATA_READERS, what="查看党员变动记录")
+    require_role(principal, *PERSONAL_DATA_READERS, action_zh="查看党员变动记录")
     member = await repository.get(session, member_id)
     if member is None:
         raise MemberNotFound(member_id)
     record = await record_service.get_or_404(session, member.uscc)
-    require_division(principal, record.division_code)
+    require_jurisdiction(principal, record.division_code)
     return [MemberHistoryRead.model_validate(h) for h in await repository.history(session, member_id)]

@@ -2,39 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from yishe_contracts.envelope import Envelope
 from yishe_contracts.events.registry import FilingChanged, OrganisationRegistered, OrganisationStatusChanged
-from yishe_kit.outbox import Outbox
+from yishe_kit.context import BatchContext, HandlerContext
 
-from .. import clock
-from ..config import Settings
 from . import service
 
 
-def on_organisation_registered(
-    outbox: Outbox, settings: Settings
-) -> Callable[[AsyncSession, OrganisationRegistered, Envelope], Awaitable[None]]:
-    async def handle(session: AsyncSession, event: OrganisationRegistered, envelope: Envelope) -> None:
-        await service.on_registered(session, event, outbox=outbox, settings=settings,
-                                    learned_on=clock.local_date(envelope.time))
-
-    return handle
+async def on_organisation_registered(ctx: HandlerContext, event: OrganisationRegistered) -> None:
+    await service.on_registered(ctx.session, event, outbox=ctx.outbox, settings=ctx.settings,
+                                learned_on=ctx.received_on)
 
 
-def on_status_changed(settings: Settings) -> Callable[[AsyncSession, OrganisationStatusChanged, Envelope],
-                                                      Awaitable[None]]:
-    async def handle(session: AsyncSession, event: OrganisationStatusChanged, envelope: Envelope) -> None:
-        await service.on_status_changed(session, event, settings=settings)
-
-    return handle
+async def on_organisations_registered(ctx: BatchContext) -> None:
+    await service.on_registered_many(
+        ctx.session, [(event, ctx.received_on(envelope), envelope) for event, envelope in ctx.items],
+        outbox=ctx.outbox, settings=ctx.settings)
 
 
-def on_filing_changed(settings: Settings) -> Callable[[AsyncSession, FilingChanged, Envelope], Awaitable[None]]:
-    async def handle(session: AsyncSession, event: FilingChanged, envelope: Envelope) -> None:
-        await service.on_filing_changed(session, event, settings=settings)
+async def on_status_changed(ctx: HandlerContext, event: OrganisationStatusChanged) -> None:
+    await service.on_status_changed(ctx.session, event, settings=ctx.settings)
 
-    return handle
+
+async def on_filing_changed(ctx: HandlerContext, event: FilingChanged) -> None:
+    await service.on_filing_changed(ctx.session, event, settings=ctx.settings)

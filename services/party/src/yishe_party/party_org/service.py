@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.identifiers import validate_social_org_uscc
+from yishe_kit import clock
+from yishe_kit.access import listing_prefix, require_jurisdiction, require_role
 from yishe_kit.errors import Problem
 from yishe_kit.principal import Principal
 
-from .. import clock
-from ..access import OVERSIGHT_READERS, PARTY_WRITERS, division_scope, require_division, require_role
 from ..config import Settings
 from ..record import service as record_service
+from ..roles import OVERSIGHT_READERS, PARTY_WRITERS
 from . import officers, repository
 from .exceptions import AlreadyCovered, FormationRefused, PartyOrgDissolved, PartyOrgNotFound, UnitNotInOrg
 from .models import PartyOrganisation, PartyOrgUnit, SecretaryAssessment
@@ -49,7 +50,7 @@ async def _unit_records(session: AsyncSession, usccs: list[str], principal: Prin
             problems.append(Problem(f"{field}[{i}]", "PARTY-5", f"{uscc} 没有在册的党建档案（未登记或已注销）",
                                     f"{uscc} has no active Party-building record"))
             continue
-        require_division(principal, record.division_code)
+        require_jurisdiction(principal, record.division_code)
         records.append(record)
     return records, problems
 
@@ -100,7 +101,7 @@ async def _ensure_uncovered(session: AsyncSession, records: list[PartyRecord], *
 async def establish(session: AsyncSession, data: PartyOrgCreate, principal: Principal,
                     settings: Settings) -> PartyOrgRead:
     """PARTY-1 / PARTY-2: set up a Party organisation over its units; their reporting line follows (PARTY-7)."""
-    require_role(principal, *PARTY_WRITERS, what="组建党组织")
+    require_role(principal, *PARTY_WRITERS, action_zh="组建党组织")
     records, problems = await _unit_records(session, data.units, principal, field="units")
     if not problems:
         problems = unit_problems(records, data.formation, settings, field="units")
@@ -134,11 +135,11 @@ async def establish(session: AsyncSession, data: PartyOrgCreate, principal: Prin
 
 
 async def org_for_work(session: AsyncSession, org_id: int, principal: Principal, what: str) -> PartyOrganisation:
-    require_role(principal, *PARTY_WRITERS, what=what)
+    require_role(principal, *PARTY_WRITERS, action_zh=what)
     org = await repository.get(session, org_id)
     if org is None:
         raise PartyOrgNotFound(org_id)
-    require_division(principal, org.division_code)
+    require_jurisdiction(principal, org.division_code)
     if org.dissolved_on is not None:
         raise PartyOrgDissolved(org_id)
     return org
@@ -242,19 +243,19 @@ async def read_by_id(session: AsyncSession, org_id: int) -> PartyOrgRead | None:
 
 async def get(session: AsyncSession, org_id: int, principal: Principal) -> PartyOrgRead:
     """One Party organisation with its units, committee, cross-appointment (PARTY-11) and assessments."""
-    require_role(principal, *OVERSIGHT_READERS, what="查看党组织")
+    require_role(principal, *OVERSIGHT_READERS, action_zh="查看党组织")
     org = await repository.get(session, org_id)
     if org is None:
         raise PartyOrgNotFound(org_id)
-    require_division(principal, org.division_code)
+    require_jurisdiction(principal, org.division_code)
     return await to_read(session, org)
 
 
 async def list_orgs(session: AsyncSession, principal: Principal, *, division: str | None,
                     reelection_due_before: date | None, include_dissolved: bool) -> list[PartyOrgRead]:
     """Party organisations of a division, e.g. those whose re-election (换届) falls due before a date."""
-    require_role(principal, *OVERSIGHT_READERS, what="查看党组织")
-    prefix = division_scope(principal, division)
+    require_role(principal, *OVERSIGHT_READERS, action_zh="查看党组织")
+    prefix = listing_prefix(principal, division) or ""
     orgs = await repository.listing(session, prefix=prefix, due_before=reelection_due_before,
                                     include_dissolved=include_dissolved)
     return [await to_read(session, o) for o in orgs]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yishe_kit import clock
 from yishe_kit.errors import Problem
 from yishe_kit.principal import Principal
 
-from .. import clock
 from ..config import Settings
 from . import officers, repository
 from . import service as org_service

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yishe_contracts.envelope import Envelope, Event
 from yishe_contracts.events.party import FormationRoute, PartyRecordOpened, RouteChanged
 from yishe_contracts.events.registry import OrganisationRegistered
+from yishe_kit import clock
+from yishe_kit.access import in_jurisdiction, require_jurisdiction, require_role
 from yishe_kit.errors import require_social_org_uscc
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from .. import clock
-from ..access import PARTY_WRITERS, require_division, require_role
 from ..config import Settings
+from ..roles import PARTY_WRITERS
 from . import affiliation, repository
 from .exceptions import OrganisationInactive, RecordNotFound
 from .models import PartyCountChange, PartyRecord
@@ -84,8 +86,41 @@ async def open_record(session: AsyncSession, event: OrganisationRegistered, *, o
     """
     if await repository.get(session, event.uscc) is not None:
         return None
-    route, rule = formation_route(event.party_full_members, event.party_probationary_members)
+    record, opened = _new_record(session, event, settings=settings, learned_on=learned_on, now=clock.now())
+    await session.flush()
+    await outbox.emit(session, opened)
+    return record
+
+
+async def open_records(session: AsyncSession, items: list[tuple[OrganisationRegistered, date, Envelope]], *,
+                       outbox: Outbox, settings: Settings) -> list[tuple[PartyRecord, OrganisationRegistered, date]]:
+    """`open_record` for a batch of (event, learned_on, envelope), set-based: one read of the records that exist, the
+    new records and their count history in one flush, their `PartyRecordOpened` events in one statement (each
+    caused by its registration). The first event about an organisation opens its record. Returns what was opened,
+    in order."""
+    firsts: dict[str, tuple[OrganisationRegistered, date, Envelope]] = {}
+    for item in items:
+        firsts.setdefault(item[0].uscc, item)
+    existing = await repository.get_many(session, sorted(firsts))
     now = clock.now()
+    opened: list[tuple[PartyRecord, OrganisationRegistered, date]] = []
+    caused: list[tuple[Event, Envelope]] = []
+    for uscc, (event, learned_on, envelope) in firsts.items():
+        if uscc in existing:
+            continue
+        record, opened_event = _new_record(session, event, settings=settings, learned_on=learned_on, now=now)
+        opened.append((record, event, learned_on))
+        caused.append((opened_event, envelope))
+    if opened:
+        await session.flush()
+        await outbox.emit_caused(session, caused)
+    return opened
+
+
+def _new_record(session: AsyncSession, event: OrganisationRegistered, *, settings: Settings, learned_on: date,
+                now: datetime) -> tuple[PartyRecord, PartyRecordOpened]:
+    """The record, its first count-history row (both added to the session) and the event announcing it."""
+    route, rule = formation_route(event.party_full_members, event.party_probationary_members)
     due = tasks_start(event, learned_on) + timedelta(days=settings.capture_task_days)
     captured = bool(event.party_members)
     record = PartyRecord(
@@ -104,12 +139,10 @@ async def open_record(session: AsyncSession, event: OrganisationRegistered, *, o
         uscc=record.uscc, effective_on=event.registration_date, full_members=record.full_members,
         probationary_members=record.probationary_members, route=record.route, reason="registration",
         actor="registry", recorded_at=now))
-    await session.flush()
-    await outbox.emit(session, PartyRecordOpened(
+    return record, PartyRecordOpened(
         uscc=record.uscc, full_members=record.full_members, probationary_members=record.probationary_members,
         route=route, route_rule=rule, capture_task_due=record.capture_task_due, opened_at=now,
-    ))
-    return record
+    )
 
 
 async def find(session: AsyncSession, uscc: str) -> PartyRecord | None:
@@ -138,9 +171,9 @@ async def get_or_404(session: AsyncSession, uscc: str) -> PartyRecord:
 
 async def get_for_party_work(session: AsyncSession, uscc: str, principal: Principal, *, what: str) -> PartyRecord:
     """Load a record for a Party-building write: party role, within its division, organisation still active."""
-    require_role(principal, *PARTY_WRITERS, what=what)
+    require_role(principal, *PARTY_WRITERS, action_zh=what)
     record = await get_or_404(session, uscc)
-    require_division(principal, record.division_code)
+    require_jurisdiction(principal, record.division_code)
     if not is_active(record):
         raise OrganisationInactive(uscc, record.status)
     return record
@@ -178,7 +211,8 @@ async def get_affiliation(session: AsyncSession, uscc: str, settings: Settings) 
 
 
 def to_read(record: PartyRecord, principal: Principal, settings: Settings) -> PartyRecordRead:
-    """Member counts are Party-building data: only for Party-building, registry staff and services."""
+    """Member counts are Party-building data: only for Party-building, registry staff and services, each within its
+    jurisdiction (AUTH-2; outside it they see what the public sees)."""
     out = PartyRecordRead(
         uscc=record.uscc, route=record.route, route_rule=record.route_rule,
         route_label=ROUTE_LABELS[FormationRoute(record.route)], capture_task_status=record.capture_task_status,
@@ -190,7 +224,7 @@ def to_read(record: PartyRecord, principal: Principal, settings: Settings) -> Pa
         affiliation=affiliation_read(record, settings), party_org_id=record.party_org_id,
         coverage_flag=record.coverage_flag,
     )
-    if principal.is_any("party", "internal", "staff"):
+    if principal.is_any("party", "internal", "staff") and in_jurisdiction(principal, record.division_code):
         out.full_members, out.probationary_members = record.full_members, record.probationary_members
     return out
 
@@ -284,7 +318,7 @@ def set_work_covers(record: PartyRecord, active_covers: int) -> None:
 
 async def count_history(session: AsyncSession, uscc: str, principal: Principal) -> list[CountChangeRead]:
     """The dated member counts and routes of an organisation."""
-    require_role(principal, "party", "staff", "internal", what="查看党员人数变化")
+    require_role(principal, "party", "staff", "internal", action_zh="查看党员人数变化")
     record = await get_or_404(session, uscc)
-    require_division(principal, record.division_code)
+    require_jurisdiction(principal, record.division_code)
     return [CountChangeRead.model_validate(c) for c in await repository.count_changes(session, uscc)]

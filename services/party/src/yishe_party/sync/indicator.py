@@ -5,14 +5,15 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.events.party import FormationRoute
+from yishe_kit import clock
+from yishe_kit.access import require_jurisdiction, require_role
 from yishe_kit.principal import Principal
 
-from .. import clock
-from ..access import OVERSIGHT_READERS, require_division, require_role
 from ..config import Settings
 from ..coverage import service as coverage_service
 from ..party_org import service as party_org_service
 from ..record import service as record_service
+from ..roles import OVERSIGHT_READERS
 from . import service as sync_service
 from .schemas import EvaluationIndicator, IndicatorItem
 
@@ -28,9 +29,9 @@ async def indicator(session: AsyncSession, uscc: str, principal: Principal, sett
                     evaluation_year: int | None) -> EvaluationIndicator:
     """PARTY-5: the indicator an evaluation uses; called with `evaluation_year` by an evaluator it also ticks the
     evaluation step of the checklist (the indicator was supplied to that year's evaluation)."""
-    require_role(principal, *OVERSIGHT_READERS, what="获取党建评估指标")
+    require_role(principal, *OVERSIGHT_READERS, action_zh="获取党建评估指标")
     record = await record_service.get_or_404(session, uscc)
-    require_division(principal, record.division_code)
+    require_jurisdiction(principal, record.division_code)
     today = clock.today()
     snap = await coverage_service.snapshot(session, today, [uscc])
     points = settings.indicator_points

@@ -7,12 +7,13 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.events.registry import AnnualReportSubmitted, CharterApproved
+from yishe_kit import clock
+from yishe_kit.access import require_jurisdiction, require_role
 from yishe_kit.errors import Forbidden, require_social_org_uscc
 from yishe_kit.principal import Principal
 
-from .. import clock
-from ..access import OVERSIGHT_READERS, require_division, require_role
 from ..record import service as record_service
+from ..roles import OVERSIGHT_READERS
 from . import repository
 from .models import SyncStep
 from .schemas import ChecklistRead, SyncStepCreate, SyncStepRead
@@ -45,7 +46,7 @@ async def on_annual_report(session: AsyncSession, event: AnnualReportSubmitted) 
     detail = None if event.party_building_section else "年度工作报告缺少党建工作部分"
     return await record_step(session, uscc=event.uscc, step="annual_report", period=str(event.year),
                              done=event.party_building_section, rule="PARTY-5", detail=detail,
-                             occurred_on=event.submitted_at.astimezone(clock.CHINA).date(), by="registry")
+                             occurred_on=clock.business_date(event.submitted_at), by="registry")
 
 
 async def on_charter_approved(session: AsyncSession, event: CharterApproved) -> SyncStep:
@@ -58,9 +59,9 @@ async def on_charter_approved(session: AsyncSession, event: CharterApproved) -> 
 
 async def add_step(session: AsyncSession, uscc: str, data: SyncStepCreate, principal: Principal) -> SyncStepRead:
     """六同步 (PARTY-6): a spot check or training that did (or did not) include Party building."""
-    require_role(principal, "party", "staff", what="记录同步开展党建工作")
+    require_role(principal, "party", "staff", action_zh="记录同步开展党建工作")
     record = await record_service.get_or_404(session, uscc)
-    require_division(principal, record.division_code)
+    require_jurisdiction(principal, record.division_code)
     row = await record_step(session, uscc=uscc, step=data.step, period=data.period,
                             done=data.party_building_covered, rule="PARTY-6", detail=data.detail,
                             occurred_on=data.occurred_on, by=principal.actor)
@@ -88,8 +89,8 @@ async def checklist(session: AsyncSession, uscc: str, principal: Principal) -> C
         if principal.actor != uscc:
             raise Forbidden("not_own_organisation", "an organisation sees only its own checklist; 只能查看本组织的清单")
     else:
-        require_role(principal, *OVERSIGHT_READERS, what="查看党建同步清单")
-        require_division(principal, record.division_code)
+        require_role(principal, *OVERSIGHT_READERS, action_zh="查看党建同步清单")
+        require_jurisdiction(principal, record.division_code)
     latest = await latest_steps(session, uscc)
     registration = SyncStepRead(
         step="registration", label=STEPS["registration"][0], rule="PARTY-5", in_three_sync=True,

@@ -40,6 +40,15 @@ async def current_covers(session: AsyncSession, uscc: str) -> list[WorkCover]:
     return list((await session.scalars(stmt)).all())
 
 
+async def current_cover_counts(session: AsyncSession, usccs: list[str]) -> dict[str, int]:
+    """Current (not ended) covers per organisation, for many at once."""
+    if not usccs:
+        return {}
+    stmt = (select(WorkCover.uscc, func.count()).where(WorkCover.uscc.in_(usccs), WorkCover.ended_on.is_(None))
+            .group_by(WorkCover.uscc))
+    return {uscc: n for uscc, n in (await session.execute(stmt)).all()}
+
+
 async def covers_of(session: AsyncSession, uscc: str) -> list[WorkCover]:
     stmt = select(WorkCover).where(WorkCover.uscc == uscc).order_by(WorkCover.cover_id)
     return list((await session.scalars(stmt)).all())

@@ -10,14 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.events.party import FormationRoute
 from yishe_contracts.identifiers import validate_division_code
+from yishe_kit import clock
+from yishe_kit.access import listing_prefix, require_jurisdiction, require_role
 from yishe_kit.errors import Problem, identifier_problems, require_social_org_uscc
 from yishe_kit.principal import Principal
 
-from .. import clock
-from ..access import PARTY_WRITERS, PERSONAL_DATA_READERS, division_scope, require_division, require_role
 from ..config import Settings
 from ..personal import protect_id_number, protect_phone
 from ..record import service as record_service
+from ..roles import PARTY_WRITERS, PERSONAL_DATA_READERS
 from . import repository
 from .exceptions import CoverConflict, CoverNotFound, CoverRefused, TalentNotFound, TalentRefused
 from .models import Talent, WorkCover
@@ -47,12 +48,12 @@ def _read(talent: Talent, load: int) -> TalentRead:
 async def create_talent(session: AsyncSession, data: TalentCreate, principal: Principal,
                         settings: Settings) -> TalentRead:
     """Enter a person into the talent pool; a seconded cadre with pay is refused (PARTY-10)."""
-    require_role(principal, *PARTY_WRITERS, what="维护党建人才库")
+    require_role(principal, *PARTY_WRITERS, action_zh="维护党建人才库")
     problems = identifier_problems(validate_division_code(data.division_code))
     problems += _no_pay_for_cadres(data.seconded_cadre, data.annual_allowance)
     if problems:
         raise TalentRefused(problems)
-    require_division(principal, data.division_code)
+    require_jurisdiction(principal, data.division_code)
     masked, hashed = protect_id_number(settings.id_hash_key.get_secret_value(), data.id_number,
                                        field="id_number", strict=True)
     talent = Talent(name=data.name, id_number_masked=masked, id_number_hash=hashed,
@@ -67,11 +68,11 @@ async def create_talent(session: AsyncSession, data: TalentCreate, principal: Pr
 
 
 async def _talent_for_work(session: AsyncSession, talent_id: int, principal: Principal) -> Talent:
-    require_role(principal, *PARTY_WRITERS, what="维护党建人才库")
+    require_role(principal, *PARTY_WRITERS, action_zh="维护党建人才库")
     talent = await repository.get(session, talent_id)
     if talent is None:
         raise TalentNotFound(talent_id)
-    require_division(principal, talent.division_code)
+    require_jurisdiction(principal, talent.division_code)
     return talent
 
 
@@ -92,8 +93,8 @@ async def update_talent(session: AsyncSession, talent_id: int, data: TalentUpdat
 
 async def list_talents(session: AsyncSession, principal: Principal, division: str | None) -> list[TalentRead]:
     """The pool (personal data: Party-building roles only, masked)."""
-    require_role(principal, *PERSONAL_DATA_READERS, what="查看党建人才库")
-    talents = await repository.listing(session, division_scope(principal, division))
+    require_role(principal, *PERSONAL_DATA_READERS, action_zh="查看党建人才库")
+    talents = await repository.listing(session, listing_prefix(principal, division) or "")
     loads = await repository.loads(session)
     return [_read(t, loads.get(t.talent_id, 0)) for t in talents]
 
@@ -160,12 +161,12 @@ async def assign(session: AsyncSession, uscc: str, data: WorkCoverCreate, princi
 
 async def end_cover(session: AsyncSession, cover_id: int, data: WorkCoverEnd, principal: Principal) -> WorkCoverRead:
     """An instructor is withdrawn or a "1+N" designation ends."""
-    require_role(principal, *PARTY_WRITERS, what="撤回党建工作指导员")
+    require_role(principal, *PARTY_WRITERS, action_zh="撤回党建工作指导员")
     cover = await repository.get_cover(session, cover_id)
     if cover is None:
         raise CoverNotFound(cover_id)
     record = await record_service.get_or_404(session, cover.uscc)
-    require_division(principal, record.division_code)
+    require_jurisdiction(principal, record.division_code)
     if cover.ended_on is None:
         cover.ended_on, cover.end_reason = data.ended_on or clock.today(), data.reason
         await session.flush()
@@ -175,9 +176,9 @@ async def end_cover(session: AsyncSession, cover_id: int, data: WorkCoverEnd, pr
 
 async def list_covers(session: AsyncSession, uscc: str, principal: Principal) -> list[WorkCoverRead]:
     """Who covers the organisation's Party work, past and present."""
-    require_role(principal, "party", "staff", "internal", what="查看党建工作指导员")
+    require_role(principal, "party", "staff", "internal", action_zh="查看党建工作指导员")
     record = await record_service.get_or_404(session, uscc)
-    require_division(principal, record.division_code)
+    require_jurisdiction(principal, record.division_code)
     return [WorkCoverRead.model_validate(c) for c in await repository.covers_of(session, uscc)]
 
 
@@ -204,6 +205,45 @@ async def auto_assign(session: AsyncSession, record: PartyRecord, *, on: date, s
     await session.flush()
     await _sync_record(session, record)
     return cover
+
+
+async def auto_assign_many(session: AsyncSession, records: list[tuple[PartyRecord, date]], *, settings: Settings,
+                           actor: str = "system") -> None:
+    """`auto_assign` for a batch of (record, start day), set-based: the pool of each division prefix read once, the
+    loads once, the current covers once; records served in order, each assignment counted in the loads before the
+    next (the same instructors as one by one), the covers written in one flush."""
+    wanting = [(r, on) for r, on in records
+               if r.route == FormationRoute.INSTRUCTOR.value and r.party_org_id is None]
+    if not wanting:
+        return
+    covered = await repository.current_cover_counts(session, [r.uscc for r, _ in wanting])
+    pools: dict[str, list[Talent]] = {}
+    for r, _ in wanting:
+        prefix = r.division_code[:settings.instructor_match_digits]
+        if prefix not in pools:
+            pools[prefix] = [t for t in await repository.listing(session, prefix, active_only=True)
+                             if not t.seconded_cadre or t.approval_ref]
+    loads = await repository.loads(session, sorted({t.talent_id for pool in pools.values() for t in pool}))
+    assigned: list[PartyRecord] = []
+    for record, on in wanting:
+        if covered.get(record.uscc):
+            continue
+        pool = pools[record.division_code[:settings.instructor_match_digits]]
+        free = [t for t in pool if loads.get(t.talent_id, 0) < t.max_organisations]
+        if not free:
+            continue
+        free.sort(key=lambda t: (-_shared_prefix(t.division_code, record.division_code), loads.get(t.talent_id, 0),
+                                 t.talent_id))
+        chosen = free[0]
+        session.add(WorkCover(uscc=record.uscc, kind="instructor", talent_id=chosen.talent_id, started_on=on,
+                              rule="PARTY-3", assigned_by=actor))
+        loads[chosen.talent_id] = loads.get(chosen.talent_id, 0) + 1
+        covered[record.uscc] = covered.get(record.uscc, 0) + 1
+        assigned.append(record)
+    if assigned:
+        await session.flush()
+        for record in assigned:
+            record_service.set_work_covers(record, covered[record.uscc])
 
 
 def _shared_prefix(a: str, b: str) -> int:

@@ -27,3 +27,18 @@ class BidRead(BaseModel):
     preferred: bool
     status: str
     evidence: dict[str, Any] = Field(description="the PROC-4 conditions and PROC-9 preference frozen on the bid date")
+
+
+class RefusedBidRead(BaseModel):
+    """A bid refused at submission and why: the failed rules and the PROC-4 conditions as evaluated then."""
+
+    refusal_id: str
+    project_id: str
+    uscc: str
+    org_name: str
+    amount: YuanOut
+    bid_date: date
+    refused_at: datetime
+    code: str = Field(description="bidder_ineligible (PROC-4) or bid_refused (PROC-6 budget, PROC-8 subcontracting)")
+    problems: list[dict[str, Any]] = Field(description="each failed rule: field, rule, message_zh, message")
+    evidence: dict[str, Any] = Field(description="the PROC-4 conditions and PROC-9 preference frozen on the bid date")

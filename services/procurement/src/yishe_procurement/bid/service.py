@@ -4,32 +4,43 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import NoReturn
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from yishe_contracts.events.procurement import BidRefused, BidSubmitted, RefusalReason
+from yishe_kit.access import jurisdiction_prefix, require_jurisdiction, require_org_or_roles, require_role
+from yishe_kit.clock import now
 from yishe_kit.db import flush_or_conflict
 from yishe_kit.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem, require_social_org_uscc
+from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
 from ..bidder import service as bidder_service
-from ..common.access import can_see_all, require_division, require_own_org
-from ..common.clock import now
+from ..common.roles import can_see_all
 from ..config import Settings
 from ..project import service as project_service
-from .models import Bid
-from .schemas import BidCreate, BidRead
+from .models import Bid, RefusedBid
+from .schemas import BidCreate, BidRead, RefusedBidRead
 
 
 async def submit(session: AsyncSession, project_id: str, body: BidCreate, principal: Principal, today: date,
-                 settings: Settings) -> BidRead:
-    """PROC-4: an ineligible organisation is refused with every failed condition; the evidence is frozen."""
+                 settings: Settings, refusals: async_sessionmaker[AsyncSession], outbox: Outbox) -> BidRead:
+    """PROC-4: an ineligible organisation is refused with every failed condition; the evidence is frozen, into the
+    bid or, when refused (PROC-4/6/8), into a stored refusal the bidder and staff can read (issue 13). Either way an
+    event dated by the bid date says so (CODE-5: the profile as effective on that day shows it)."""
     project = await project_service.get(session, project_id)
     require_social_org_uscc(body.uscc)
-    require_own_org(principal, body.uscc)
+    require_org_or_roles(principal, body.uscc)
     if project.status != "tender" or today > project.tender_end:
         raise Conflict("tender_closed", f"项目未处于招标期（截止 {project.tender_end}）; the project is not open for "
                                         f"bids (status {project.status}, tender_end {project.tender_end})")
+    existing = await session.scalar(select(Bid).where(Bid.project_id == project_id, Bid.uscc == body.uscc))
+    if existing is not None:
+        raise Conflict("bid_exists", f"该组织已对本项目投标; {body.uscc} already bid on this project "
+                                     f"({existing.bid_id}, {existing.status})")
+    result = await bidder_service.eligibility_on(session, body.uscc, today, settings)
     problems = []
     if body.subcontractors:
         problems.append(Problem("subcontractors", "PROC-8", "承接主体不得转包", "the undertaker may not subcontract"))
@@ -37,28 +48,58 @@ async def submit(session: AsyncSession, project_id: str, body: BidCreate, princi
         problems.append(Problem("amount", "PROC-6", f"报价超过项目预算 {project.budget_amount} 元",
                                 f"the bid exceeds the budget of {project.budget_amount} yuan"))
     if problems:
-        raise InvalidInput("bid_refused", "the bid is refused", problems)
-    existing = await session.scalar(select(Bid).where(Bid.project_id == project_id, Bid.uscc == body.uscc))
-    if existing is not None:
-        raise Conflict("bid_exists", f"该组织已对本项目投标; {body.uscc} already bid on this project "
-                                     f"({existing.bid_id}, {existing.status})")
-    result = await bidder_service.eligibility_on(session, body.uscc, today, settings)
+        await _refuse(refusals, outbox, project, body, today, result, "bid_refused", "the bid is refused", problems)
     if not result.eligible:
-        raise InvalidInput("bidder_ineligible", "the organisation does not meet the undertaker conditions (PROC-4)",
-                           [Problem("uscc", c.rule, c.message_zh, c.message) for c in result.conditions if not c.met])
+        await _refuse(refusals, outbox, project, body, today, result, "bidder_ineligible",
+                      "the organisation does not meet the undertaker conditions (PROC-4)",
+                      [Problem("uscc", c.rule, c.message_zh, c.message) for c in result.conditions if not c.met])
     bid = Bid(bid_id=str(uuid.uuid4()), project_id=project_id, uscc=body.uscc,
               org_name=result.facts.get("name") or body.uscc, amount=body.amount, proposal=body.proposal,
               bid_date=today, submitted_at=now(), evidence=result.model_dump(mode="json"),
               preferred=result.preference.preferred, status="submitted")
     session.add(bid)
     await flush_or_conflict(session, "bid_exists", f"该组织已对本项目投标; {body.uscc} already bid on this project")
+    await outbox.emit(session, BidSubmitted(
+        uscc=bid.uscc, bid_id=bid.bid_id, project_id=project_id, ocid=project.ocid, title=project.title,
+        amount=bid.amount, preferred=bid.preferred, bid_date=bid.bid_date))
     return BidRead.model_validate(bid, from_attributes=True)
+
+
+async def _refuse(refusals: async_sessionmaker[AsyncSession], outbox: Outbox, project, body: BidCreate, today: date,
+                  result, code: str, detail: str, problems: list[Problem]) -> NoReturn:
+    """Store the refusal with the eligibility as evaluated now, and its event, in their own transaction (the
+    request's rolls back with the 400), then refuse naming it."""
+    refusal = RefusedBid(
+        refusal_id=str(uuid.uuid4()), project_id=project.project_id, division_code=project.division_code,
+        uscc=body.uscc, org_name=result.facts.get("name") or body.uscc, amount=body.amount, bid_date=today,
+        refused_at=now(), code=code, problems=[p.as_dict() for p in problems], evidence=result.model_dump(mode="json"))
+    async with refusals() as own, own.begin():
+        own.add(refusal)
+        await outbox.emit(own, BidRefused(
+            uscc=refusal.uscc, refusal_id=refusal.refusal_id, project_id=project.project_id, ocid=project.ocid,
+            title=project.title, amount=refusal.amount, code=code, bid_date=today,
+            reasons=_reasons(code, problems, result)))
+    err = InvalidInput(code, f"{detail}; stored as refusal {refusal.refusal_id} "
+                             f"(GET /v1/refused-bids/{refusal.refusal_id})", problems)
+    rid = refusal.refusal_id
+    err.detail_zh = (f"投标未被接受，拒绝记录 {rid} 已留存（GET /v1/refused-bids/{rid}）："
+                     + "；".join(p.message_zh for p in problems))
+    raise err
+
+
+def _reasons(code: str, problems: list[Problem], result) -> list[RefusalReason]:
+    """The refusal's reasons for its event: PROC-4's failed conditions with their codes, else the problems."""
+    if code == "bidder_ineligible":
+        return [RefusalReason(field="uscc", rule=c.rule, code=c.code, message_zh=c.message_zh, message=c.message)
+                for c in result.conditions if not c.met]
+    return [RefusalReason(field=p.field, rule=p.rule, message_zh=p.message_zh, message=p.message_en)
+            for p in problems]
 
 
 async def withdraw(session: AsyncSession, bid_id: str, principal: Principal, today: date) -> BidRead:
     """An organisation may withdraw its own bid while the tender is open."""
     bid = await get(session, bid_id)
-    require_own_org(principal, bid.uscc)
+    require_org_or_roles(principal, bid.uscc)
     project = await project_service.get(session, bid.project_id)
     if bid.status != "submitted" or project.status != "tender" or today > project.tender_end:
         raise Conflict("bid_not_withdrawable", "投标已不能撤回; the bid can no longer be withdrawn")
@@ -96,7 +137,7 @@ async def list_for_project(session: AsyncSession, project_id: str, principal: Pr
     if not can_see_all(principal):
         raise Forbidden("bids_not_visible", "投标列表仅采购、监管人员可见; bids are visible to purchasers, staff and "
                                             "supervisors only")
-    require_division(principal, project.division_code)
+    require_jurisdiction(principal, project.division_code)
     return [BidRead.model_validate(b, from_attributes=True) for b in await for_project(session, project_id)]
 
 
@@ -106,3 +147,32 @@ async def settle(session: AsyncSession, bids: list[Bid], winner_id: str) -> None
         if b.status == "submitted":
             b.status = "awarded" if b.bid_id == winner_id else "unsuccessful"
     await session.flush()
+
+
+async def refusal(session: AsyncSession, refusal_id: str, principal: Principal) -> RefusedBidRead:
+    """Why a bid was refused: for the bidder's own account and staff (within their jurisdiction) only."""
+    row = await session.get(RefusedBid, refusal_id)
+    if row is None:
+        raise NotFound("refusal_not_found", f"no refused bid {refusal_id}")
+    require_org_or_roles(principal, row.uscc, "staff", "internal", action_zh="查看投标被拒原因",
+                         action_en="read why a bid was refused")
+    require_jurisdiction(principal, row.division_code)
+    return RefusedBidRead.model_validate(row, from_attributes=True)
+
+
+async def refusals(session: AsyncSession, principal: Principal, *, uscc: str | None,
+                   project_id: str | None) -> list[RefusedBidRead]:
+    """Refused bids: an organisation sees its own; staff those in their jurisdiction (by project or organisation)."""
+    if principal.role == "org":
+        uscc = principal.actor
+    else:
+        require_role(principal, "staff", "internal", action_zh="查看被拒投标", action_en="list refused bids")
+    query = select(RefusedBid)
+    if uscc:
+        query = query.where(RefusedBid.uscc == uscc)
+    if project_id:
+        query = query.where(RefusedBid.project_id == project_id)
+    if prefix := jurisdiction_prefix(principal):
+        query = query.where(RefusedBid.division_code.startswith(prefix))
+    rows = await session.scalars(query.order_by(RefusedBid.refused_at))
+    return [RefusedBidRead.model_validate(r, from_attributes=True) for r in rows]

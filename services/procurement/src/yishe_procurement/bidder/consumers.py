@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from yishe_contracts.envelope import Envelope
 from yishe_contracts.events.credit import ColourChanged, CreditProfileOpened, ListingChanged
 from yishe_contracts.events.registry import (
     AnnualReportReviewed,
@@ -14,41 +11,50 @@ from yishe_contracts.events.registry import (
     OrganisationRegistered,
     OrganisationStatusChanged,
 )
+from yishe_kit.context import BatchContext, HandlerContext
 
 from . import service
 
 
-async def on_organisation_registered(session: AsyncSession, event: OrganisationRegistered, env: Envelope) -> None:
-    await service.record_registration(session, event, env.time)
+async def on_organisation_registered(ctx: HandlerContext, event: OrganisationRegistered) -> None:
+    await service.record_registration(ctx.session, event, ctx.envelope.time)
 
 
-async def on_organisation_changed(session: AsyncSession, event: OrganisationChanged, env: Envelope) -> None:
-    await service.record_change(session, event, env.time)
+async def on_organisations_registered(ctx: BatchContext) -> None:
+    await service.record_registrations(ctx.session, [(event, envelope.time) for event, envelope in ctx.items])
 
 
-async def on_status_changed(session: AsyncSession, event: OrganisationStatusChanged, env: Envelope) -> None:
-    await service.record_status(session, event, env.time)
+async def on_credit_profiles_opened(ctx: BatchContext) -> None:
+    await service.record_credit_profiles(ctx.session, [(event, envelope.time) for event, envelope in ctx.items])
 
 
-async def on_credit_profile_opened(session: AsyncSession, event: CreditProfileOpened, env: Envelope) -> None:
-    await service.record_credit_profile(session, event, env.time)
+async def on_organisation_changed(ctx: HandlerContext, event: OrganisationChanged) -> None:
+    await service.record_change(ctx.session, event, ctx.envelope.time)
 
 
-async def on_listing_changed(session: AsyncSession, event: ListingChanged, env: Envelope) -> None:
-    await service.record_listing(session, event, env.time)
+async def on_status_changed(ctx: HandlerContext, event: OrganisationStatusChanged) -> None:
+    await service.record_status(ctx.session, event, ctx.envelope.time)
 
 
-async def on_colour_changed(session: AsyncSession, event: ColourChanged, env: Envelope) -> None:
-    await service.record_colour(session, event, env.time)
+async def on_credit_profile_opened(ctx: HandlerContext, event: CreditProfileOpened) -> None:
+    await service.record_credit_profile(ctx.session, event, ctx.envelope.time)
 
 
-async def on_report_submitted(session: AsyncSession, event: AnnualReportSubmitted, _: Envelope) -> None:
-    await service.record_report_submitted(session, event)
+async def on_listing_changed(ctx: HandlerContext, event: ListingChanged) -> None:
+    await service.record_listing(ctx.session, event, ctx.envelope.time)
 
 
-async def on_report_reviewed(session: AsyncSession, event: AnnualReportReviewed, _: Envelope) -> None:
-    await service.record_report_reviewed(session, event)
+async def on_colour_changed(ctx: HandlerContext, event: ColourChanged) -> None:
+    await service.record_colour(ctx.session, event, ctx.envelope.time)
 
 
-async def on_grade_changed(session: AsyncSession, event: GradeChanged, _: Envelope) -> None:
-    await service.record_grade(session, event)
+async def on_report_submitted(ctx: HandlerContext, event: AnnualReportSubmitted) -> None:
+    await service.record_report_submitted(ctx.session, event)
+
+
+async def on_report_reviewed(ctx: HandlerContext, event: AnnualReportReviewed) -> None:
+    await service.record_report_reviewed(ctx.session, event)
+
+
+async def on_grade_changed(ctx: HandlerContext, event: GradeChanged) -> None:
+    await service.record_grade(ctx.session, event)

@@ -23,7 +23,7 @@ class Bidder(Base):
     name: Mapped[str | None] = mapped_column(String(200))
     org_type: Mapped[str | None] = mapped_column(String(20))
     division_code: Mapped[str | None] = mapped_column(String(6), index=True)
-    registration_status: Mapped[str | None] = mapped_column(String(20))
+    registration_status: Mapped[str | None] = mapped_column(String(30))
     credit_colour: Mapped[str | None] = mapped_column(String(10))
     abnormal_listed: Mapped[bool | None] = mapped_column(Boolean)
     serious_listed: Mapped[bool | None] = mapped_column(Boolean)

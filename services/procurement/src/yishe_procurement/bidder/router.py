@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from yishe_kit.context import SettingsDep, TodayDep
 from yishe_kit.db import SessionDep
 from yishe_kit.principal import PrincipalDep
 
-from ..common.clock import TodayDep
-from ..common.deps import SettingsDep
 from . import service
 from .schemas import BidderRead, RecommendationSet
 

@@ -2,15 +2,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from yishe_kit.context import SettingsDep
 from yishe_kit.db import SessionDep
 from yishe_kit.principal import PrincipalDep
 
-from ..common.deps import SettingsDep
 from . import service
 from .schemas import CatalogueCreate, CatalogueRead, CatalogueSummary, Level
 
 router = APIRouter(prefix="/catalogues", tags=["catalogue"])
-ERRORS = {400: {"description": "refused (PROC-5, PROC-6)"}, 403: {"description": "not staff / outside division"},
+ERRORS: dict = {400: {"description": "refused (PROC-5, PROC-6)"}, 403: {"description": "not staff / outside division"},
           404: {"description": "no such catalogue"}, 409: {"description": "wrong state"}}
 
 

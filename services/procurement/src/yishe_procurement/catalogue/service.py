@@ -7,12 +7,12 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.identifiers import validate_division_code
+from yishe_kit.access import require_jurisdiction, require_role
+from yishe_kit.clock import now
 from yishe_kit.db import flush_or_conflict
 from yishe_kit.errors import Conflict, InvalidInput, NotFound, Problem, identifier_problems
 from yishe_kit.principal import Principal
 
-from ..common.access import require_division, require_role
-from ..common.clock import now
 from ..config import Settings
 from . import repository
 from .exclusions import screen_wording
@@ -42,7 +42,7 @@ async def create(session: AsyncSession, body: CatalogueCreate, principal: Princi
                  settings: Settings) -> CatalogueRead:
     """PROC-6: a new draft version of a level's catalogue; items naming excluded matters are refused (PROC-5)."""
     require_role(principal, "staff", "internal")
-    require_division(principal, body.division_code)
+    require_jurisdiction(principal, body.division_code)
     problems = _division_problems(body.level, body.division_code)
     codes = [i.code for i in body.items]
     dupes = sorted({c for c in codes if codes.count(c) > 1})
@@ -74,7 +74,7 @@ async def publish(session: AsyncSession, catalogue_id: str, principal: Principal
     """Publishing a version supersedes the level's previously published one for that year."""
     require_role(principal, "staff", "internal")
     catalogue = await _get(session, catalogue_id)
-    require_division(principal, catalogue.division_code)
+    require_jurisdiction(principal, catalogue.division_code)
     if catalogue.status != "draft":
         raise Conflict("catalogue_not_draft", f"目录状态为 {catalogue.status}，只能发布草稿; only a draft can be "
                                               f"published, this one is {catalogue.status}")

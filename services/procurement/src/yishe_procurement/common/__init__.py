@@ -1,1 +1,1 @@
-"""Small helpers every procurement domain uses: yuan amounts, the business clock, role checks, exact JSON numbers."""
+"""Small helpers every procurement domain uses: yuan amounts, reader roles, exact JSON numbers."""

@@ -2,16 +2,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from yishe_kit.context import OutboxDep, SettingsDep, TodayDep
 from yishe_kit.db import SessionDep
 from yishe_kit.principal import PrincipalDep
 
-from ..common.clock import TodayDep
-from ..common.deps import OutboxDep, SettingsDep
 from . import service
 from .schemas import ContractCreate, ContractRead, ContractSummary, MilestoneMet, PaymentCreate
 
 router = APIRouter(tags=["contract"])
-ERRORS = {400: {"description": "refused, with rule ids (PROC-7, PROC-8)"}, 403: {"description": "not the purchaser"},
+ERRORS: dict = {400: {"description": "refused, with rule ids (PROC-7, PROC-8)"},
+                403: {"description": "not the purchaser"},
           404: {"description": "no such project / contract / milestone"}, 409: {"description": "wrong state"}}
 
 

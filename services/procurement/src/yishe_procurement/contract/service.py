@@ -10,13 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.events.procurement import ContractAwarded
+from yishe_kit.clock import now
 from yishe_kit.db import flush_or_conflict
 from yishe_kit.errors import Conflict, InvalidInput, NotFound, Problem
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
 from ..bidder import service as bidder_service
-from ..common.clock import now
 from ..config import Settings
 from ..disclosure import service as disclosure_service
 from ..evaluation import service as evaluation_service

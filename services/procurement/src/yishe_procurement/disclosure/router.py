@@ -4,16 +4,16 @@ from datetime import date
 
 from fastapi import APIRouter
 
+from yishe_kit.context import TodayDep
 from yishe_kit.db import SessionDep
 from yishe_kit.principal import PrincipalDep
 
-from ..common.clock import TodayDep
 from ..contract.dependencies import ContractDep
 from . import service
 from .schemas import DisclosurePublish, DisclosureRead
 
 router = APIRouter(tags=["disclosure"])
-ERRORS = {400: {"description": "refused (PROC-12)"}, 403: {"description": "not the undertaker / wrong role"},
+ERRORS: dict = {400: {"description": "refused (PROC-12)"}, 403: {"description": "not the undertaker / wrong role"},
           404: {"description": "no such contract / obligation"}, 409: {"description": "already published"}}
 
 

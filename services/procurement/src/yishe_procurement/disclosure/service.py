@@ -8,11 +8,11 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yishe_kit.access import jurisdiction_prefix, require_org_or_roles, require_role
+from yishe_kit.clock import now
 from yishe_kit.errors import Conflict, InvalidInput, NotFound, Problem
 from yishe_kit.principal import Principal
 
-from ..common.access import require_own_org, require_role
-from ..common.clock import now
 from ..config import Settings
 from .models import DisclosureObligation
 from .schemas import DisclosurePublish, DisclosureRead
@@ -63,7 +63,7 @@ async def publish(session: AsyncSession, contract_id: str, obligation_id: int, b
     row = await session.get(DisclosureObligation, obligation_id)
     if row is None or row.contract_id != contract_id:
         raise NotFound("disclosure_not_found", f"no disclosure obligation {obligation_id} on contract {contract_id}")
-    require_own_org(principal, row.uscc)
+    require_org_or_roles(principal, row.uscc)
     if row.published_on is not None:
         raise Conflict("already_published", f"已于 {row.published_on} 公开; already published on {row.published_on}")
     if body.published_on > today:
@@ -80,8 +80,8 @@ async def overdue(session: AsyncSession, principal: Principal, on: date) -> list
     require_role(principal, "staff", "purchaser", "supervisor", "internal")
     query = select(DisclosureObligation).where(DisclosureObligation.published_on.is_(None),
                                                DisclosureObligation.due_date < on)
-    if principal.division_prefix:
-        query = query.where(DisclosureObligation.division_code.startswith(principal.division_prefix))
+    if prefix := jurisdiction_prefix(principal):
+        query = query.where(DisclosureObligation.division_code.startswith(prefix))
     return [_read(o, on) for o in await session.scalars(query.order_by(DisclosureObligation.due_date))]
 
 

@@ -2,16 +2,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from yishe_kit.context import OutboxDep, SettingsDep, TodayDep
 from yishe_kit.db import SessionDep
 from yishe_kit.principal import PrincipalDep
 
-from ..common.clock import TodayDep
-from ..common.deps import SettingsDep
 from . import service
 from .schemas import AwardCreate, AwardRead, EvaluationRead, PanelSet, ScoreSheet
 
 router = APIRouter(prefix="/projects/{project_id}", tags=["evaluation"])
-ERRORS = {400: {"description": "refused, with the missing pieces"}, 403: {"description": "not the purchaser"},
+ERRORS: dict = {400: {"description": "refused, with the missing pieces"}, 403: {"description": "not the purchaser"},
           404: {"description": "no such project / award"}, 409: {"description": "wrong project state"}}
 
 
@@ -38,9 +37,9 @@ async def get_evaluation(project_id: str, session: SessionDep, principal: Princi
 
 @router.post("/award", response_model=AwardRead, status_code=201, responses=ERRORS)
 async def award_project(project_id: str, body: AwardCreate, session: SessionDep, principal: PrincipalDep,
-                        today: TodayDep, settings: SettingsDep) -> AwardRead:
+                        today: TodayDep, settings: SettingsDep, outbox: OutboxDep) -> AwardRead:
     """Award the project to the best-ranked bid."""
-    return await service.award(session, project_id, body, principal, today, settings)
+    return await service.award(session, project_id, body, principal, today, settings, outbox)
 
 
 @router.get("/award", response_model=AwardRead, responses=ERRORS)

@@ -9,16 +9,18 @@ from decimal import Decimal
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yishe_contracts.events.procurement import ProjectAwarded
+from yishe_kit.clock import now
 from yishe_kit.db import flush_or_conflict
 from yishe_kit.errors import Conflict, Forbidden, InvalidInput, NotFound, Problem
+from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
 from ..bid import service as bid_service
 from ..bid.models import Bid
 from ..bidder import service as bidder_service
-from ..common.access import can_see_all
-from ..common.clock import now
 from ..common.money import cents
+from ..common.roles import can_see_all
 from ..config import Settings
 from ..ocds import service as ocds_service
 from ..project import service as project_service
@@ -144,8 +146,9 @@ async def evaluation(session: AsyncSession, project_id: str, settings: Settings)
 
 
 async def award(session: AsyncSession, project_id: str, body: AwardCreate, principal: Principal, today: date,
-                settings: Settings) -> AwardRead:
-    """Award to the best-ranked bid once the whole panel has scored every bid (PROC-9 preference applied)."""
+                settings: Settings, outbox: Outbox) -> AwardRead:
+    """Award to the best-ranked bid once the whole panel has scored every bid (PROC-9 preference applied); the
+    award's event takes effect on the award date (CODE-5)."""
     project = await project_service.get(session, project_id)
     project_service.require_purchaser(principal, project)
     _require_closed(project, today)
@@ -185,6 +188,9 @@ async def award(session: AsyncSession, project_id: str, body: AwardCreate, princ
     await project_service.set_status(session, project, "awarded")
     await session.flush()
     await ocds_service.capture(session, project_id, ["award"], settings)
+    await outbox.emit(session, ProjectAwarded(
+        uscc=row.uscc, award_id=row.award_id, bid_id=row.bid_id, project_id=project_id, ocid=project.ocid,
+        title=project.title, amount=row.amount, decided_by=decided_by, award_date=award_date))
     return AwardRead.model_validate(row, from_attributes=True)
 
 

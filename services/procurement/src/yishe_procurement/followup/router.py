@@ -4,17 +4,16 @@ from datetime import date
 
 from fastapi import APIRouter
 
+from yishe_kit.context import SettingsDep, TodayDep
 from yishe_kit.db import SessionDep
 from yishe_kit.principal import PrincipalDep
 
-from ..common.clock import TodayDep
-from ..common.deps import SettingsDep
 from ..contract.dependencies import ContractDep
 from . import service
 from .schemas import FollowUpCreate, FollowUpRead, FollowUpSummary
 
 router = APIRouter(tags=["followup"])
-ERRORS = {400: {"description": "refused (PLAT-1)"}, 403: {"description": "wrong role / outside division"},
+ERRORS: dict = {400: {"description": "refused (PLAT-1)"}, 403: {"description": "wrong role / outside division"},
           404: {"description": "no such contract"}, 409: {"description": "contract not active"}}
 
 

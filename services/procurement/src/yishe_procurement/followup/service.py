@@ -7,11 +7,11 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yishe_kit.access import jurisdiction_prefix, require_jurisdiction, require_role
+from yishe_kit.clock import now
 from yishe_kit.errors import Conflict, InvalidInput, Problem
 from yishe_kit.principal import Principal
 
-from ..common.access import require_division, require_role
-from ..common.clock import now
 from .models import FollowUp
 from .schemas import FollowUpCreate, FollowUpRead, FollowUpSummary
 
@@ -52,7 +52,7 @@ async def record(session: AsyncSession, *, contract_id: str, contract_status: st
                  required: int) -> FollowUpSummary:
     """A follow-up fills the earliest open slot (or adds one); platform staff or the purchaser record it."""
     require_role(principal, "staff", "purchaser", "internal")
-    require_division(principal, division_code)
+    require_jurisdiction(principal, division_code)
     if contract_status != "active":
         raise Conflict("contract_not_active", f"合同状态为 {contract_status}，不能再记录跟踪; the contract is "
                                               f"{contract_status}")
@@ -90,8 +90,8 @@ async def overdue(session: AsyncSession, principal: Principal, on: date) -> list
     """PLAT-1: follow-ups not done by their due date, for staff and purchasers of the division."""
     require_role(principal, "staff", "purchaser", "supervisor", "internal")
     query = select(FollowUp).where(FollowUp.done_on.is_(None), FollowUp.due_date < on)
-    if principal.division_prefix:
-        query = query.where(FollowUp.division_code.startswith(principal.division_prefix))
+    if prefix := jurisdiction_prefix(principal):
+        query = query.where(FollowUp.division_code.startswith(prefix))
     return [_read(f, on) for f in await session.scalars(query.order_by(FollowUp.due_date))]
 
 

@@ -9,7 +9,7 @@ from . import service
 from .schemas import DesignCreate, DesignRead, Matching, NeedListCreate, NeedListRead, ResourceCreate, ResourceRead
 
 router = APIRouter(tags=["need"])
-ERRORS = {400: {"description": "refused (PLAT-6)"}, 403: {"description": "wrong role / outside division"},
+ERRORS: dict = {400: {"description": "refused (PLAT-6)"}, 403: {"description": "wrong role / outside division"},
           404: {"description": "unknown design"}}
 
 

@@ -9,11 +9,11 @@ from collections import defaultdict
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.identifiers import validate_division_code, validate_social_org_uscc, validate_uscc
+from yishe_kit.access import require_jurisdiction, require_role
+from yishe_kit.clock import now
 from yishe_kit.errors import InvalidInput, NotFound, Problem, identifier_problems
 from yishe_kit.principal import Principal
 
-from ..common.access import require_division, require_role
-from ..common.clock import now
 from . import repository
 from .models import DesignNeed, DesignProject, NeedItem, NeedList, ProjectDesign, ResourceEntry
 from .schemas import (
@@ -42,7 +42,7 @@ async def add_needs(session: AsyncSession, body: NeedListCreate, principal: Prin
     problems = identifier_problems(validate_division_code(body.division_code))
     if problems:
         raise InvalidInput("invalid_division", "the division code is malformed", problems)
-    require_division(principal, body.division_code)
+    require_jurisdiction(principal, body.division_code)
     need = NeedList(need_list_id=str(uuid.uuid4()), division_code=body.division_code, township=body.township,
                     community=body.community, year=body.year, source=body.source, created_at=now())
     session.add(need)
@@ -73,7 +73,7 @@ async def add_design(session: AsyncSession, body: DesignCreate, principal: Princ
             "one design answers the needs of one township and year")])
     division_code, township, year = scopes.pop()
     if principal.role != "org":
-        require_division(principal, division_code)
+        require_jurisdiction(principal, division_code)
     design = ProjectDesign(design_id=str(uuid.uuid4()), division_code=division_code, township=township, year=year,
                            title=body.title, summary=body.summary, designer_uscc=body.designer_uscc,
                            estimated_amount=body.estimated_amount, created_at=now())
@@ -88,7 +88,7 @@ async def add_resource(session: AsyncSession, body: ResourceCreate, principal: P
     """PLAT-6: the township's resource list pairs a resource supplier with a service undertaker for a design."""
     require_role(principal, "staff", "internal")
     design = await get_design(session, body.design_id)
-    require_division(principal, design.division_code)
+    require_jurisdiction(principal, design.division_code)
     problems = identifier_problems(validate_social_org_uscc(body.undertaker_uscc, field="undertaker_uscc"))
     if body.supplier_uscc:
         problems += identifier_problems(validate_uscc(body.supplier_uscc, field="supplier_uscc"))

@@ -1,46 +1,30 @@
-"""OCDS merging (https://standard.open-contracting.org/1.1/en/schema/merging/): releases in date order into a
-compiled release; objects merge field by field, arrays of objects with `id` merge by id, other arrays replace."""
+"""OCDS compiled releases through `ocdsmerge`, the Open Contracting Partnership's reference implementation of the
+merge routine (https://standard.open-contracting.org/1.1/en/schema/merging/): releases in date order, the schema's
+own merge rules (`omitWhenMerged`, `wholeListMerge`, merge by `id`), nulls remove.
+
+The merge rules come from the OCDS 1.1.5 release schema shipped beside this module (`release-schema.json`, Apache
+License 2.0, © Open Contracting Partnership; the same file as shared/ocds). ocdsmerge would otherwise download the
+schema: bureau intranets have no internet, so it is always handed this copy (its `$ref`s are all internal)."""
 
 from __future__ import annotations
 
+import json
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-OMIT_WHEN_MERGED = ("id", "date", "publisher", "tag", "links")
+import ocdsmerge
+
+SCHEMA_PATH = Path(__file__).with_name("release-schema.json")
 
 
-def _is_identified_list(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) and "id" in v for v in value)
-
-
-def _merge(target: dict[str, Any], source: dict[str, Any]) -> None:
-    for key, value in source.items():
-        if value is None:
-            target.pop(key, None)
-        elif isinstance(value, dict):
-            current = target.get(key)
-            target[key] = current if isinstance(current, dict) else {}
-            _merge(target[key], value)
-        elif _is_identified_list(value):
-            current = target.get(key) if _is_identified_list(target.get(key)) else []
-            by_id = {item["id"]: item for item in current}
-            for item in value:
-                if item["id"] in by_id:
-                    _merge(by_id[item["id"]], item)
-                else:
-                    merged: dict[str, Any] = {}
-                    _merge(merged, item)
-                    current.append(merged)
-                    by_id[item["id"]] = merged
-            target[key] = current
-        else:
-            target[key] = value
+@cache
+def merger() -> ocdsmerge.Merger:
+    """One merger per process: deriving the rules walks the whole schema (tens of ms)."""
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return ocdsmerge.Merger(schema=schema)
 
 
 def compile_releases(releases: list[dict[str, Any]]) -> dict[str, Any]:
-    ordered = sorted(releases, key=lambda r: r["date"])
-    compiled: dict[str, Any] = {}
-    for release in ordered:
-        _merge(compiled, {k: v for k, v in release.items() if k not in OMIT_WHEN_MERGED})
-    last = ordered[-1]["date"]
-    return {"ocid": ordered[-1]["ocid"], "id": f"{ordered[-1]['ocid']}-{last}", "date": last, "tag": ["compiled"],
-            **{k: v for k, v in compiled.items() if k != "ocid"}}
+    """The compiled release of one contracting process (`tag: ["compiled"]`, id `<ocid>-<last date>`)."""
+    return merger().create_compiled_release(releases)

@@ -3,16 +3,16 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from yishe_kit.context import SettingsDep
 from yishe_kit.db import SessionDep
 from yishe_kit.principal import PrincipalDep
 
 from ..common import jsonnum
-from ..common.deps import SettingsDep
 from . import service
 
 router = APIRouter(prefix="/ocds", tags=["ocds"])
 JSON = "application/json"
-DOC = {200: {"content": {JSON: {}}, "description": "OCDS 1.1 JSON, amounts as exact JSON numbers"},
+DOC: dict = {200: {"content": {JSON: {}}, "description": "OCDS 1.1 JSON, amounts as exact JSON numbers"},
        404: {"description": "no published contracting process"}}
 
 

@@ -8,12 +8,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yishe_kit.clock import now
 from yishe_kit.errors import NotFound
 from yishe_kit.principal import Principal
 
 from ..common import jsonnum
-from ..common.access import can_see_all
-from ..common.clock import now
+from ..common.roles import can_see_all
 from ..config import OcdsSettings, Settings
 from .builder import Snapshot, build, ts
 from .merge import compile_releases

@@ -2,17 +2,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from yishe_kit.context import OutboxDep, SettingsDep, TodayDep
 from yishe_kit.db import SessionDep
 from yishe_kit.principal import PrincipalDep
 
-from ..common.clock import TodayDep
-from ..common.deps import OutboxDep, SettingsDep
 from ..contract.dependencies import ContractDep
 from . import service
 from .schemas import EvaluationCreate, EvaluationRead
 
 router = APIRouter(prefix="/contracts/{contract_id}/evaluations", tags=["performance"])
-ERRORS = {400: {"description": "refused (PROC-8, PLAT-1)"}, 403: {"description": "wrong role / outside division"},
+ERRORS: dict = {400: {"description": "refused (PROC-8, PLAT-1)"}, 403: {"description": "wrong role / outside division"},
           404: {"description": "no such contract"}, 409: {"description": "contract not active"}}
 
 

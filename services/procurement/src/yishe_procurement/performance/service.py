@@ -11,12 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.events.procurement import PerformanceEvaluated
 from yishe_contracts.identifiers import validate_uscc
+from yishe_kit.access import require_jurisdiction, require_role
+from yishe_kit.clock import now
 from yishe_kit.errors import Conflict, InvalidInput, Problem, identifier_problems
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from ..common.access import require_division, require_role
-from ..common.clock import now
 from ..common.money import cents
 from ..config import Settings
 from ..contract import service as contract_service
@@ -40,7 +40,7 @@ async def evaluate(session: AsyncSession, contract: Contract, body: EvaluationCr
                    today: date, settings: Settings, outbox: Outbox) -> EvaluationRead:
     """Record a performance evaluation; a final one needs ≥ N follow-ups (PLAT-1) and completes the contract."""
     require_role(principal, "purchaser", "staff", "internal")
-    require_division(principal, contract.division_code)
+    require_jurisdiction(principal, contract.division_code)
     if contract.status != "active":
         raise Conflict("contract_not_active", f"合同状态为 {contract.status}; the contract is {contract.status}")
     problems = []

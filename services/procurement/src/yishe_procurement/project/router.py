@@ -2,16 +2,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from yishe_kit.context import SettingsDep, TodayDep
 from yishe_kit.db import SessionDep
 from yishe_kit.principal import PrincipalDep
 
-from ..common.clock import TodayDep
-from ..common.deps import SettingsDep
 from . import service
 from .schemas import ProjectAmend, ProjectCancel, ProjectCreate, ProjectRead
 
 router = APIRouter(prefix="/projects", tags=["project"])
-ERRORS = {400: {"description": "refused, with rule ids (PROC-5, PROC-6, PROC-7)"},
+ERRORS: dict = {400: {"description": "refused, with rule ids (PROC-5, PROC-6, PROC-7)"},
           403: {"description": "not a purchaser / outside division"}, 404: {"description": "no such project"},
           409: {"description": "wrong project state"}}
 

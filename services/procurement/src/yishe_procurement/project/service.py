@@ -10,14 +10,15 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.identifiers import validate_division_code, validate_uscc
+from yishe_kit.access import listing_prefix, require_jurisdiction, require_role
+from yishe_kit.clock import now
 from yishe_kit.errors import Conflict, InvalidInput, NotFound, Problem, identifier_problems
 from yishe_kit.principal import Principal
 
 from ..catalogue import service as catalogue_service
 from ..catalogue.exclusions import screen, screen_wording
-from ..common.access import can_see_all, require_division, require_role
-from ..common.clock import now
 from ..common.money import fmt
+from ..common.roles import can_see_all
 from ..config import Settings
 from ..need import service as need_service
 from ..ocds import service as ocds_service
@@ -32,7 +33,7 @@ AMENDABLE = ("planning", "tender")
 def require_purchaser(principal: Principal, project: Project) -> None:
     """Purchaser work (or internal) inside the caller's division."""
     require_role(principal, "purchaser", "internal")
-    require_division(principal, project.division_code)
+    require_jurisdiction(principal, project.division_code)
 
 
 def _budget_problems(amount: Decimal | None, source: str | None) -> list[Problem]:
@@ -55,7 +56,7 @@ async def create(session: AsyncSession, body: ProjectCreate, principal: Principa
         problems += identifier_problems(validate_uscc(body.purchaser_uscc, field="purchaser_uscc"))
     if problems:
         raise InvalidInput("invalid_identifier", "a code is malformed", problems)
-    require_division(principal, body.division_code)
+    require_jurisdiction(principal, body.division_code)
     problems += screen(content_type=body.content_type, within_purchaser_duties=body.within_purchaser_duties,
                        government_must_perform=body.government_must_perform, legally_excluded=body.legally_excluded,
                        texts={"title": body.title, "description": body.description},
@@ -213,9 +214,10 @@ async def read(session: AsyncSession, project_id: str) -> ProjectRead:
 
 async def search(session: AsyncSession, principal: Principal, *, status: str | None, division_code: str | None,
                  year: int | None, department: str | None) -> list[ProjectRead]:
-    """Projects; planned (unpublished) ones only for purchasers, staff and supervisors."""
+    """Projects; planned (unpublished) ones only for purchasers, staff and supervisors, within their jurisdiction
+    (AUTH-2: `division_code` narrows it, never widens it); the public filters published ones by any division."""
     staff = principal.is_any("purchaser", "staff", "supervisor", "internal")
-    prefix = division_code or (principal.division_prefix if staff else None)
+    prefix = listing_prefix(principal, division_code, field="division_code") if staff else division_code
     rows = await repository.search(session, status=status, division_prefix=prefix, year=year, department=department,
                                    public_only=not staff)
     return [ProjectRead.model_validate(p, from_attributes=True) for p in rows]

@@ -2,15 +2,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from yishe_kit.context import SettingsDep
 from yishe_kit.db import SessionDep
 from yishe_kit.principal import PrincipalDep
 
-from ..common.deps import SettingsDep
 from . import service
 from .schemas import GroupBy, PurchaseRecordCreate, PurchaseRecordRead, SharesReport
 
 router = APIRouter(tags=["report"])
-ERRORS = {400: {"description": "malformed code"}, 403: {"description": "wrong role / outside division"}}
+ERRORS: dict = {400: {"description": "malformed code"}, 403: {"description": "wrong role / outside division"}}
 
 
 @router.post("/purchase-records", response_model=PurchaseRecordRead, status_code=201, responses=ERRORS)

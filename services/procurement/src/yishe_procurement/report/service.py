@@ -11,11 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.identifiers import validate_division_code, validate_social_org_uscc, validate_uscc
+from yishe_kit.access import listing_prefix, require_jurisdiction, require_role
+from yishe_kit.clock import now
 from yishe_kit.errors import InvalidInput, identifier_problems
 from yishe_kit.principal import Principal
 
-from ..common.access import require_division, require_role
-from ..common.clock import now
 from ..common.money import share
 from ..config import Settings
 from .models import PurchaseRecord
@@ -44,7 +44,7 @@ async def record_external(session: AsyncSession, body: PurchaseRecordCreate,
         problems += identifier_problems(check(body.supplier_id, field="supplier_id"))
     if problems:
         raise InvalidInput("invalid_identifier", "a code is malformed", problems)
-    require_division(principal, body.division_code)
+    require_jurisdiction(principal, body.division_code)
     row = PurchaseRecord(record_id=str(uuid.uuid4()), source="external", contract_id=None, created_at=now(),
                          **body.model_dump() | {"supplier_kind": body.supplier_kind.value})
     session.add(row)
@@ -69,9 +69,7 @@ async def shares(session: AsyncSession, principal: Principal, *, year: int | Non
                  group_by: GroupBy, settings: Settings) -> SharesReport:
     """PROC-9 (≥ 30 %) and PROC-10 (≥ 10 %) over new public-service purchase spending only."""
     require_role(principal, "staff", "purchaser", "supervisor", "internal")
-    prefix = division_code or principal.division_prefix
-    if division_code:
-        require_division(principal, division_code)
+    prefix = listing_prefix(principal, division_code, field="division_code")
     query = select(PurchaseRecord).where(PurchaseRecord.new_spending.is_(True))
     if year:
         query = query.where(PurchaseRecord.year == year)

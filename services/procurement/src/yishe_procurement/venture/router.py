@@ -2,16 +2,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from yishe_kit.context import SettingsDep, TodayDep
 from yishe_kit.db import SessionDep
 from yishe_kit.principal import PrincipalDep
 
-from ..common.clock import TodayDep
-from ..common.deps import SettingsDep
 from . import service
 from .schemas import ApplicationCreate, ApplicationRead, GrantCreate, RoundCreate, RoundRead, SpendingCreate
 
 router = APIRouter(prefix="/venture", tags=["venture"])
-ERRORS = {400: {"description": "refused, with rule ids (PROC-4, PROC-11)"}, 403: {"description": "wrong role"},
+ERRORS: dict = {400: {"description": "refused, with rule ids (PROC-4, PROC-11)"}, 403: {"description": "wrong role"},
           404: {"description": "no such round / application"}, 409: {"description": "wrong state"}}
 
 

@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.identifiers import validate_division_code
+from yishe_kit.access import require_jurisdiction, require_org_or_roles, require_role
+from yishe_kit.clock import now
 from yishe_kit.db import flush_or_conflict
 from yishe_kit.errors import Conflict, InvalidInput, NotFound, Problem, identifier_problems, require_social_org_uscc
 from yishe_kit.principal import Principal
 
 from ..bidder import service as bidder_service
-from ..common.access import require_division, require_own_org, require_role
-from ..common.clock import now
 from ..common.money import cents
 from ..config import Settings
 from .models import VentureApplication, VentureRound, VentureSpending
@@ -57,7 +57,7 @@ async def create_round(session: AsyncSession, body: RoundCreate, principal: Prin
     problems = identifier_problems(validate_division_code(body.division_code))
     if problems:
         raise InvalidInput("invalid_division", "the division code is malformed", problems)
-    require_division(principal, body.division_code)
+    require_jurisdiction(principal, body.division_code)
     ratio = settings.venture_labour_max_ratio if body.funding_source == FundingSource.WELFARE_LOTTERY else None
     rnd = VentureRound(round_id=str(uuid.uuid4()), title=body.title, year=body.year, division_code=body.division_code,
                        funding_source=body.funding_source.value, pool_amount=body.pool_amount,
@@ -110,7 +110,7 @@ async def apply(session: AsyncSession, round_id: str, body: ApplicationCreate, p
     """An organisation applies: PROC-4 eligibility frozen; PROC-11 labour cap checked on its budget."""
     rnd = await _round(session, round_id)
     require_social_org_uscc(body.uscc)
-    require_own_org(principal, body.uscc)
+    require_org_or_roles(principal, body.uscc)
     if today > rnd.apply_until:
         raise Conflict("round_closed", f"申报已于 {rnd.apply_until} 截止; applications closed on {rnd.apply_until}")
     labour = _labour(body.budget)
@@ -141,7 +141,7 @@ async def grant(session: AsyncSession, application_id: str, body: GrantCreate, p
     require_role(principal, "staff", "internal")
     app = await _application(session, application_id)
     rnd = await _round(session, app.round_id)
-    require_division(principal, rnd.division_code)
+    require_jurisdiction(principal, rnd.division_code)
     if app.status != "applied":
         raise Conflict("application_not_open", f"申报状态为 {app.status}; the application is {app.status}")
     lines = body.budget or [CostLine(**line) for line in app.budget]
@@ -168,7 +168,7 @@ async def report_spending(session: AsyncSession, application_id: str, body: Spen
                           today: date) -> ApplicationRead:
     """PROC-11 on reported spending: running totals stay within the grant and the labour cap."""
     app = await _application(session, application_id)
-    require_own_org(principal, app.uscc)
+    require_org_or_roles(principal, app.uscc)
     if app.status != "granted" or app.grant_amount is None:
         raise Conflict("not_granted", "尚未获得资助; the application has no grant")
     rnd = await _round(session, app.round_id)

@@ -47,3 +47,7 @@ class AnnualReport(Base):
     reviewed_on: Mapped[date | None] = mapped_column(Date)
     disclosed_on: Mapped[date | None] = mapped_column(Date)
     overdue_on: Mapped[date | None] = mapped_column(Date)
+    # income and spending by source (DISC-5) and the workforce section (WORK-1), both optional
+    income_by_source: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    spending_by_source: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    workforce: Mapped[dict[str, Any] | None] = mapped_column(JSON)

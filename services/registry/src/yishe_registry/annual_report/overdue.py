@@ -1,9 +1,11 @@
 """Daily job, AR-1/AR-5 → CR-6.1: reports not in (or not accepted) by the deadline are marked overdue once and
-`registry.annual_report.overdue.v1` is emitted for credit."""
+`registry.annual_report.overdue.v1` is emitted for credit. A report is overdue from the day after its deadline,
+whenever the job notices it (a late or missed run does not post-date it), and a run catches up on the reports of the
+last `CATCH_UP_YEARS` years (a platform date moved years ahead, a job not run for a year)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +20,7 @@ from . import windows
 from .models import AnnualReport
 
 CHUNK = 5000
+CATCH_UP_YEARS = 2
 SYSTEM = Principal(actor="daily-job", role="internal")
 
 
@@ -27,8 +30,16 @@ def _accepted(status: str, first_instance: bool) -> bool:
 
 
 async def mark_overdue(session: AsyncSession, as_of: date, outbox: Outbox, rules: RulesSettings) -> list[str]:
-    """Reports on the previous year whose deadline has passed by `as_of`; idempotent for any `as_of`."""
-    year = as_of.year - 1
+    """Reports on the previous years whose deadline has passed by `as_of`, each overdue from the day after its
+    deadline; idempotent for any `as_of`."""
+    marked: list[str] = []
+    for year in range(as_of.year - CATCH_UP_YEARS, as_of.year):
+        marked += await _mark_year(session, year, as_of, outbox, rules)
+    return marked
+
+
+async def _mark_year(session: AsyncSession, year: int, as_of: date, outbox: Outbox, rules: RulesSettings
+                     ) -> list[str]:
     marked: list[str] = []
     cursor = ""
     while True:
@@ -50,17 +61,19 @@ async def mark_overdue(session: AsyncSession, as_of: date, outbox: Outbox, rules
                 continue
             if report is not None and (report.overdue_on is not None or _accepted(report.status, fi)):
                 continue
+            overdue_on = win.deadline + timedelta(days=1)  # the rule's day, not the job's
             if report is None:
                 session.add(AnnualReport(uscc=uscc, year=year, status="overdue", deadline=win.deadline,
-                                         supervisor_deadline=win.supervisor_deadline, late=False, overdue_on=as_of))
+                                         supervisor_deadline=win.supervisor_deadline, late=False,
+                                         overdue_on=overdue_on))
             else:
-                report.overdue_on = as_of
+                report.overdue_on = overdue_on
             history.append(OrganisationHistory(uscc=uscc, action="annual_report_overdue", actor=SYSTEM.actor,
                                                actor_role=SYSTEM.role, at=now, before=None,
                                                after={"year": year, "deadline": win.deadline.isoformat(),
-                                                      "as_of": as_of.isoformat()},
+                                                      "as_of": overdue_on.isoformat()},
                                                reason="未按规定报送年度工作报告（AR-1、AR-5）"))
-            events.append(AnnualReportOverdue(uscc=uscc, year=year, deadline=win.deadline, as_of=as_of,
+            events.append(AnnualReportOverdue(uscc=uscc, year=year, deadline=win.deadline, as_of=overdue_on,
                                               rule="AR-5" if report is not None else "AR-1"))
             marked.append(uscc)
         session.add_all(history)

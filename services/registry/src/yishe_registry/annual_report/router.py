@@ -9,7 +9,7 @@ from . import service
 from .schemas import FirstInstance, ReportRead, ReportSubmit, Review
 
 router = APIRouter(prefix="/organisations/{uscc}/annual-reports", tags=["annual_report"])
-_errors = {400: {"description": "window, duty or Party section (AR-1..AR-6)"}, 403: {}, 404: {},
+_errors: dict = {400: {"description": "window, duty or Party section (AR-1..AR-6)"}, 403: {}, 404: {},
            409: {"description": "already submitted, or not ready for this review"}}
 
 

@@ -7,6 +7,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from yishe_contracts.events.registry import AnnualReportResult, FirstInstanceDecision
 
+from ..disclosure.schemas import BySource
+from ..workforce.schemas import WorkforceIn
+
 Money = Decimal
 
 
@@ -18,6 +21,8 @@ class Finance(BaseModel):
     staff_admin_costs: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     last_year_income: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     last_year_fund_balance: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    income_by_source: BySource | None = Field(None, description="DISC-5: for the financial disclosure")
+    spending_by_source: BySource | None = None
 
 
 class PartyBuilding(BaseModel):
@@ -38,6 +43,8 @@ class ReportSubmit(BaseModel):
     finance: Finance
     party_building: PartyBuilding
     activities: str = Field(min_length=2, max_length=20000, description="work done in the year")
+    workforce: WorkforceIn | None = Field(None, description="WORK-1: full-time staff, certified social workers, "
+                                          "volunteers at the end of the year")
 
 
 class FirstInstance(BaseModel):
@@ -75,4 +82,7 @@ class ReportRead(BaseModel):
     reviewed_on: date | None
     disclosed_on: date | None
     overdue_on: date | None
+    income_by_source: dict | None = None
+    spending_by_source: dict | None = None
+    workforce: dict | None = None
     reminders: list[str] = Field(default_factory=list)

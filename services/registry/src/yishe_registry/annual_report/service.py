@@ -18,16 +18,20 @@ from yishe_contracts.events.registry import (
     AnnualReportSubmitted,
     PartyReminderOccasion,
 )
+from yishe_kit import clock
+from yishe_kit.access import require_jurisdiction, require_org_or_roles, require_role
 from yishe_kit.errors import Problem
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from ..access import require_jurisdiction, require_org_or_roles, require_role
 from ..config import RulesSettings
+from ..disclosure import service as disclosure_service
+from ..disclosure.schemas import BySource
 from ..errors import Missing, Refused, WrongState
 from ..organisation import service as organisation_service
 from ..organisation.models import Organisation
 from ..signal import service as signal_service
+from ..workforce import service as workforce_service
 from . import windows
 from .models import AnnualReport
 from .schemas import FirstInstance, ReportRead, ReportSubmit, Review
@@ -94,6 +98,7 @@ async def submit(session: AsyncSession, uscc: str, data: ReportSubmit, principal
     if not is_due:
         problems.append(Problem("year", rule, f"该组织无需报送{data.year}年度报告（当年登记或登记不满6个月）",
                                 f"no report on {data.year} is due (registered in or late in that year)"))
+    problems += _section_problems(data)
     if problems:
         raise Refused(problems)
     report = await _report(session, uscc, data.year)
@@ -104,7 +109,7 @@ async def submit(session: AsyncSession, uscc: str, data: ReportSubmit, principal
         report = AnnualReport(uscc=uscc, year=data.year, deadline=win.deadline,
                               supervisor_deadline=win.supervisor_deadline)
         session.add(report)
-    now = datetime.now(UTC)
+    now = clock.now()  # the platform's instant: consumers date the filing by it (credit CR-10, party 六同步)
     f = data.finance
     report.status, report.submitted_at, report.submitted_by = "submitted", now, principal.actor
     report.late = today > win.deadline
@@ -113,6 +118,9 @@ async def submit(session: AsyncSession, uscc: str, data: ReportSubmit, principal
         setattr(report, k, getattr(f, k))
     report.activities, report.party_building = data.activities, data.party_building.model_dump()
     report.findings = findings(org, data) or None
+    report.income_by_source = f.income_by_source.model_dump(mode="json") if f.income_by_source else None
+    report.spending_by_source = f.spending_by_source.model_dump(mode="json") if f.spending_by_source else None
+    report.workforce = data.workforce.model_dump() if data.workforce else None
     report.first_instance_decision = report.first_instance_opinion = None
     await session.flush()
     await organisation_service.record_history(session, uscc, "annual_report_submitted", principal,
@@ -120,9 +128,32 @@ async def submit(session: AsyncSession, uscc: str, data: ReportSubmit, principal
                                               reason=f"{data.year}年度工作报告")
     await outbox.emit(session, AnnualReportSubmitted(uscc=uscc, year=data.year, submitted_at=now, deadline=win.deadline,
                                                      late=report.late, party_building_section=True))
+    if data.workforce is not None:
+        await workforce_service.record(session, org, data.year, data.workforce, "annual_report", principal, outbox,
+                                       today)
     reminders = await signal_service.deliver_reminders(session, uscc, principal,
                                                        PartyReminderOccasion.ANNUAL_REPORT, outbox, today)
     return report, reminders
+
+
+def _section_problems(data: ReportSubmit) -> list[Problem]:
+    """DISC-4 and WORK-1 on the optional sections: no negative amounts or head counts."""
+    found = []
+    for name in ("income_by_source", "spending_by_source"):
+        values = getattr(data.finance, name)
+        if values is not None:
+            found += disclosure_service.amount_problems(values, f"finance.{name}")
+    if data.workforce is not None:
+        found += workforce_service.problems(data.workforce, "workforce.")
+    return found
+
+
+async def submitted_figures(session: AsyncSession, uscc: str, year: int) -> tuple[BySource, BySource] | None:
+    """DISC-5: income and spending by source from a submitted report on `year`, if it gave them."""
+    report = await _report(session, uscc, year)
+    if report is None or report.status not in DONE or not report.income_by_source or not report.spending_by_source:
+        return None
+    return BySource.model_validate(report.income_by_source), BySource.model_validate(report.spending_by_source)
 
 
 async def get(session: AsyncSession, uscc: str, year: int, principal: Principal) -> AnnualReport:

@@ -7,10 +7,10 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.events.common import OrgType
+from yishe_kit.access import require_jurisdiction, require_role
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from ..access import require_jurisdiction, require_role
 from ..charter import service as charter_service
 from ..config import RulesSettings
 from ..errors import WrongState

@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yishe_kit.access import require_jurisdiction, require_role
 from yishe_kit.errors import Problem
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from ..access import require_jurisdiction, require_role
 from ..config import RulesSettings
 from ..errors import Refused, WrongState
 from ..name import service as name_service

@@ -22,7 +22,7 @@ from .schemas import (
 )
 
 router = APIRouter(prefix="/applications", tags=["application"])
-_errors = {400: {"description": "a condition or rule refused, by rule id"}, 403: {"description": "role"},
+_errors: dict = {400: {"description": "a condition or rule refused, by rule id"}, 403: {"description": "role"},
            404: {"description": "unknown application"}, 409: {"description": "wrong state for this step"}}
 
 

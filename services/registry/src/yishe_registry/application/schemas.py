@@ -1,38 +1,22 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..kinds import CommunityClass, DirectCategory, OrgTypeIn
-from ..organisation.schemas import LeaderIn, LegalRepresentative, PartyMembersIn
+from ..organisation.schemas import KindFacts, LeaderIn, LegalRepresentative, PartyMembersIn
 
 
-class ApplicationCreate(BaseModel):
-    """A complete application (材料齐全): the reserved name and everything REG-1..REG-12 and PARTY-11 check."""
-
-    model_config = ConfigDict(str_strip_whitespace=True)
+class ApplicationCreate(KindFacts):
+    """A complete application (材料齐全): the reserved name and everything REG-1..REG-12 and PARTY-11 check (the
+    conditions by kind are `KindFacts`, shared with direct registration)."""
 
     name_reservation_id: int
-    org_type: OrgTypeIn
-    division_code: str
-    community_class: CommunityClass | None = None
-    category: DirectCategory | None = Field(None, description="direct-registration category (REG-8)")
-    sector: str | None = Field(None, max_length=100)
-    supervisory_unit: str | None = Field(None, max_length=200, description="业务主管单位 (双重管理)")
     address: str = Field(min_length=2, max_length=300)
     business_scope: str = Field(min_length=2, max_length=2000)
     purpose: str | None = Field(None, max_length=2000, description="宗旨")
     legal_representative: LegalRepresentative
-    individual_members: int = Field(0, ge=0, le=10_000_000)
-    unit_members: int = Field(0, ge=0, le=1_000_000)
-    activity_funds: Decimal = Field(ge=0, max_digits=14, decimal_places=2,
-                                    description="活动资金 / 开办资金 / 原始基金 (CNY)")
-    public_fundraising: bool = Field(False, description="foundation with public fundraising (REG-4)")
-    community_development_foundation: bool = Field(False, description="社区发展基金会 (REG-5)")
-    directors: int | None = Field(None, ge=0, le=1000, description="foundation board size (REG-4)")
     commitment_route: bool = Field(False, description="告知承诺制 instead of a capital report (REG-12)")
     leaders: list[LeaderIn] = Field(min_length=1, max_length=100)
     founders: list[str] = Field(default_factory=list, max_length=200, description="发起人 (political review)")

@@ -7,16 +7,16 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.events.registry import ApplicationChanged, ApplicationStatus
+from yishe_kit.access import listing_prefix, require_jurisdiction, require_role
 from yishe_kit.errors import Problem
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from ..access import listing_prefix, require_jurisdiction, require_role
 from ..config import RulesSettings
 from ..errors import Missing, Refused, WrongState
 from ..filing import service as filing_service
 from ..name import service as name_service
-from ..organisation import service as organisation_service
+from ..organisation.conditions import legal_rep_problems
 from ..trail import service as trail
 from . import conditions, repository
 from .models import Application, ApplicationStep
@@ -114,12 +114,7 @@ async def check(session: AsyncSession, data: ApplicationCreate, rules: RulesSett
     if res.status != "reserved" or res.expires_on < today:
         problems.append(Problem("name_reservation_id", "REG-6", "名称预留已失效、已使用或已释放",
                                 "the name reservation has expired, been used or released"))
-    rep = data.legal_representative
-    if rep.id_number:
-        for other in await organisation_service.legal_rep_conflicts(session, rep.id_number, data.org_type.value):
-            problems.append(Problem("legal_representative.id_number", "REG-4" if data.org_type.value == "基金会"
-                                    else "REG-2", f"法定代表人已担任“{other.name}”的法定代表人",
-                                    f"the legal representative already represents {other.uscc}"))
+    problems += await legal_rep_problems(session, data.legal_representative, data.org_type.value)
     if data.filing_no:
         problems += await filing_service.upgrade_problems(session, data.filing_no, data.division_code)
     return problems

@@ -9,12 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.events.common import OrgType
 from yishe_contracts.events.registry import BranchChange, BranchChanged
+from yishe_kit.access import require_role
 from yishe_kit.db import flush_or_conflict
 from yishe_kit.errors import Problem
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from ..access import require_role
 from ..errors import Missing, Refused, WrongState
 from ..organisation import service as organisation_service
 from .models import Branch

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from yishe_kit.principal import PrincipalDep
 
@@ -9,15 +9,21 @@ from . import branch, service
 from .schemas import BranchCreate, BranchDeregister, BranchRead, ChangeRead, ChangeRequest
 
 router = APIRouter(prefix="/organisations/{uscc}", tags=["change"])
-_errors = {400: {"description": "a rule refused, by rule id"}, 403: {"description": "role or jurisdiction"},
-           404: {}, 409: {"description": "wrong status or name taken"}}
+_errors: dict = {400: {"description": "a rule refused, by rule id"}, 403: {"description": "role or jurisdiction"},
+           404: {}, 409: {"description": "wrong status, name taken, or the new legal representative already "
+                                           "holds a post it excludes (REG-2, REG-4)"}}
 
 
-@router.post("/changes", response_model=ChangeRead, responses=_errors)
+@router.post("/changes", response_model=ChangeRead,
+             responses={**_errors, 202: {"description": "TPA-2: waits for the outgoing representative's audit"}})
 async def register_change(uscc: str, data: ChangeRequest, session: SessionDep, principal: PrincipalDep,
-                          outbox: OutboxDep, rules: RulesDep, today: TodayDep) -> ChangeRead:
-    """变更登记: change registered items; the 30-day deadline after the supervisory unit's consent is tracked."""
-    return await service.change(session, uscc, data, principal, outbox, rules, today)
+                          outbox: OutboxDep, rules: RulesDep, today: TodayDep, response: Response) -> ChangeRead:
+    """变更登记: change registered items; the 30-day deadline after the supervisory unit's consent is tracked; a new
+    legal representative waits (202) for the outgoing one's audit report or a documented exemption (TPA-2)."""
+    read = await service.change(session, uscc, data, principal, outbox, rules, today)
+    if read.status == "awaiting_audit":
+        response.status_code = 202
+    return read
 
 
 @router.get("/branches", response_model=list[BranchRead], responses=_errors)

@@ -7,6 +7,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..organisation.schemas import LeaderIn, LegalRepresentative
+from ..workforce.schemas import WorkforceIn
 
 
 class ChangeRequest(BaseModel):
@@ -25,6 +26,8 @@ class ChangeRequest(BaseModel):
     legal_representative: LegalRepresentative | None = None
     leaders: list[LeaderIn] | None = Field(None, min_length=1, max_length=100)
     consent_date: date | None = None
+    workforce: WorkforceIn | None = Field(None, description="WORK-1: the current year's full-time staff, certified "
+                                          "social workers and volunteers (kept current between annual reports)")
     reason: str = Field(min_length=1, max_length=1000)
 
 
@@ -36,6 +39,9 @@ class ChangeRead(BaseModel):
     deadline: date | None
     late: bool
     reminders: list[str]
+    status: str = Field("registered", description="registered | awaiting_audit (TPA-2: the outgoing legal "
+                        "representative's audit is not filed yet; the change completes when it is)")
+    pending_id: int | None = None
 
 
 class BranchKind(StrEnum):

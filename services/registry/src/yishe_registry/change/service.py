@@ -11,22 +11,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from yishe_contracts.events.common import OrgType
 from yishe_contracts.events.registry import OrganisationChanged, PartyReminderOccasion
 from yishe_contracts.identifiers import validate_id_number
+from yishe_kit.access import require_role
 from yishe_kit.errors import Problem, identifier_problems
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from ..access import require_role
+from ..audit import service as audit_service
+from ..audit.models import PendingChange
 from ..config import RulesSettings
-from ..errors import Refused
+from ..errors import Refused, WrongState
 from ..kinds import CommunityClass, is_national
 from ..name import rules as name_rules
 from ..name import service as name_service
 from ..name.schemas import NameRequest
+from ..organisation import conditions
 from ..organisation import service as organisation_service
+from ..organisation.exceptions import LegalRepTaken
 from ..organisation.leaders import leader_problems
 from ..organisation.models import Organisation
 from ..search import service as search_service
 from ..signal import service as signal_service
+from ..workforce import service as workforce_service
 from .schemas import ChangeRead, ChangeRequest
 
 PLAIN_FIELDS = ("address", "business_scope", "supervisory_unit", "sector", "activity_funds")
@@ -62,15 +67,11 @@ async def _problems(session: AsyncSession, org: Organisation, data: ChangeReques
     if rep is not None:
         if rep.id_number:
             problems += identifier_problems(validate_id_number(rep.id_number, field="legal_representative.id_number"))
-            if not problems:
-                for other in await organisation_service.legal_rep_conflicts(session, rep.id_number, org.org_type):
-                    if other.uscc != org.uscc:
-                        problems.append(Problem("legal_representative.id_number", "REG-2",
-                                                f"拟任法定代表人已担任“{other.name}”的法定代表人",
-                                                f"the new legal representative already represents {other.uscc}"))
         problems += organisation_service.phone_problems(rep.phone, "legal_representative.phone")
     if data.leaders is not None:
         problems += leader_problems(data.leaders, today, rules)
+    if data.workforce is not None:
+        problems += workforce_service.problems(data.workforce, "workforce.")
     needs_consent = bool(org.supervisory_unit) and not org.category and not org.community_class
     if needs_consent and data.consent_date is None:
         problems.append(Problem("consent_date", "REG-2", "有业务主管单位的社会组织变更登记须提供业务主管单位同意日期",
@@ -96,6 +97,20 @@ async def change(session: AsyncSession, uscc: str, data: ChangeRequest, principa
     problems, resolved = await _problems(session, org, data, rules, today)
     if problems:
         raise Refused(problems)
+    rep = data.legal_representative
+    if rep is not None and rep.id_number != org.legal_rep_id_number:
+        # REG-2 (a group's) / REG-4 (a foundation's): locked and checked in the transaction that writes it; 409
+        await conditions.claim_legal_rep(session, rep.id_number, org.org_type, exclude=org.uscc)
+    if rep is not None and (rep.name != org.legal_rep_name or rep.id_number != org.legal_rep_id_number):
+        if await audit_service.change_waiting(session, uscc):
+            raise WrongState("legal_representative", "TPA-2", "已有一项法定代表人变更正在等待离任审计",
+                             "a change of legal representative is already waiting for its audit")
+        audit = await audit_service.take(session, uscc, "legal_rep_change", "change_of_legal_representative")
+        if audit is None:  # TPA-2: waits for the outgoing representative's 离任审计 (or an exemption)
+            pending = await audit_service.park_change(session, uscc, data.model_dump(mode="json"), principal, today)
+            return ChangeRead(uscc=uscc, changes={}, change_date=today, consent_date=data.consent_date,
+                              deadline=None, late=False, reminders=[], status="awaiting_audit",
+                              pending_id=pending.pending_id)
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     for f in PLAIN_FIELDS:
@@ -106,24 +121,26 @@ async def change(session: AsyncSession, uscc: str, data: ChangeRequest, principa
         before["name"], after["name"] = org.name, resolved.name
     elif resolved is not None and resolved.name != org.name:
         before["name"], after["name"] = org.name, resolved.name  # same key, different spelling
-    rep = data.legal_representative
     if rep is not None:
         for f, v in (("legal_rep_name", rep.name), ("legal_rep_id_number", rep.id_number),
                      ("legal_rep_phone", rep.phone)):
             if getattr(org, f) != v:
                 before[f], after[f] = getattr(org, f), v
-    if not after and data.leaders is None:
+    if not after and data.leaders is None and data.workforce is None:
         raise Refused([Problem(None, "REG-2", "没有需要变更的事项", "nothing to change")])
     await apply(session, org, after, principal, today, outbox)
     if data.leaders is not None:
         await organisation_service.replace_leaders(session, uscc, data.leaders, today, rules.leader_term_years)
         after["leaders"] = [f"{ld.role}:{ld.name}" for ld in data.leaders]
         before["leaders"] = None
+    if data.workforce is not None:  # WORK-1: a change filing keeps this year's figures current
+        await workforce_service.record(session, org, today.year, data.workforce, "change", principal, outbox, today)
     deadline = data.consent_date + timedelta(days=rules.change_deadline_days) if data.consent_date else None
     late = deadline is not None and today > deadline
     await organisation_service.record_history(
         session, uscc, "changed", principal, before=before,
-        after={**after, "consent_date": data.consent_date.isoformat() if data.consent_date else None, "late": late},
+        after={**after, "consent_date": data.consent_date.isoformat() if data.consent_date else None, "late": late,
+               **({"workforce": data.workforce.model_dump()} if data.workforce else {})},
         reason=data.reason + ("（超过30日变更期限，REG-2）" if late else ""))
     await emit_changed(session, outbox, uscc, before, after, today)
     reminders = await signal_service.deliver_reminders(session, uscc, principal, PartyReminderOccasion.CHANGE,
@@ -165,3 +182,20 @@ async def emit_changed(session: AsyncSession, outbox: Outbox, uscc: str, before:
     if changes:
         await outbox.emit(session, OrganisationChanged(uscc=uscc, changes=changes, changed_at=datetime.now(UTC),
                                                        change_date=today))
+
+
+async def complete_pending(session: AsyncSession, pending: PendingChange, outbox: Outbox, rules: RulesSettings,
+                           today: date) -> str:
+    """TPA-2: a change that waited for its audit is registered now, as its requester asked, on today's rules;
+    if the rules refuse it now (refused before anything is written), it is closed as refused with the reasons."""
+    principal = Principal(actor=pending.requested_by, role=pending.requested_role)
+    pending.status = "replaying"
+    try:
+        await change(session, pending.uscc, ChangeRequest.model_validate(pending.request), principal, outbox,
+                     rules, today)
+    except (Refused, WrongState, LegalRepTaken) as refused:
+        pending.status, pending.outcome = "refused", [p.as_dict() for p in refused.problems]
+    else:
+        pending.status = "completed"
+    pending.completed_on = today
+    return pending.status

@@ -9,7 +9,8 @@ from . import service
 from .schemas import CharterDecision, CharterRead, CharterSubmit
 
 router = APIRouter(prefix="/organisations/{uscc}/charters", tags=["charter"])
-_errors = {400: {"description": "PARTY-11 or malformed"}, 403: {}, 404: {}, 409: {"description": "already decided"}}
+_errors: dict = {400: {"description": "PARTY-11 or malformed"}, 403: {}, 404: {},
+                 409: {"description": "already decided"}}
 
 
 @router.get("", response_model=list[CharterRead], responses=_errors)

@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.events.registry import CharterApproved, CharterRejected, CharterSubmitted, PartyReminderOccasion
+from yishe_kit.access import require_org_or_roles, require_role
 from yishe_kit.errors import Problem
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from ..access import require_org_or_roles, require_role
 from ..config import RulesSettings
 from ..errors import Missing, Refused, WrongState
 from ..organisation import service as organisation_service

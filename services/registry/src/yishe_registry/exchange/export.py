@@ -1,5 +1,9 @@
 """Bulk export (CSV with BOM, JSON Lines) in USCC order, public fields only, streamed in chunks; the columns are
-the import columns, so an export can be imported elsewhere."""
+the import columns, so an export can be imported elsewhere.
+
+CSV is for people by default (opens in Excel): Chinese column names (the import's Chinese headers) and Chinese
+labels for the status (`正常`, `注销`, …; the type, category and class values are Chinese terms already);
+`labels=en` gives the machine form (English column names, status codes). JSON Lines is always the machine form."""
 
 from __future__ import annotations
 
@@ -11,12 +15,21 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from yishe_kit.access import listing_prefix, require_role
 from yishe_kit.principal import Principal
 
-from ..access import require_role
+from ..kinds import STATUS_LABELS
 from ..organisation.models import Organisation
 from .parse import COLUMNS
-from .schemas import ExportFormat
+from .schemas import ExportFormat, ExportLabels
+
+# The import reads every one of these headers back (parse.ALIASES), so a Chinese export re-imports as it is.
+COLUMNS_ZH = {"uscc": "统一社会信用代码", "name": "名称", "org_type": "组织类型",
+              "division_code": "登记管理机关区划代码", "address": "住所", "legal_representative": "法定代表人",
+              "business_scope": "业务范围", "supervisory_unit": "业务主管单位", "status": "登记状态",
+              "registration_date": "成立登记日期", "activity_funds": "活动资金", "sector": "行业",
+              "category": "直接登记类别", "community_class": "社区社会组织类型", "grade": "评估等级"}
+STATUS_ZH = {status.value: label for status, label in STATUS_LABELS.items()}
 
 CHUNK = 5000
 
@@ -31,16 +44,34 @@ def _row(o: Organisation) -> dict:
             "grade": o.grade or ""}
 
 
-def authorise(principal: Principal) -> None:
+def authorise(principal: Principal, division: str | None) -> str | None:
+    """Staff and internal only; the division prefix the export keeps to (AUTH-2: a district account exports its
+    district, asking for another is refused)."""
     require_role(principal, "staff", "internal", action_zh="批量导出", action_en="export in bulk")
+    return listing_prefix(principal, division)
+
+
+def _labelled(row: dict) -> dict:
+    return {**row, "status": STATUS_ZH.get(row["status"], row["status"])}
+
+
+def file_name(fmt: ExportFormat, labels: ExportLabels, today: str) -> tuple[str, str]:
+    """(ASCII fallback, the name a person sees): `Content-Disposition` carries both (RFC 6266 `filename*`)."""
+    ascii_name = f"organisations-{today}.{fmt.value}"
+    if fmt == ExportFormat.CSV and labels == ExportLabels.ZH:
+        return ascii_name, f"社会组织登记信息-{today}.{fmt.value}"
+    return ascii_name, ascii_name
 
 
 async def stream(sessionmaker: async_sessionmaker[AsyncSession], fmt: ExportFormat, *, division: str | None,
-                 status: str | None, org_type: str | None) -> AsyncIterator[bytes]:
+                 status: str | None, org_type: str | None,
+                 labels: ExportLabels = ExportLabels.ZH) -> AsyncIterator[bytes]:
     """Own session per export: the response outlives the request's session."""
+    chinese = fmt == ExportFormat.CSV and labels == ExportLabels.ZH
     if fmt == ExportFormat.CSV:
         buf = io.StringIO()
-        csv.writer(buf).writerow([*COLUMNS, "grade"])
+        header = [*COLUMNS, "grade"]
+        csv.writer(buf).writerow([COLUMNS_ZH[c] for c in header] if chinese else header)
         yield ("\ufeff" + buf.getvalue()).encode()
     cursor = ""
     while True:
@@ -60,7 +91,7 @@ async def stream(sessionmaker: async_sessionmaker[AsyncSession], fmt: ExportForm
             buf = io.StringIO()
             writer = csv.writer(buf)
             for o in orgs:
-                writer.writerow(list(_row(o).values()))
+                writer.writerow(list((_labelled(_row(o)) if chinese else _row(o)).values()))
             yield buf.getvalue().encode()
         else:
             yield b"".join(orjson.dumps(_row(o)) + b"\n" for o in orgs)

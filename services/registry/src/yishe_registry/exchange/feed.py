@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yishe_kit.access import jurisdiction_prefix, require_role
 from yishe_kit.principal import Principal
 
-from ..access import require_role
-from ..organisation.models import OrganisationHistory
+from ..organisation.models import Organisation, OrganisationHistory
 from .schemas import FeedItem, FeedPage
 
 PERSONAL = ("legal_rep_id_number", "legal_rep_phone", "id_number", "phone")
@@ -30,6 +30,10 @@ async def page(session: AsyncSession, principal: Principal, cursor: int, limit: 
                  action_en="read the change feed")
     h = OrganisationHistory
     stmt = select(h).where(h.history_id > cursor)
+    prefix = jurisdiction_prefix(principal)
+    if prefix:  # AUTH-2: a district's feed carries its district's organisations only
+        stmt = stmt.join(Organisation, Organisation.uscc == h.uscc).where(
+            Organisation.division_code.startswith(prefix, autoescape=True))
     if session.bind.dialect.name == "postgresql" and settle_seconds:
         threshold = datetime.now(UTC) - timedelta(seconds=settle_seconds)
         young = await session.scalar(select(func.min(h.history_id)).where(h.history_id > cursor, h.at >= threshold))

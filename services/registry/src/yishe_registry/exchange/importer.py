@@ -11,17 +11,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from itertools import islice
+from typing import BinaryIO
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.events.common import OrgType
-from yishe_contracts.events.registry import OrganisationRegistered, OrganisationStatus
+from yishe_contracts.events.registry import OrganisationRegistered, OrganisationsImported, OrganisationStatus
+from yishe_kit.access import require_role
 from yishe_kit.bulk import bulk_cache
 from yishe_kit.errors import Problem
+from yishe_kit.jobs import JobProgress
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from ..access import require_role
 from ..change import service as change_service
 from ..errors import Refused
 from ..kinds import TERMINAL_STATUSES, DirectCategory
@@ -34,6 +36,7 @@ from ..organisation.models import Organisation
 from ..search import service as search_service
 from . import parse, rows
 from .models import ImportBatch
+from .rows import Record
 from .schemas import ImportFormat, ImportReport, RowError
 
 MAX_ERRORS = 1000
@@ -54,6 +57,7 @@ class _Run:
         self.batch_id, self.source, self.principal, self.today = batch_id, source, principal, today
         self.rows = self.created = self.updated = self.unchanged = self.failed = 0
         self.errors: list[RowError] = []
+        self.progress: JobProgress | None = None
 
     def fail(self, errs: list[RowError]) -> None:
         self.failed += 1
@@ -63,22 +67,33 @@ class _Run:
         self.fail([_row_error(rec, field, rule, zh, en)])
 
 
-async def run(session: AsyncSession, body: bytes, fmt: ImportFormat, source: str, dry_run: bool,
-              principal: Principal, outbox: Outbox, chunk_rows: int, today: date) -> ImportReport:
-    """IMPORT-1 [P]: each row is validated by rule; valid rows are written, invalid ones reported by row number."""
+def authorise(principal: Principal) -> None:
     require_role(principal, "staff", "internal", action_zh="导入历史数据", action_en="import legacy records")
-    sha = hashlib.sha256(body).hexdigest()
+
+
+async def run(session: AsyncSession, body: bytes | BinaryIO, fmt: ImportFormat, source: str, dry_run: bool,
+              principal: Principal, outbox: Outbox, chunk_rows: int, today: date, *, sha: str | None = None,
+              progress: JobProgress | None = None) -> ImportReport:
+    """IMPORT-1 [P]: each row is validated by rule; valid rows are written, invalid ones reported by row number.
+    `body`: the file's bytes or an open binary file (then `sha`, its SHA-256, is given); `progress`: the job's, told
+    after every chunk and checked for a cancel (which raises JobCancelled: the caller's transaction rolls back)."""
+    authorise(principal)
+    if sha is None:
+        assert isinstance(body, bytes | bytearray)
+        sha = hashlib.sha256(body).hexdigest()
     data = parse.rows(body, fmt)
     try:
         first = list(islice(data, chunk_rows))
     except (parse.FormatError, UnicodeDecodeError) as exc:
         raise Refused([Problem("body", "IMPORT-1", f"文件无法读取：{exc}", f"the file cannot be read: {exc}")]) from exc
     async with bulk_cache(session):
-        return await _run(session, sha, fmt, source, dry_run, principal, outbox, chunk_rows, today, first, data)
+        return await _run(session, sha, fmt, source, dry_run, principal, outbox, chunk_rows, today, first, data,
+                          progress)
 
 
 async def _run(session: AsyncSession, sha: str, fmt: ImportFormat, source: str, dry_run: bool, principal: Principal,
-               outbox: Outbox, chunk_rows: int, today: date, first: list, data: Iterator) -> ImportReport:
+               outbox: Outbox, chunk_rows: int, today: date, first: list, data: Iterator,
+               progress: JobProgress | None) -> ImportReport:
     batch = None
     if not dry_run:
         batch = ImportBatch(source=source, format=fmt.value, sha256=sha, actor=principal.actor,
@@ -87,6 +102,7 @@ async def _run(session: AsyncSession, sha: str, fmt: ImportFormat, source: str, 
         session.add(batch)
         await session.flush()
     r = _Run(batch.batch_id if batch else None, source, principal, today)
+    r.progress = progress
     await _write_all(session, _chunks(_concat(first, data), chunk_rows), r, dry_run, outbox)
     r.errors.sort(key=lambda e: e.row)
     if batch is not None:
@@ -109,7 +125,7 @@ class _Checked:
     they be new) and the failed rows' errors."""
 
     rows: int = 0
-    records: list[rows.Record] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
     failures: list[list[RowError]] = field(default_factory=list)
     prepared: dict[str, tuple[dict, dict, OrganisationRegistered | None]] = field(default_factory=dict)
 
@@ -167,9 +183,14 @@ async def _write_all(session: AsyncSession, chunks: Iterator[list[dict]], r: _Ru
             checked = await asyncio.to_thread(checker.check, chunk, datetime.now(UTC))
             if pending is not None:
                 await pending
+            if r.progress is not None:
+                r.progress.done, r.progress.failed = r.rows, r.failed
+                r.progress.check()  # a cancel: JobCancelled, and the job's transaction rolls back
             pending = asyncio.ensure_future(_apply(session, checked, r, dry_run, outbox))
         if pending is not None:
             await pending
+        if r.progress is not None:
+            r.progress.done, r.progress.failed = r.rows, r.failed
     finally:
         if pending is not None and not pending.done():
             pending.cancel()
@@ -255,8 +276,30 @@ async def _insert(session: AsyncSession, prepared: list[tuple[dict, dict, Organi
     await organisation_service.insert_many(session, orgs, history)
     await name_service.claim_many(session, claims)
     await search_service.index_names(session, [(x.uscc, x.key) for x in records])
-    await outbox.emit_many(session, events)
+    await outbox.emit_many(session, list(_bulk_events(events, r.batch_id)))
     r.created += len(records)
+
+
+BULK_ITEMS = 256
+BULK_BYTES = 512 * 1024  # NATS refuses a message over its max_payload (1 MiB by default)
+
+
+def _bulk_events(events: list[OrganisationRegistered], batch_id: int | None) -> Iterator[OrganisationsImported]:
+    """The chunk's registrations as bulk events (`registry.organisations.imported.v1`): up to BULK_ITEMS each and
+    about BULK_BYTES of JSON (estimated from the text fields, 3 bytes a character as Chinese text is in UTF-8)."""
+    chunk: list[OrganisationRegistered] = []
+    size = 0
+    for event in events:
+        estimate = 400 + 3 * (len(event.name) + len(event.address) + len(event.business_scope)
+                              + len(event.supervisory_unit or "") + len(event.legal_representative)
+                              + len(event.sector or "") + len(event.category or "") + len(event.community_class or ""))
+        if chunk and (len(chunk) >= BULK_ITEMS or size + estimate > BULK_BYTES):
+            yield OrganisationsImported(batch_id=batch_id, organisations=chunk)
+            chunk, size = [], 0
+        chunk.append(event)
+        size += estimate
+    if chunk:
+        yield OrganisationsImported(batch_id=batch_id, organisations=chunk)
 
 
 async def _update(session: AsyncSession, org: Organisation, rec: rows.Record, r: _Run, outbox: Outbox) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from datetime import date, datetime
 from decimal import Decimal
+from typing import BinaryIO
 
 from .schemas import ImportFormat
 
@@ -45,16 +47,20 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
-def rows(body: bytes, fmt: ImportFormat) -> Iterator[dict[str, str]]:
-    """Yield each data row as {column: text}; raise FormatError for an unreadable file or a missing header."""
+def rows(body: bytes | BinaryIO, fmt: ImportFormat) -> Iterator[dict[str, str]]:
+    """Yield each data row as {column: text}; raise FormatError for an unreadable file or a missing header. `body`:
+    the bytes, or a binary file (an upload spooled to disk), read as it goes — never whole into memory."""
     if fmt == ImportFormat.XLSX:
         yield from _xlsx(body)
     elif fmt == ImportFormat.CSV:
-        try:
-            text = body.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise FormatError("CSV must be UTF-8 (with or without BOM)") from exc
-        reader = csv.reader(io.StringIO(text, newline=""))
+        if isinstance(body, bytes | bytearray):
+            try:
+                stream: Iterable[str] = io.StringIO(body.decode("utf-8-sig"), newline="")
+            except UnicodeDecodeError as exc:
+                raise FormatError("CSV must be UTF-8 (with or without BOM)") from exc
+        else:
+            stream = _utf8_lines(body)
+        reader = csv.reader(stream)
         try:
             header = next(reader, None)
         except csv.Error as exc:
@@ -70,16 +76,30 @@ def rows(body: bytes, fmt: ImportFormat) -> Iterator[dict[str, str]]:
         except csv.Error as exc:  # e.g. a field over the csv module's size limit: the file cannot be read
             raise FormatError(f"CSV line {reader.line_num}: {exc}") from exc
     else:
-        for n, line in enumerate(body.decode("utf-8-sig", errors="strict").splitlines(), start=1):
+        lines = (body.decode("utf-8-sig", errors="strict").splitlines() if isinstance(body, bytes | bytearray)
+                 else _utf8_lines(body))
+        for n, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             try:
                 obj = json.loads(line)
-            except ValueError:  # JSONDecodeError, or a number beyond int's digit limit
+            except (ValueError, RecursionError):  # not JSON, a number beyond int's digit limit, nested too deep
                 yield {"__error__": f"line {n} is not JSON"}
                 continue
             yield ({_column(k): _cell(v) for k, v in obj.items()} if isinstance(obj, dict)
                    else {"__error__": f"line {n} is not an object"})
+
+
+def _utf8_lines(f: BinaryIO) -> Iterator[str]:
+    """A binary file's lines as text (UTF-8, a leading BOM dropped); a byte that is not UTF-8 is a FormatError."""
+    text = io.TextIOWrapper(f, encoding="utf-8-sig", newline="")
+    try:
+        yield from text
+    except UnicodeDecodeError as exc:
+        raise FormatError("the file must be UTF-8 (with or without BOM)") from exc
+    finally:
+        with suppress(ValueError):  # the file may be closed already (the import ended before reading it all)
+            text.detach()
 
 
 def _require(cols: list[str]) -> None:
@@ -88,11 +108,12 @@ def _require(cols: list[str]) -> None:
         raise FormatError(f"missing columns: {', '.join(missing)}")
 
 
-def _xlsx(body: bytes) -> Iterator[dict[str, str]]:
+def _xlsx(body: bytes | BinaryIO) -> Iterator[dict[str, str]]:
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(io.BytesIO(body), read_only=True, data_only=True)
+        book = load_workbook(io.BytesIO(body) if isinstance(body, bytes | bytearray) else body, read_only=True,
+                             data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
         raise FormatError("not a readable XLSX workbook") from exc
     sheet = book.worksheets[0]

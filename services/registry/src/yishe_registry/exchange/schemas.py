@@ -17,6 +17,13 @@ class ExportFormat(StrEnum):
     JSONL = "jsonl"
 
 
+class ExportLabels(StrEnum):
+    """CSV headers and status values: Chinese for people (default), English codes for machines."""
+
+    ZH = "zh"
+    EN = "en"
+
+
 class RowError(BaseModel):
     row: int = Field(description="1-based data row (after the header)")
     uscc: str | None

@@ -12,7 +12,7 @@ from . import service
 from .schemas import FilingCancel, FilingChange, FilingCreate, FilingPage, FilingRead
 
 router = APIRouter(prefix="/filings", tags=["filing"])
-_errors = {400: {"description": "REG-7/REG-12 refused"}, 403: {"description": "role or township jurisdiction"},
+_errors: dict = {400: {"description": "REG-7/REG-12 refused"}, 403: {"description": "role or township jurisdiction"},
            404: {}, 409: {"description": "name taken or filing closed"}}
 
 

@@ -11,11 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.events.registry import FilingChanged, FilingStatus
 from yishe_contracts.identifiers import mask_phone
+from yishe_kit.access import jurisdiction_prefix, require_jurisdiction, require_role
 from yishe_kit.errors import Problem
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from ..access import JURISDICTION_ROLES, require_jurisdiction, require_role
 from ..config import RulesSettings
 from ..errors import Missing, Refused, WrongState
 from ..kinds import CommunityClass
@@ -31,7 +31,7 @@ MATURE_HINT = "成熟型社区社会组织可申请登记（REG-12）：请办�
 
 def _within(principal: Principal, f: Filing) -> bool:
     """AUTH-2: a caller limited to a prefix (a county, or a township's 9-digit code) covers filings under it."""
-    prefix = principal.division_prefix if principal.role in JURISDICTION_ROLES else ""
+    prefix = jurisdiction_prefix(principal)
     return f.township_code.startswith(prefix)
 
 
@@ -143,7 +143,7 @@ async def cancel(session: AsyncSession, filing_no: str, reason: str, principal: 
 async def listing(session: AsyncSession, principal: Principal, *, township: str | None, division: str | None,
                   status: str | None, cursor: str | None, limit: int) -> FilingPage:
     stmt = select(Filing)
-    prefix = principal.division_prefix if principal.role in JURISDICTION_ROLES else ""
+    prefix = jurisdiction_prefix(principal)
     if prefix:  # AUTH-2: a scoped caller's list holds its own jurisdiction's filings (the township code carries it)
         stmt = stmt.where(Filing.township_code.startswith(prefix, autoescape=True))
     if township:

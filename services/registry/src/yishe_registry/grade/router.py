@@ -9,7 +9,7 @@ from . import service
 from .schemas import Award, Downgrade, GradeRead, Revoke
 
 router = APIRouter(prefix="/organisations/{uscc}/grades", tags=["grade"])
-_errors = {400: {"description": "EVAL rule refused"}, 403: {}, 404: {}, 409: {"description": "no grade held"}}
+_errors: dict = {400: {"description": "EVAL rule refused"}, 403: {}, 404: {}, 409: {"description": "no grade held"}}
 
 
 @router.get("", response_model=list[GradeRead], responses=_errors)

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.events.registry import GradeChange, GradeChanged
+from yishe_kit.access import require_role
 from yishe_kit.errors import Problem
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from ..access import require_role
 from ..config import RulesSettings
 from ..errors import Refused, WrongState
 from ..organisation import service as organisation_service
@@ -134,16 +134,19 @@ async def _set_org_grade(session: AsyncSession, org: Organisation, grade: str | 
 
 
 async def expire(session: AsyncSession, as_of: date, outbox: Outbox) -> list[str]:
-    """Daily job (EVAL-4, EVAL-8): grades whose validity ended before `as_of` expire; the current grade clears."""
+    """Daily job (EVAL-4, EVAL-8): grades whose validity ended before `as_of` expire; the current grade clears. Each
+    expiry is dated by the rule, its last valid day (`valid_until`; the event takes effect the day after), not by
+    the day the job noticed it: a late run or one after missed days dates it as a daily run would have."""
     rows = list((await session.scalars(select(Grade).where(Grade.status == "active", Grade.valid_until < as_of)
                                        .order_by(Grade.grade_id))).all())
     events = []
     for g in rows:
-        g.status, g.ended_on, g.end_reason = "expired", as_of, f"有效期至{g.valid_until.isoformat()}届满"
+        g.status, g.ended_on, g.end_reason = "expired", g.valid_until, f"有效期至{g.valid_until.isoformat()}届满"
         org = await session.get(Organisation, g.uscc)
         if org is not None and org.grade == g.grade:
             await _set_org_grade(session, org, None, SYSTEM, g.end_reason)
         events.append(GradeChanged(uscc=g.uscc, change=GradeChange.EXPIRED, grade=None, previous_grade=g.grade,
-                                   valid_from=g.valid_from, valid_until=g.valid_until, rule=g.rule, changed_on=as_of))
+                                   valid_from=g.valid_from, valid_until=g.valid_until, rule=g.rule,
+                                   changed_on=g.valid_until))
     await outbox.emit_many(session, events)
     return [g.uscc for g in rows]

@@ -18,3 +18,5 @@ class DailyResult(BaseModel):
     name_reservations_expired: Changed = Field(description="REG-6 reservation validity")
     applications_overdue: Changed = Field(description="REG-2 60-day clock")
     suspensions_ended: Changed = Field(description="限期停止活动 periods over: for the bureau to restore")
+    disclosures_missing: Changed = Field(default_factory=lambda: Changed(count=0, sample=[]),
+                                         description="DISC-3 → registry.disclosure.missing.v1")

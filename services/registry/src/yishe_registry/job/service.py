@@ -6,13 +6,14 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yishe_kit.access import require_role
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from ..access import require_role
 from ..annual_report import overdue as annual_report_overdue
 from ..application import service as application_service
 from ..config import RulesSettings
+from ..disclosure import service as disclosure_service
 from ..grade import service as grade_service
 from ..lifecycle import service as lifecycle_service
 from ..name import service as name_service
@@ -37,4 +38,5 @@ async def run_daily(session: AsyncSession, as_of: date, principal: Principal, ou
         name_reservations_expired=_changed(await name_service.expire(session, as_of, outbox)),
         applications_overdue=_changed(await application_service.mark_overdue(session, as_of, outbox)),
         suspensions_ended=_changed(await lifecycle_service.suspensions_ended(session, as_of)),
+        disclosures_missing=_changed(await disclosure_service.mark_missing(session, as_of, outbox)),
     )

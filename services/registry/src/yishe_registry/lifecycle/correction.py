@@ -8,11 +8,11 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.events.registry import OrganisationStatus
+from yishe_kit.access import require_role
 from yishe_kit.errors import Problem
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from ..access import require_role
 from ..change.service import apply, emit_changed
 from ..errors import Missing, Refused, WrongState
 from ..organisation import service as organisation_service

@@ -16,7 +16,7 @@ from .schemas import (
 )
 
 router = APIRouter(prefix="/organisations/{uscc}", tags=["lifecycle"])
-_errors = {400: {"description": "a rule refused"}, 403: {"description": "role or jurisdiction"}, 404: {},
+_errors: dict = {400: {"description": "a rule refused"}, 403: {"description": "role or jurisdiction"}, 404: {},
            409: {"description": "status does not allow it"}}
 
 

@@ -10,11 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.events.common import OrgType
 from yishe_contracts.events.registry import OrganisationStatus, OrganisationStatusChanged
+from yishe_kit.access import require_role
 from yishe_kit.errors import Problem
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from ..access import require_role
+from ..audit import service as audit_service
 from ..change.service import emit_changed
 from ..config import RulesSettings
 from ..errors import Refused, WrongState
@@ -26,6 +27,9 @@ from ..signal import service as signal_service
 from .schemas import StatusAction, StatusRead, StatusRequest
 
 A, S = OrganisationStatus.ACTIVE.value, OrganisationStatus.SUSPENDED.value
+# 注销 also ends a registration that was revoked (吊销) or cancelled (撤销): the organisation still liquidates and
+# deregisters, and that is what takes it off the serious list (CR-13).
+DEREGISTRABLE = (A, S, OrganisationStatus.CERTIFICATE_REVOKED.value, OrganisationStatus.REGISTRATION_CANCELLED.value)
 TRANSITIONS = {
     StatusAction.CANCEL_REGISTRATION: ((A, S), OrganisationStatus.REGISTRATION_CANCELLED),
     StatusAction.REVOKE_CERTIFICATE: ((A, S), OrganisationStatus.CERTIFICATE_REVOKED),
@@ -68,18 +72,21 @@ async def transition(session: AsyncSession, org: Organisation, to: OrganisationS
 
 async def deregister(session: AsyncSession, uscc: str, liquidation_on: date, reason: str, decided_by: str | None,
                      principal: Principal, outbox: Outbox, rules: RulesSettings, today: date) -> StatusRead:
-    """注销登记 after liquidation (REG-2/REG-3/REG-4); filing later than 15 days after it is recorded as late."""
+    """注销登记 after liquidation (REG-2/REG-3/REG-4) once the 清算审计 report is filed or exempted (TPA-3), also
+    after 吊销/撤销 (CR-13: it ends that serious listing); filing later than 15 days after it is recorded as late."""
     require_role(principal, "staff", action_zh="办理注销登记", action_en="deregister organisations")
     org = await organisation_service.get_for_staff(session, uscc, principal)
-    organisation_service.require_status(org, A, S, action_zh="注销", action_en="deregister")
+    organisation_service.require_status(org, *DEREGISTRABLE, action_zh="注销", action_en="deregister")
     if liquidation_on > today:
         raise Refused([Problem("liquidation_completed_on", "REG-2", "清算完毕日期不能晚于今天",
                                "liquidation cannot end in the future")])
+    audit = await audit_service.require_for_deregistration(session, org)
     late = today > liquidation_on + timedelta(days=rules.deregistration_deadline_days)
     rule = DEREGISTRATION_RULE[org.org_type]
     await transition(session, org, OrganisationStatus.DEREGISTERED, rule=rule, reason=reason, principal=principal,
                      outbox=outbox, today=today, decided_by=decided_by, action="deregistered",
-                     extra={"liquidation_completed_on": liquidation_on.isoformat(), "late": late})
+                     extra={"liquidation_completed_on": liquidation_on.isoformat(), "late": late,
+                            "audit_engagement_id": audit.engagement_id, "audit": audit.status})
     return read(org, late, "清算完毕后超过15日申请注销（REG-2）" if late else None)
 
 

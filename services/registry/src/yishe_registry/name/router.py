@@ -12,7 +12,7 @@ from . import service
 from .schemas import NameCheckRead, NameRequest, ReleaseRequest, ReservationCreate, ReservationRead
 
 router = APIRouter(prefix="/names", tags=["name"])
-_errors = {400: {"description": "a name rule refused (REG-6, REG-7, REG-8, REG-12)"},
+_errors: dict = {400: {"description": "a name rule refused (REG-6, REG-7, REG-8, REG-12)"},
            403: {"description": "role or jurisdiction"},
            409: {"description": "name taken, similar names, or 一业一会 conflict"}}
 

@@ -10,11 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.events.registry import NameReservationChanged, NameReservationStatus
 from yishe_contracts.identifiers import validate_division_code
+from yishe_kit.access import require_jurisdiction, require_role
 from yishe_kit.errors import Problem, identifier_problems
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from ..access import require_jurisdiction, require_role
 from ..config import RulesSettings
 from ..errors import Missing, Refused, WrongState
 from ..kinds import CommunityClass, DirectCategory
@@ -238,7 +238,9 @@ async def expire_one(session: AsyncSession, reservation_id: int, as_of: date, ou
         return False
     await repository.drop_claim(session, res.name_normalised, "reservation", str(res.reservation_id))
     system = Principal(actor="daily-job", role="internal")
-    await _set_status(session, outbox, res, "expired", system, as_of, f"预留期至{res.expires_on.isoformat()}届满")
+    # Dated by the last valid day, whichever day the job runs (a catch-up run, issue 13); in effect the day after.
+    await _set_status(session, outbox, res, "expired", system, res.expires_on,
+                      f"预留期至{res.expires_on.isoformat()}届满")
     return True
 
 

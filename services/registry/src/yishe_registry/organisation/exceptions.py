@@ -1,9 +1,9 @@
-from yishe_kit.errors import InvalidInput, Problem
+from yishe_kit.errors import Conflict, InvalidInput, Problem
 
 from ..errors import Missing
 from ..name.exceptions import NameTaken
 
-__all__ = ["NameTaken", "OrganisationNotFound", "RegistrationRefused"]
+__all__ = ["LegalRepTaken", "NameTaken", "OrganisationNotFound", "RegistrationRefused"]
 
 
 class OrganisationNotFound(Missing):
@@ -16,3 +16,12 @@ class OrganisationNotFound(Missing):
 class RegistrationRefused(InvalidInput):
     def __init__(self, problems: list[Problem]):
         super().__init__("registration_refused", "the registration breaks the rules listed in errors", problems)
+
+
+class LegalRepTaken(Conflict):
+    """REG-2 / REG-4: the legal representative already holds a post this one excludes (409: the register, not the
+    request, is in the way; concurrent requests naming one person are serialised and the later one gets this)."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("legal_representative_taken", "the legal representative already represents another "
+                         "organisation (see errors)", problems)

@@ -35,7 +35,7 @@ class Organisation(Base):
     legal_rep_phone: Mapped[str | None] = mapped_column(String(20))
     business_scope: Mapped[str] = mapped_column(Text)
     supervisory_unit: Mapped[str | None] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(30), index=True)
     registration_date: Mapped[date] = mapped_column(Date)
     registered_at: Mapped[datetime] = mapped_column(UtcDateTime())
     party_full_members: Mapped[int] = mapped_column(Integer, default=0)
@@ -94,6 +94,17 @@ class OrganisationHistory(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class LegalRepLock(Base):
+    """One row per legal representative's (normalised) ID number, upserted in the transaction that checks and writes
+    their post (REG-2/REG-4): on PostgreSQL the upsert holds the row lock until commit, on SQLite it starts the write
+    transaction, so two registrations or changes naming the same person are checked one after the other."""
+
+    __tablename__ = "legal_rep_lock"
+
+    id_key: Mapped[str] = mapped_column(String(18), primary_key=True)
+    claims: Mapped[int] = mapped_column(Integer)
 
 
 class UsccSequence(Base):

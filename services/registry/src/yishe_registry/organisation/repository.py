@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_kit.bulk import insert_rows
 
-from .models import Organisation, OrganisationHistory, OrganisationLeader, UsccSequence
+from .models import LegalRepLock, Organisation, OrganisationHistory, OrganisationLeader, UsccSequence
 
 
 async def get(session: AsyncSession, uscc: str) -> Organisation | None:
@@ -52,6 +52,16 @@ async def end_current_leaders(session: AsyncSession, uscc: str) -> None:
     await session.execute(update(OrganisationLeader).where(OrganisationLeader.uscc == uscc,
                                                            OrganisationLeader.current.is_(True))
                           .values(current=False))
+
+
+async def lock_legal_rep(session: AsyncSession, id_key: str) -> None:
+    """Serialise REG-2/REG-4 per person: upsert the person's lock row before reading the register. PostgreSQL keeps
+    the row locked until this transaction ends (a concurrent upsert waits, then reads what was committed); on SQLite
+    the upsert is the transaction's first write, so it waits for the single writer and reads after it."""
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    stmt = (dialect.insert(LegalRepLock).values(id_key=id_key, claims=1)
+            .on_conflict_do_update(index_elements=[LegalRepLock.id_key], set_={"claims": LegalRepLock.claims + 1}))
+    await session.execute(stmt)
 
 
 async def legal_rep_elsewhere(session: AsyncSession, id_number: str, org_type: str | None) -> list[Organisation]:

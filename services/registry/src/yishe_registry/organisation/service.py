@@ -17,20 +17,28 @@ from yishe_contracts.identifiers import (
     make_uscc,
     mask_id_number,
     mask_phone,
-    validate_division_code,
     validate_id_number,
+)
+from yishe_kit.access import (
+    Denied,
+    require_jurisdiction,
+    require_organisation_in_scope,
+    require_role,
+    sees_organisation,
 )
 from yishe_kit.errors import Problem, identifier_problems, require_social_org_uscc
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from ..access import Denied, require_jurisdiction, require_role
+from ..config import RulesSettings
 from ..errors import WrongState
-from ..kinds import RESERVED_NAME_WORDS, is_national
+from ..kinds import DirectCategory
 from ..name import rules as name_rules
 from ..name import service as name_service
+from ..name.exceptions import OneTradeOneAssociation, SimilarNames
+from ..name.schemas import NameRequest
 from ..search import service as search_service
-from . import repository
+from . import conditions, repository
 from .exceptions import OrganisationNotFound, RegistrationRefused
 from .leaders import add_years, birth_date_of
 from .models import Organisation, OrganisationHistory, OrganisationLeader
@@ -71,18 +79,21 @@ def party_member_problems(pm: PartyMembersIn | None) -> list[Problem]:
     return problems
 
 
-def check_registration(data: OrganisationCreate) -> list[Problem]:
-    """Every refused condition of a direct registration, each with its field and rule id."""
-    problems = identifier_problems(validate_division_code(data.division_code))
-    name = name_rules.key(data.name)
-    if not is_national(data.division_code) and any(w in name for w in RESERVED_NAME_WORDS):
-        problems.append(Problem("name", "REG-6", "地方社会组织名称不得使用“中国”“全国”“中华”等字词",
-                                "A local organisation's name may not use 中国/全国/中华"))
+def check_registration(data: OrganisationCreate, rules: RulesSettings) -> tuple[name_service.Resolved, list[Problem]]:
+    """Every condition of a direct registration the request itself shows, each with its field and rule id: the
+    name as a reservation checks it (DIV-1, REG-6, REG-7, REG-8 sector), the conditions by kind as an application
+    checks them (REG-1, REG-3, REG-4, REG-5, REG-8, REG-12), the legal representative's ID and phone (ID-1, PHONE-1)
+    and the Party members (PARTY-5)."""
+    resolved = name_service.resolve(NameRequest(
+        org_type=data.org_type, division_code=data.division_code, community_class=data.community_class,
+        township=data.township, village=data.village, name=data.name, sector=data.sector, category=data.category),
+        rules)
+    problems = resolved.problems + conditions.kind_problems(data, rules)
     rep = data.legal_representative
     if rep.id_number:
         problems += identifier_problems(validate_id_number(rep.id_number, field="legal_representative.id_number"))
     problems += phone_problems(rep.phone, "legal_representative.phone")
-    return problems + party_member_problems(data.party_members)
+    return resolved, problems + party_member_problems(data.party_members)
 
 
 @dataclass
@@ -109,25 +120,41 @@ class NewOrganisation:
 
 
 async def register(session: AsyncSession, *, data: OrganisationCreate, principal: Principal,
-                   outbox: Outbox, body_prefix: str = "MJ", today: date | None = None) -> Organisation:
-    """Direct registration (fast path): the bureau only, inside its jurisdiction (AUTH-1, AUTH-2); validate (REG-6,
-    DIV-1, ID-1), issue a USCC (USCC-1..6), record, emit."""
+                   outbox: Outbox, rules: RulesSettings, today: date, body_prefix: str = "MJ") -> Organisation:
+    """Direct registration (fast path): the bureau only, inside its jurisdiction (AUTH-1, AUTH-2); the same rules as
+    a name reservation and an application (`check_registration`; over the register: REG-2/REG-4 legal
+    representative, REG-8 一业一会, similar names unless acknowledged, REG-6 one name one holder); issue a USCC
+    (USCC-1..6), record, emit."""
     require_role(principal, "staff", "internal", action_zh="办理成立登记", action_en="register organisations")
     require_jurisdiction(principal, data.division_code)
-    problems = check_registration(data)
+    resolved, problems = check_registration(data, rules)
+    problems += conditions.legal_rep_missing(data.legal_representative, data.org_type.value)
     if problems:
         raise RegistrationRefused(problems)
-    new = NewOrganisation(name=data.name, org_type=data.org_type, division_code=data.division_code,
+    request = NameRequest(org_type=data.org_type, division_code=data.division_code, name=data.name,
+                          sector=data.sector, category=data.category)
+    industry = await name_service.industry_conflicts(session, request, today)
+    if industry:
+        raise OneTradeOneAssociation([c.name for c in industry], data.sector or "")
+    similar = await name_service.similar_names(session, resolved, rules)
+    if similar and not data.acknowledge_similar:
+        raise SimilarNames([s.name for s in similar])
+    new = NewOrganisation(name=resolved.name, org_type=data.org_type, division_code=data.division_code,
                           address=data.address, legal_rep=data.legal_representative,
                           business_scope=data.business_scope, supervisory_unit=data.supervisory_unit,
-                          party_members=data.party_members)
+                          party_members=data.party_members, community_class=data.community_class,
+                          category=data.category, sector=data.sector,
+                          is_industry_association=data.category == DirectCategory.TRADE_ASSOCIATION,
+                          activity_funds=data.activity_funds)
     return await create(session, new, principal=principal, outbox=outbox, body_prefix=body_prefix,
-                        today=today or datetime.now(UTC).date(), claim_name=True)
+                        today=today, claim_name=True)
 
 
 async def create(session: AsyncSession, new: NewOrganisation, *, principal: Principal, outbox: Outbox,
                  body_prefix: str, today: date, claim_name: bool) -> Organisation:
-    """Issue the USCC, hold the name, store the record and leaders, index, trail, emit `registered`."""
+    """REG-2/REG-4 (the legal representative locked and checked in this transaction, 409 if taken), issue the
+    USCC, hold the name, store the record and leaders, index, trail, emit `registered`."""
+    await conditions.claim_legal_rep(session, new.legal_rep.id_number, new.org_type.value)
     key = name_rules.key(new.name)
     uscc = await _issue_uscc(session, new.org_type.category, new.division_code, body_prefix)
     if claim_name:
@@ -226,7 +253,8 @@ def require_status(org: Organisation, *statuses: str, action_zh: str, action_en:
 
 
 def disclose(org: Organisation, principal: Principal) -> OrganisationRead:
-    """CODE-4: the public sees no ID number, phone or Party membership; staff see them masked; internal in full."""
+    """CODE-4: the public sees no ID number, phone or Party membership; staff see them masked; internal in full;
+    outside the caller's jurisdiction (another organisation's account, another district) the public view."""
     rep = LegalRepresentativeRead(name=org.legal_rep_name)
     read = OrganisationRead(
         uscc=org.uscc, name=org.name, org_type=org.org_type, division_code=org.division_code, address=org.address,
@@ -237,6 +265,8 @@ def disclose(org: Organisation, principal: Principal) -> OrganisationRead:
         suspended_until=org.suspended_until, application_id=org.application_id, filing_no=org.filing_no,
         source=org.source,
     )
+    if not sees_organisation(principal, org.uscc, org.division_code):
+        return read  # AUTH-1/AUTH-2: another organisation's account or another district sees the public view
     if principal.is_any("internal"):
         rep.id_number, rep.phone = org.legal_rep_id_number, org.legal_rep_phone
     elif principal.is_any("staff", "supervisor", "org"):
@@ -283,18 +313,12 @@ def history_read(h: OrganisationHistory, principal: Principal) -> HistoryRead:
 
 
 async def history(session: AsyncSession, uscc: str, principal: Principal) -> list:
-    """The trail is for staff and the organisation itself, not the public (CODE-4)."""
+    """The trail is for staff and the organisation itself, not the public (CODE-4); an organisation's account reads
+    its own only (AUTH-1), other callers within their jurisdiction (AUTH-2)."""
     require_not_public(principal)
-    await get(session, uscc)
+    org = await get(session, uscc)
+    require_organisation_in_scope(principal, org.uscc, org.division_code)
     return await repository.history(session, uscc)
-
-
-async def legal_rep_conflicts(session: AsyncSession, id_number: str, org_type: str) -> list[Organisation]:
-    """REG-2: a group's legal representative leads no other group; REG-4: a foundation's none at all."""
-    scope = None if org_type == OrgType.FOUNDATION.value else org_type
-    if org_type == OrgType.PRIVATE_NON_ENTERPRISE.value:
-        return []
-    return await repository.legal_rep_elsewhere(session, id_number, scope)
 
 
 async def history_entry(session: AsyncSession, uscc: str, history_id: int) -> OrganisationHistory | None:

@@ -9,7 +9,7 @@ from . import service
 from .schemas import MatterCreate, MatterRead, QualificationGrant, QualificationRead, QualificationRevoke
 
 router = APIRouter(prefix="/organisations/{uscc}", tags=["qualification"])
-_errors = {400: {"description": "a qualification rule refused"}, 403: {}, 404: {}, 409: {}}
+_errors: dict = {400: {"description": "a qualification rule refused"}, 403: {}, 404: {}, 409: {}}
 
 
 @router.get("/qualifications", response_model=list[QualificationRead], responses=_errors)

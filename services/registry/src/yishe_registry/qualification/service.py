@@ -15,11 +15,11 @@ from yishe_contracts.events.registry import (
     QualificationChanged,
     QualificationKind,
 )
+from yishe_kit.access import require_org_or_roles, require_organisation_in_scope, require_role
 from yishe_kit.errors import Problem
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
 
-from ..access import require_org_or_roles, require_role
 from ..config import RulesSettings
 from ..errors import Missing, Refused, WrongState
 from ..organisation import service as organisation_service
@@ -117,21 +117,22 @@ async def listing(session: AsyncSession, uscc: str) -> list[Qualification]:
 
 
 async def expire(session: AsyncSession, as_of: date, outbox: Outbox) -> list[str]:
-    """Daily job: qualifications past their validity (e.g. pre-tax deduction after 3 years) expire."""
+    """Daily job: qualifications past their validity (e.g. pre-tax deduction after 3 years) expire, dated by their
+    last valid day (the event takes effect the day after), however late the job runs."""
     rows = list((await session.scalars(select(Qualification).where(
         Qualification.status == "active", Qualification.valid_until.is_not(None),
         Qualification.valid_until < as_of))).all())
     system = Principal(actor="daily-job", role="internal")
     events = []
     for row in rows:
-        row.status, row.ended_on, row.end_reason = "expired", as_of, f"有效期至{row.valid_until}届满"
+        row.status, row.ended_on, row.end_reason = "expired", row.valid_until, f"有效期至{row.valid_until}届满"
         await organisation_service.record_history(session, row.uscc, "qualification_expired", system,
                                                   before={"kind": row.kind, "status": "active"},
                                                   after={"status": "expired"}, reason=row.end_reason)
         kind = QualificationKind(row.kind)
         events.append(QualificationChanged(uscc=row.uscc, qualification=kind, change=QualificationChange.EXPIRED,
                                            valid_from=row.valid_from, valid_until=row.valid_until, rule=RULE[kind],
-                                           changed_on=as_of))
+                                           changed_on=row.valid_until))
     await outbox.emit_many(session, events)
     return [f"{r.uscc}:{r.kind}" for r in rows]
 
@@ -161,6 +162,7 @@ async def file_matter(session: AsyncSession, uscc: str, data: MatterCreate, prin
 
 async def matters(session: AsyncSession, uscc: str, principal: Principal) -> list[MatterFiling]:
     organisation_service.require_not_public(principal)
-    await organisation_service.get(session, uscc)
+    org = await organisation_service.get(session, uscc)
+    require_organisation_in_scope(principal, org.uscc, org.division_code)
     stmt = select(MatterFiling).where(MatterFiling.uscc == uscc).order_by(MatterFiling.filing_id)
     return list((await session.scalars(stmt)).all())

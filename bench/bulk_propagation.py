@@ -1,0 +1,228 @@
+"""Benchmark: a city's organisations imported and propagated to every consumer (issue: bulk at city scale).
+
+Starts the whole embedded stack as `make run` does (SQLite files or `--postgres`, embedded NATS, one process per
+service + gateway), imports N organisations through the registry's bulk import (CSV, 10,000 rows per request), then
+waits until every consumer has taken in every organisation: the import's bulk events
+(`registry.organisations.imported.v1`, up to 256 registrations each: party, credit, procurement, cultivation, gateway)
+and their cascade, credit's `credit.profile.opened.v1` for each organisation (procurement, cultivation, gateway).
+Reports:
+  * import rows/s (the registry's request time);
+  * per consumer and subject: the time from the import's start until it had taken in every organisation, and its
+    organisations/s while busy;
+  * end to end: upload start → the last consumer done (organisations/s);
+  * the baseline measured in the same run: a raw nats-py JetStream loop (pull 256 at a time + ack each) over N
+    messages of the same size on a scratch stream, and each consumer's ratio to it;
+  * each process's CPU time from the upload's start to the end, per organisation (the machine is shared: CPU time
+    per organisation moves far less with the load than wall-clock rates do).
+
+Usage: python bench/bulk_propagation.py [N] [--postgres] [--profile DIR]   (default N = 100,000; 1,000,000 for a
+province). `--profile DIR` samples every process with py-spy (installed apart: `pip install py-spy`) from the upload's
+start to the end and writes DIR/<process>.txt (collapsed stacks, for flamegraph.pl or speedscope).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import nats
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from registry_lookup import CHUNK, csv_chunk, organisations  # noqa: E402
+
+IMPORTED = "registry.organisations.imported.v1"  # a bulk import's registrations, up to 256 a message
+CASCADE = "credit.profile.opened.v1"  # credit's profile opened for each organisation
+WATCHED = [(IMPORTED, svc) for svc in ("party", "credit", "procurement", "cultivation", "gateway")] + [
+    (CASCADE, svc) for svc in ("procurement", "cultivation", "gateway")]
+
+
+def _load_stack():
+    spec = importlib.util.spec_from_file_location("yishe_stack", ROOT / "scripts" / "stack.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+async def raw_consume_rate(url: str, n: int, size: int) -> float:
+    """Baseline: events/s of a bare nats-py JetStream pull loop (batch 256, ack each) over n waiting messages."""
+    nc = await nats.connect(url)
+    js = nc.jetstream()
+    name = "BENCHRAW"
+    with contextlib.suppress(Exception):
+        await js.delete_stream(name)
+    await js.add_stream(name=name, subjects=["benchraw.>"])
+    payload = b"x" * size
+    for i in range(0, n, 1000):
+        futures = [await js.publish_async("benchraw.e", payload) for _ in range(min(1000, n - i))]
+        await asyncio.gather(*futures)
+    psub = await js.pull_subscribe("benchraw.e", durable="raw", stream=name)
+    got, started = 0, time.perf_counter()
+    while got < n:
+        msgs = await psub.fetch(min(256, n - got), timeout=5)
+        for m in msgs:
+            await m.ack()
+        got += len(msgs)
+    rate = n / (time.perf_counter() - started)
+    await js.delete_stream(name)
+    await nc.close()
+    return rate
+
+
+async def consumer_state(js, stream: str, durable: str) -> tuple[int, int]:
+    """(stream sequence acked through, messages still pending or unacked) of a durable; (0, -1) before it exists."""
+    try:
+        info = await js.consumer_info(stream, durable)
+    except Exception:
+        return 0, -1
+    return info.ack_floor.stream_seq, info.num_pending + info.num_ack_pending
+
+
+async def outbox_drained(client: httpx.AsyncClient) -> bool:
+    """The producer's relay has published every outbox row (its readiness report's outbox lag is 0)."""
+    resp = await client.get("/health/ready")
+    return resp.status_code == 200 and resp.json()["checks"].get("outbox_lag") == 0
+
+
+async def watch(url: str, stack, started: float) -> dict[str, tuple[float, float]]:
+    """Wait until every consumer has acked every event of the import (the registry's bulk events) and of its
+    cascade (credit's profile opened for each organisation); per (consumer, subject) its (done at, first progress
+    at), seconds since `started`. A subject's last sequence is read once its producer's outbox is drained, after
+    the upstream consumers that make it are done."""
+    nc = await nats.connect(url)
+    js = nc.jetstream()
+    done: dict[str, tuple[float, float]] = {}
+    first: dict[str, float] = {}
+    async with httpx.AsyncClient(base_url=stack.url("registry")) as registry, \
+            httpx.AsyncClient(base_url=stack.url("credit")) as credit:
+        producers = {IMPORTED: registry, CASCADE: credit}
+        last: dict[str, int] = {}
+        while len(done) < len(WATCHED):
+            for subject, svc in WATCHED:
+                key = f"{svc} {subject}"
+                if key in done:
+                    continue
+                stream = subject.split(".")[0].upper()
+                if subject not in last:
+                    upstream_done = subject == IMPORTED or f"credit {IMPORTED}" in done
+                    if not (upstream_done and await outbox_drained(producers[subject])):
+                        acked, _ = await consumer_state(js, stream, f"{svc}-{subject.replace('.', '-')}")
+                        if acked > 0:
+                            first.setdefault(key, time.perf_counter() - started)
+                        continue
+                    last[subject] = (await js.get_last_msg(stream, subject)).seq
+                acked, left = await consumer_state(js, stream, f"{svc}-{subject.replace('.', '-')}")
+                now = time.perf_counter() - started
+                if acked > 0:
+                    first.setdefault(key, now)
+                if acked >= last[subject] and left == 0:
+                    done[key] = (now, first.get(key, now))
+            await asyncio.sleep(0.2)
+    await nc.close()
+    return done
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def start_profilers(procs: dict, out: Path | None) -> list[subprocess.Popen]:
+    """py-spy record on each process (collapsed stacks + flame graph), stopped with SIGINT at the end."""
+    if out is None:
+        return []
+    spy = shutil.which("py-spy") or os.environ.get("PY_SPY")
+    if spy is None:
+        raise SystemExit("--profile needs py-spy on PATH (or PY_SPY=/path/to/py-spy)")
+    out.mkdir(parents=True, exist_ok=True)
+    spies = []
+    for name, proc in procs.items():
+        for fmt, ext in (("raw", "txt"),):
+            spies.append(subprocess.Popen([spy, "record", "--pid", str(proc.pid), "--rate", "50", "--format", fmt,
+                                           "--output", str(out / f"{name}.{ext}"), "--nonblocking"],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return spies
+
+
+def stop_profilers(spies: list[subprocess.Popen]) -> None:
+    import signal
+
+    for spy in spies:
+        spy.send_signal(signal.SIGINT)
+    for spy in spies:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            spy.wait(timeout=60)
+
+
+def main(n: int, postgres: bool, profile: Path | None = None) -> None:
+    from yishe_kit.testing import create_pg_database, free_port
+
+    mod = _load_stack()
+    db_urls = {}
+    if postgres:
+        db_urls = {svc: create_pg_database(f"yishe_bench_bulk_{svc}") for svc in [*mod.SERVICES, "gateway"]}
+    stack = mod.Stack(data_dir=Path(tempfile.mkdtemp(prefix="yishe-bench-bulk-")), nats_port=free_port(),
+                      gateway_port=free_port(), ports={svc: free_port() for svc in mod.SERVICES}, nats_url=None,
+                      db_urls=db_urls)
+    stack.start()
+    try:
+        rows = list(organisations(n))
+        size = len(csv_chunk(rows[:1])) * 4  # about an event's size
+        baseline = asyncio.run(raw_consume_rate(stack.nats_url, min(n, 100_000), size))
+        load_before = os.getloadavg()[0]
+        cpu_before = {name: cpu_seconds(proc.pid) for name, proc in stack.procs.items()}
+        spies = start_profilers(stack.procs, profile)
+        started = time.perf_counter()
+        import_s = 0.0
+        with httpx.Client(base_url=stack.url("registry"), timeout=3600,
+                          headers=stack.vouch("registry", role="staff", actor="bench", ttl_seconds=86400)) as client:
+            for i in range(0, n, CHUNK):
+                resp = client.post("/v1/exchange/imports?format=csv&source=bench", content=csv_chunk(rows[i:i + CHUNK]))
+                resp.raise_for_status()
+                assert resp.json()["failed"] == 0, resp.json()["errors"][:3]
+            import_s = time.perf_counter() - started
+        done = asyncio.run(watch(stack.nats_url, stack, started))
+        stop_profilers(spies)
+        cpu = {name: cpu_seconds(proc.pid) - cpu_before[name] for name, proc in stack.procs.items()
+               if name in cpu_before}
+        load_after = os.getloadavg()[0]
+    finally:
+        stack.stop()
+    backend = "PostgreSQL" if postgres else "SQLite (embedded default)"
+    print(f"bulk propagation of {n:,} organisations on {backend}, {os.cpu_count()} cores, every process on this "
+          f"machine (1-min load average {load_before:.1f} at the start, {load_after:.1f} at the end):")
+    print(f"  import (CSV, {CHUNK:,} rows/request): {n / import_s:,.0f} rows/s ({import_s:,.1f} s)")
+    print(f"  baseline raw nats-py JetStream pull+ack loop: {baseline:,.0f} events/s")
+    for subject, svc in WATCHED:
+        end, first = done[f"{svc} {subject}"]
+        busy = max(end - first, 1e-3)
+        print(f"  {svc:<12} {subject:<36} all in after {end:8.1f} s   {n / busy:8,.0f} organisations/s while busy"
+              f"   ratio to raw {n / busy / baseline:.3f}")
+    total = max(end for end, _ in done.values())
+    print("  CPU time from the upload's start to the end (every process): " + ", ".join(
+        f"{name} {sec:,.1f} s ({sec / n * 1e6:,.0f} µs/org)" for name, sec in sorted(cpu.items(), key=lambda x: -x[1])))
+    print(f"  end to end: upload start → every consumer done {total:,.1f} s = {n / total:,.0f} organisations/s "
+          f"(target ≥ 1,700/s: 1,000,000 in ≤ 10 min)")
+
+
+if __name__ == "__main__":
+    argv = sys.argv[1:]
+    profile_dir = None
+    if "--profile" in argv:
+        at = argv.index("--profile")
+        profile_dir = Path(argv[at + 1])
+        del argv[at:at + 2]
+    args = [a for a in argv if not a.startswith("--")]
+    main(int(args[0]) if args else 100_000, "--postgres" in argv, profile_dir)

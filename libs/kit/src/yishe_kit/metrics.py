@@ -1,0 +1,128 @@
+"""Prometheus metrics of one process (prometheus-client), served at `/metrics`: requests per route template, consumer
+lag per durable, outbox backlog, dead letters, daily-job runs and long-job progress.
+
+Request metrics are recorded by `yishe_kit.access_log.ObserveMiddleware`; the gauges that mirror state elsewhere
+(JetStream consumer info, the outbox table, the DLQ stream) are read when Prometheus scrapes, never on a timer, so
+an idle process does no work for them. Each app has its own registry (tests build many apps in one process)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+import structlog
+from fastapi import FastAPI
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from sqlalchemy import func, select
+from starlette.requests import Request
+from starlette.responses import Response
+
+if TYPE_CHECKING:
+    from .bus import Bus
+    from .jobs import JobRunner
+
+log = structlog.get_logger("yishe.metrics")
+
+# Seconds: a held profile lookup is ~1 ms, a registration tens of ms, an import or a daily job seconds.
+BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+REFRESH_TIMEOUT_S = 2.0
+
+Refresher = Callable[["Metrics"], Awaitable[None]]
+
+
+class Metrics:
+    """The metric families of one process; `render()` refreshes the scraped gauges and writes the text format."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self.registry = r = CollectorRegistry(auto_describe=False)
+        self.requests = Histogram(
+            "yishe_http_request_duration_seconds", "HTTP requests by method, route template and status (its _count "
+            "is the request count)", ["method", "route", "status"], buckets=BUCKETS, registry=r)
+        self.consumer_pending = Gauge("yishe_consumer_pending_messages",
+                                      "Messages in the stream not yet delivered to the durable (consumer lag)",
+                                      ["durable"], registry=r)
+        self.consumer_ack_pending = Gauge("yishe_consumer_ack_pending_messages",
+                                          "Messages delivered to the durable and not yet acknowledged", ["durable"],
+                                          registry=r)
+        self.consumer_redelivered = Gauge("yishe_consumer_redelivered_messages",
+                                          "Messages the durable has had delivered more than once", ["durable"],
+                                          registry=r)
+        self.outbox_unsent = Gauge("yishe_outbox_unsent_rows", "Outbox rows not yet published to NATS", registry=r)
+        self.dlq_messages = Gauge("yishe_dlq_messages", "Dead-lettered messages held for the durable", ["durable"],
+                                  registry=r)
+        self.jobs = Gauge("yishe_jobs", "Jobs in the service's job table by kind and state (queued, running, "
+                          "succeeded, failed, cancelled, interrupted)", ["kind", "state"], registry=r)
+        self.job_last_success = Gauge("yishe_job_last_success_timestamp_seconds",
+                                      "Unix time the last job of the kind succeeded (e.g. kind=\"registry.daily\")",
+                                      ["kind"], registry=r)
+        self.job_progress = Gauge("yishe_job_progress_ratio", "Share of a running job's items done (0..1; 0 while "
+                                  "its total is unknown)", ["kind", "job_id"], registry=r)
+        self.jobs_running = Gauge("yishe_jobs_running", "Jobs running in this process, by kind", ["kind"], registry=r)
+        self.refresh_errors = Counter("yishe_metrics_refresh_errors_total",
+                                      "Scrape-time reads that failed (the gauge keeps its last value)", ["source"],
+                                      registry=r)
+        self._refreshers: dict[str, Refresher] = {}
+
+    def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        self.requests.labels(method, route, str(status)).observe(seconds)
+
+    def add_refresher(self, source: str, refresh: Refresher) -> None:
+        self._refreshers[source] = refresh
+
+    async def render(self) -> bytes:
+        for source, refresh in self._refreshers.items():
+            try:
+                async with asyncio.timeout(REFRESH_TIMEOUT_S):
+                    await refresh(self)
+            except Exception as exc:  # a scrape still answers: the failing source is counted and logged
+                self.refresh_errors.labels(source).inc()
+                log.warning("metrics refresh failed", source=source, error=repr(exc))
+        return generate_latest(self.registry)
+
+
+async def refresh_bus(metrics: Metrics, bus: Bus) -> None:
+    """Consumer lag and dead letters of every durable the process consumes (JetStream consumer and stream info)."""
+    for durable, pending, ack_pending, redelivered in await bus.consumer_stats():
+        metrics.consumer_pending.labels(durable).set(pending)
+        metrics.consumer_ack_pending.labels(durable).set(ack_pending)
+        metrics.consumer_redelivered.labels(durable).set(redelivered)
+    for durable, depth in (await bus.dlq_depths()).items():
+        metrics.dlq_messages.labels(durable).set(depth)
+
+
+async def refresh_jobs(metrics: Metrics, runner: JobRunner) -> None:
+    """Jobs by kind and state and each kind's last success (the service's job table, shared by its replicas), and
+    the progress of each job running in this process (finished ones drop out). Labelled `kind`, not `job`:
+    Prometheus keeps `job` for the scrape target."""
+    t = runner.table
+    async with runner.sessionmaker() as session:
+        rows = (await session.execute(select(t.c.kind, t.c.state, func.count(), func.max(t.c.finished_at))
+                                      .group_by(t.c.kind, t.c.state))).all()
+    metrics.jobs.clear()
+    for kind, state, count, finished in rows:
+        metrics.jobs.labels(kind, state).set(count)
+        if state == "succeeded" and finished is not None:
+            metrics.job_last_success.labels(kind).set(finished.timestamp())
+    metrics.job_progress.clear()
+    metrics.jobs_running.clear()
+    running: dict[str, int] = {}
+    for progress in list(runner.live.values()):
+        kind = progress.kind or "job"
+        running[kind] = running.get(kind, 0) + 1
+        metrics.job_progress.labels(kind, progress.job_id).set(
+            min(progress.done / progress.total, 1.0) if progress.total else 0.0)
+    for kind, count in running.items():
+        metrics.jobs_running.labels(kind).set(count)
+
+
+def install(app: FastAPI, metrics: Metrics) -> None:
+    """`GET /metrics` in the Prometheus text format (not in the OpenAPI)."""
+    app.state.metrics = metrics
+
+    async def scrape(request: Request) -> Response:
+        request.scope["yishe.route"] = "/metrics"
+        return Response(await metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_route("/metrics", scrape, methods=["GET"], include_in_schema=False)

@@ -1,0 +1,69 @@
+"""bench/gateway_profile.py's options (issue 17) and its loader, bench/profile_seed.py: N organisations written
+through the bulk path reach every service and the gateway's change feed, each exactly once (counts, no timing)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from yishe_kit.testing import migrate
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVICES = ("registry", "credit", "procurement", "party", "cultivation")
+
+
+def _bench(name: str):
+    sys.path.insert(0, str(ROOT / "bench"))
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_options_bound_the_cache_below_n_and_the_cold_set_above_the_cache() -> None:
+    bench = _bench("gateway_profile")
+    opts = bench.parse_args(["--organisations", "20000", "--cache-entries", "1000"])
+    assert (opts.organisations, opts.cache_entries, opts.backends) == (20000, 1000, ("sqlite", "postgres"))
+    assert opts.cache_entries < opts.cold_set <= opts.organisations and opts.held_set <= opts.cache_entries // 2
+    assert bench.parse_args(["500", "3", "--postgres"]).backends == ("postgres",)
+    default = bench.parse_args(["--organisations", "1000000"])
+    assert default.cache_entries == 100_000 and default.cold_set == 200_000
+    with pytest.raises(SystemExit):
+        bench.parse_args(["--organisations", "100", "--cache-entries", "100"])  # the cold lookups would be held
+    held, cold = bench.pick([f"u{i}" for i in range(5000)], opts)
+    assert len(held) == opts.held_set and len(cold) == opts.cold_set and not set(held) & set(cold)
+
+
+async def test_the_loader_writes_every_organisation_once_into_every_service(tmp_path: Path) -> None:
+    seed = _bench("profile_seed")
+    n = 30
+    urls = {svc: f"sqlite+aiosqlite:///{tmp_path / svc}.db" for svc in (*SERVICES, "gateway")}
+    for svc, url in urls.items():
+        migrate(ROOT / ("gateway" if svc == "gateway" else f"services/{svc}"), url)
+    counts = await seed.seed(n, urls, log=lambda _: None)
+    assert counts["registry created"] == n
+    for consumer in ("party", "credit", "procurement", "cultivation", "gateway"):
+        # the import's chunks are bulk events (issue 11), each item taken as its own registration
+        assert counts[f"{consumer} ← registry.organisations.imported.v1"] == n
+    usccs = set(seed.usccs(n))
+    assert len(usccs) == n
+
+    def rows(svc: str, sql: str) -> list:
+        engine = create_engine(urls[svc].replace("+aiosqlite", ""))
+        with engine.connect() as conn:
+            found = list(conn.execute(text(sql)))
+        engine.dispose()
+        return found
+
+    assert {r[0] for r in rows("registry", "SELECT uscc FROM organisation")} == usccs
+    assert {r[0] for r in rows("credit", "SELECT uscc FROM credit_profile")} == usccs
+    for svc in SERVICES:  # every event taken: nothing left for a relay to publish again
+        assert rows(svc, "SELECT count(*) FROM outbox WHERE published_at IS NULL") == [(0,)]
+    subject = "registry.organisation.registered.v1"
+    assert rows("gateway", f"SELECT count(*) FROM feed_entry WHERE subject = '{subject}'") == [(n,)]
+    assert rows("party", "SELECT count(*) FROM inbox") == rows("party", "SELECT count(DISTINCT event_id) FROM inbox")
