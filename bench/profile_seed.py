@@ -88,7 +88,7 @@ class Consumer:
 
     async def take(self, subject: str, envelopes: list[Any]) -> int:
         from yishe_kit.bulk import insert_rows
-        from yishe_kit.bus import event_context
+        from yishe_kit.bus import event_context, handling
 
         sub = self.by_subject.get(subject)
         if sub is None:
@@ -103,10 +103,11 @@ class Consumer:
         now = datetime.now(UTC)
         async with self.sessionmaker() as session, session.begin():
             if sub.batch_handler is not None and len(items) > 1:
-                await sub.batch_handler(session, items)
+                with handling(sub.consumer):
+                    await sub.batch_handler(session, items)
             else:
                 for data, env in items:
-                    with event_context(env):
+                    with event_context(env, sub.consumer):
                         await sub.handler(session, data, env)
             await insert_rows(session, self.inbox, [
                 {"consumer": sub.durable, "event_id": env.id, "subject": subject, "received_at": now}

@@ -130,3 +130,30 @@ def test_event_ids_are_unique_time_ordered_uuids_when_wrapped() -> None:
     assert len(set(ids)) == 200
     assert all(uuid.UUID(i).version == 7 for i in ids)
     assert ids == sorted(ids)  # the outbox index on event ids grows at its end
+
+
+def test_an_event_caused_by_another_has_an_id_derived_from_its_cause() -> None:
+    """Issue 16 (restore drill): handling the same event again emits the same event — the id depends only on the
+    consumer, the cause, the emitted type and subject and the ordinal — and any of them changed gives another id;
+    a UUIDv7 cause's millisecond prefix is kept (caused ids stay time-ordered in the outbox's index)."""
+    from uuid import UUID
+
+    from uuid6 import uuid7
+
+    from yishe_contracts.envelope import caused_event_id
+
+    cause = str(uuid7())
+    first = caused_event_id("credit", cause, "credit.profile.opened.v1", "51330302MJ00000182")
+    assert first == caused_event_id("credit", cause, "credit.profile.opened.v1", "51330302MJ00000182")
+    others = {caused_event_id("party", cause, "credit.profile.opened.v1", "51330302MJ00000182"),
+              caused_event_id("credit", str(uuid7()), "credit.profile.opened.v1", "51330302MJ00000182"),
+              caused_event_id("credit", cause, "credit.colour.changed.v1", "51330302MJ00000182"),
+              caused_event_id("credit", cause, "credit.profile.opened.v1", "51330302MJ0000026W"),
+              caused_event_id("credit", cause, "credit.profile.opened.v1", "51330302MJ00000182", 1)}
+    assert len(others) == 5 and first not in others
+    derived = UUID(first)
+    assert (derived.version, derived.variant) == (8, "specified in RFC 4122")
+    assert first[:13] == cause[:13]  # the cause's 48-bit time prefix
+    not_v7 = caused_event_id("credit", "bulk-item-3", "credit.profile.opened.v1", None)
+    assert UUID(not_v7).version == 5 and not_v7 == caused_event_id("credit", "bulk-item-3",
+                                                                  "credit.profile.opened.v1", None)

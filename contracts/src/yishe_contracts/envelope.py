@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 from uuid import UUID, uuid5
@@ -80,9 +81,12 @@ class Envelope(BaseModel):
         trace: dict[str, str] | None = None,
         effective_date: date | None = None,
         time: datetime | None = None,
+        id: str | None = None,
     ) -> Envelope:
-        """`effective_date` defaults to the event's own rule date (`Event.effective_on`), `time` to now."""
+        """`effective_date` defaults to the event's own rule date (`Event.effective_on`), `time` to now, `id` to a
+        new UUIDv7 (an event caused by another one is given `caused_event_id` by the kit outbox)."""
         return cls(
+            **({"id": id} if id else {}),
             time=time or datetime.now(UTC),
             source=f"/yishe/{source}",
             type=event.subject_name,
@@ -104,6 +108,30 @@ class Envelope(BaseModel):
 
     def to_json_bytes(self) -> bytes:
         return self.model_dump_json(exclude_none=True).encode("utf-8")
+
+
+CAUSED_NAMESPACE = UUID("6f1d3c1e-2b8a-5e47-9c1a-7a3e0d5b9f20")
+"""The namespace of `caused_event_id` (a fixed, arbitrary UUID: changing it would change every caused id)."""
+
+
+def caused_event_id(consumer: str, cause_id: str, type_: str, subject: str | None, ordinal: int = 0) -> str:
+    """The id of an event emitted while service `consumer` handles event `cause_id`: a name-based UUID of the
+    consumer, the cause, the emitted event's type and subject, and its ordinal among the events of that type and
+    subject the handling emits (RFC 9562 v5; v8 keeping the time prefix of a UUIDv7 cause). Handling the same event
+    again — a database restored from a backup replaying the stream — emits the same event, which every downstream
+    inbox then drops."""
+    name = "\n".join((consumer, cause_id, type_, subject or "", str(ordinal)))
+    try:
+        cause = UUID(cause_id)
+    except ValueError:
+        cause = None
+    if cause is None or cause.version != 7:
+        return str(uuid5(CAUSED_NAMESPACE, name))
+    # A UUIDv7 cause: keep its 48-bit millisecond prefix so caused ids stay time-ordered like the outbox's own
+    # (UUIDv8 layout, RFC 9562 §5.8: the rest from SHA-256 of the name).
+    digest = int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:10], "big")  # 80 bits
+    value = ((cause.int >> 80) << 80) | (0x8 << 76) | ((digest >> 68) << 64) | (0b10 << 62) | (digest & (2**62 - 1))
+    return str(UUID(int=value))
 
 
 def bulk_item_id(bulk_id: str, index: int) -> str:

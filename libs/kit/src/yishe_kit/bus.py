@@ -15,7 +15,7 @@ from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
 from pydantic import ValidationError
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -25,24 +25,62 @@ from yishe_contracts.subjects import DLQ_PREFIX, DLQ_STREAM, OWNERS, stream_name
 from . import tracing
 from .bulk import insert_rows
 from .logging import causation_id_var, correlation_id_var
-from .outbox import cause_effective_date_var
+from .outbox import Handling, cause_effective_date_var, handling_var
 from .settings import NatsSettings
 
 log = structlog.get_logger("yishe.bus")
 
 
 @contextlib.contextmanager
-def event_context(envelope: Envelope) -> Iterator[None]:
-    """While a handler runs: the event's correlation id, its id as the cause, and its effective date, for whatever
-    the handler emits through the kit outbox (effective dates: what an event causes takes effect on its day)."""
+def event_context(envelope: Envelope, consumer: str) -> Iterator[None]:
+    """While service `consumer` handles an event: the event's correlation id, its id as the cause, its effective
+    date, and the consumer, for whatever the handler emits through the kit outbox (what an event causes takes effect
+    on its day, with an id derived from it: `Handling`)."""
     tokens = (correlation_id_var.set(envelope.correlationid), causation_id_var.set(envelope.id),
               cause_effective_date_var.set(envelope.effective_day()))
+    with handling(consumer):
+        try:
+            yield
+        finally:
+            correlation_id_var.reset(tokens[0])
+            causation_id_var.reset(tokens[1])
+            cause_effective_date_var.reset(tokens[2])
+
+
+@contextlib.contextmanager
+def handling(consumer: str) -> Iterator[None]:
+    """While service `consumer` handles events (one, or a batch through a set-based handler)."""
+    token = handling_var.set(Handling(consumer))
     try:
         yield
     finally:
-        correlation_id_var.reset(tokens[0])
-        causation_id_var.reset(tokens[1])
-        cause_effective_date_var.reset(tokens[2])
+        handling_var.reset(token)
+
+
+ORGANISATION_LOCK_CLASS = 0x79736865  # "yshe": the first key of the two-key advisory locks below (jobs use one key)
+
+
+async def hold_organisations(session: AsyncSession, subjects: list[str | None]) -> None:
+    """At the start of a consumer's transaction: hold the organisations its events are about until it ends.
+
+    A service's durables (one per subject) run side by side, and on several replicas; two of them may handle events
+    of one organisation at once (its credit profile opened and its abnormal listing) and each decides from the row
+    it read (`at >= lists_at`). Without this the later commit overwrites the earlier one's decision from a stale
+    read (a lost update). SQLite: the one writer's lock now (`BEGIN IMMEDIATE`), not a deferred upgrade after the
+    reads. PostgreSQL: a transaction-scoped advisory lock per organisation (its USCC, the CloudEvents subject),
+    taken in sorted order so two batches never wait on each other in a cycle."""
+    conn = await session.connection()
+    if conn.dialect.name == "sqlite":
+        raw = (await conn.get_raw_connection()).driver_connection
+        if raw is not None and not raw.in_transaction:
+            await conn.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    keys = sorted({s for s in subjects if s})
+    if keys:
+        await conn.execute(text("SELECT count(pg_advisory_xact_lock(:cls, hashtext(k))) "
+                                "FROM unnest(CAST(:keys AS text[])) WITH ORDINALITY AS t(k, n)"),
+                           {"cls": ORGANISATION_LOCK_CLASS, "keys": keys})
+
 
 DUPLICATE_WINDOW_S = 120.0
 Handler = Callable[[AsyncSession, Any, Envelope], Awaitable[None]]
@@ -334,7 +372,7 @@ class Bus:
         envelope, data = parsed
         bound = structlog.contextvars.bound_contextvars(event_id=envelope.id, subject=sub.subject,
                                                         correlation_id=envelope.correlationid)
-        with event_context(envelope):
+        with event_context(envelope, sub.consumer):
             try:
                 with bound:
                     try:
@@ -386,11 +424,7 @@ class Bus:
         rows: list[dict[str, Any]] = []
         try:
             async with sessionmaker() as session, session.begin():
-                conn = await session.connection()
-                if conn.dialect.name == "sqlite":  # the one writer's lock now, not a deferred upgrade mid-batch
-                    raw = (await conn.get_raw_connection()).driver_connection
-                    if raw is not None and not raw.in_transaction:
-                        await conn.exec_driver_sql("BEGIN IMMEDIATE")
+                await hold_organisations(session, [env.subject for _, env, _ in parsed])
                 ids = [env.id for _, env, _ in parsed]
                 seen = set((await session.scalars(select(inbox.c.event_id).where(
                     inbox.c.consumer == sub.durable, inbox.c.event_id.in_(ids)))).all())
@@ -412,7 +446,7 @@ class Bus:
                             held.append(msg)
                             continue
                         try:
-                            with event_context(envelope), structlog.contextvars.bound_contextvars(
+                            with event_context(envelope, sub.consumer), structlog.contextvars.bound_contextvars(
                                     event_id=envelope.id, subject=sub.subject, correlation_id=envelope.correlationid):
                                 async with session.begin_nested():
                                     with self._span(sub, envelope):
@@ -445,7 +479,7 @@ class Bus:
                 held.remove(other)
                 other_env, other_data = by_msg[id(other)]
                 try:
-                    with event_context(other_env):
+                    with event_context(other_env, sub.consumer):
                         await self._handle_once(sub, other_env, other_data, sessionmaker)
                     await other.ack()
                 except Exception as other_exc:
@@ -460,7 +494,8 @@ class Bus:
         try:
             with structlog.contextvars.bound_contextvars(subject=sub.subject, batch=len(fresh)):
                 async with session.begin_nested():
-                    await sub.batch_handler(session, [(data, envelope) for _, envelope, data in fresh])
+                    with handling(sub.consumer):
+                        await sub.batch_handler(session, [(data, envelope) for _, envelope, data in fresh])
         except Exception as exc:
             log.warning("set-based handler failed, handling the batch one by one", durable=sub.durable,
                         size=len(fresh), error=repr(exc))
@@ -480,7 +515,7 @@ class Bus:
                 await msg.in_progress()  # keep the server from redelivering it meanwhile
             attempts += 1
             try:
-                with event_context(envelope):
+                with event_context(envelope, sub.consumer):
                     await self._handle_once(sub, envelope, data, sessionmaker)
             except IntegrityError as again:
                 if not await self._seen(sub, envelope.id, sessionmaker):
@@ -516,6 +551,7 @@ class Bus:
         inbox = self._inbox
         assert inbox is not None
         async with sessionmaker() as session, session.begin():
+            await hold_organisations(session, [envelope.subject])
             seen = await session.scalar(
                 select(inbox.c.event_id).where(inbox.c.consumer == sub.durable, inbox.c.event_id == envelope.id)
             )

@@ -11,7 +11,7 @@ from sqlalchemy import Table, event, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from yishe_contracts.envelope import Envelope, Event
+from yishe_contracts.envelope import Envelope, Event, caused_event_id
 
 from .bulk import insert_rows
 from .clock import default_clock
@@ -28,6 +28,34 @@ def effective_date_of(event_: Event, explicit: date | None = None) -> date:
     """The business date an event takes effect: the producer's explicit date, else the event's own rule date
     (`Event.effective_on`), else its cause's effective date, else today on the kit clock."""
     return explicit or event_.effective_on() or cause_effective_date_var.get() or default_clock().today()
+
+
+class Handling:
+    """The service handling events right now, set by the bus around a handler: every event emitted gets an id
+    derived from its cause (`caused_event_id`), so handling the same event again (a restored database replaying the
+    stream, an event taken set-based or one by one, alone or as a bulk event's item) emits the same events. The
+    ordinal counts the events of one type and subject each cause has emitted in this handling."""
+
+    def __init__(self, consumer: str):
+        self.consumer = consumer
+        self._counts: dict[tuple[str, str, str], int] = {}
+
+    def event_id(self, cause_id: str, type_: str, subject: str | None) -> str:
+        key = (cause_id, type_, subject or "")
+        ordinal = self._counts.get(key, 0)
+        self._counts[key] = ordinal + 1
+        return caused_event_id(self.consumer, cause_id, type_, subject, ordinal)
+
+
+handling_var: ContextVar[Handling | None] = ContextVar("yishe_handling", default=None)
+
+
+def _caused_id(event_: Event, cause_id: str | None) -> str | None:
+    """The derived id of an event emitted while a consumer handles `cause_id`; None outside a consumer (a new id)."""
+    handling = handling_var.get()
+    if handling is None or not cause_id:
+        return None
+    return handling.event_id(cause_id, event_.subject_name, event_.cloudevent_subject())
 
 
 _wakers: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
@@ -72,6 +100,7 @@ class Outbox:
             trace=current_carrier(),
             effective_date=effective_date_of(event_, effective_date),
             time=default_clock().now(),
+            id=_caused_id(event_, causation_id_var.get()),
         )
         await session.execute(
             insert(self.table).values(
@@ -93,7 +122,8 @@ class Outbox:
         correlation, causation, trace = correlation_id_var.get(), causation_id_var.get(), current_carrier()
         recorded = default_clock().now()  # the platform's instant: real time unless a platform date is set
         envelopes = [Envelope.wrap(e, source=self.source, correlation_id=correlation, causation_id=causation,
-                                   trace=trace, effective_date=effective_date_of(e), time=recorded) for e in events]
+                                   trace=trace, effective_date=effective_date_of(e), time=recorded,
+                                   id=_caused_id(e, causation)) for e in events]
         await insert_rows(session, self.table, [
             {"event_id": env.id, "subject": env.type, "payload": env.to_json_bytes(), "created_at": now,
              "attempts": 0} for env in envelopes])
@@ -110,7 +140,7 @@ class Outbox:
         recorded = default_clock().now()
         envelopes = [Envelope.wrap(e, source=self.source, correlation_id=cause.correlationid, causation_id=cause.id,
                                    trace=_carrier(cause), time=recorded,
-                                   effective_date=e.effective_on() or cause.effective_day())
+                                   effective_date=e.effective_on() or cause.effective_day(), id=_caused_id(e, cause.id))
                      for e, cause in caused]
         await insert_rows(session, self.table, [
             {"event_id": env.id, "subject": env.type, "payload": env.to_json_bytes(), "created_at": now,

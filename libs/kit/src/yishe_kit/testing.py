@@ -483,7 +483,7 @@ async def handle_one_by_one(subscription, sessionmaker, envelopes) -> None:
 
     for envelope in envelopes:
         data = subscription.model.model_validate(envelope.data)
-        with event_context(envelope):
+        with event_context(envelope, subscription.consumer):
             async with sessionmaker() as session, session.begin():
                 await subscription.handler(session, data, envelope)
 
@@ -500,8 +500,9 @@ def _instant(column) -> bool:
 async def comparable_state(sessionmaker, metadata, *, skip: tuple[str, ...] = ("inbox", "fragment", "alembic"),
                            volatile: tuple[str, ...] = _VOLATILE) -> dict[str, list[tuple]]:
     """Every table's rows (sorted) without the columns that differ between two equal runs (instants: date-time
-    columns and names ending in `volatile`, generated event ids); the outbox as its events' (type, subject,
-    correlation, cause, effective date, data without instants). Two databases fed the same events the same way
+    columns and names ending in `volatile`, generated event ids); the outbox as its events' (id when caused by an
+    event — derived from the cause, so equal runs give equal ids —, type, subject, correlation, cause, effective
+    date, data without instants). Two databases fed the same events the same way
     compare equal."""
     import orjson
     from sqlalchemy import select
@@ -517,7 +518,8 @@ async def comparable_state(sessionmaker, metadata, *, skip: tuple[str, ...] = ("
                 for row in rows:
                     env = orjson.loads(row["payload"])
                     data = {k: v for k, v in env["data"].items() if not k.endswith(volatile)}
-                    events.append((env["type"], env.get("subject"), env.get("correlationid"), env.get("causationid"),
+                    events.append((env["id"] if env.get("causationid") else None,  # caused: derived, comparable
+                                   env["type"], env.get("subject"), env.get("correlationid"), env.get("causationid"),
                                    env.get("effectivedate"), orjson.dumps(data, option=orjson.OPT_SORT_KEYS)))
                 out[table.name] = sorted(events, key=repr)
                 continue
