@@ -16,7 +16,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
 from pydantic import ValidationError
 from sqlalchemy import Table, insert, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from yishe_contracts.envelope import Envelope, Event, bulk_items
@@ -24,6 +24,7 @@ from yishe_contracts.subjects import DLQ_PREFIX, DLQ_STREAM, OWNERS, stream_name
 
 from . import tracing
 from .bulk import insert_rows
+from .db import is_unavailable
 from .logging import causation_id_var, correlation_id_var
 from .outbox import Handling, cause_effective_date_var, handling_var
 from .settings import NatsSettings
@@ -373,17 +374,49 @@ class Bus:
         bound = structlog.contextvars.bound_contextvars(event_id=envelope.id, subject=sub.subject,
                                                         correlation_id=envelope.correlationid)
         with event_context(envelope, sub.consumer):
+            while True:
+                try:
+                    with bound:
+                        try:
+                            await self._handle_once(sub, envelope, data, sessionmaker)
+                        except IntegrityError:
+                            # A concurrent delivery of the same event may have won the inbox insert; else re-raise.
+                            if not await self._seen(sub, envelope.id, sessionmaker):
+                                raise
+                    await msg.ack()
+                except Exception as exc:
+                    if is_unavailable(exc) and await self._database_back(sessionmaker, [msg], exc):
+                        continue  # the same delivery again: the database's outage is no failure of the event
+                    if not self._stopping:
+                        await self._failed(sub, msg, envelope.id, exc)
+                return
+
+    async def _database_back(self, sessionmaker: async_sessionmaker[AsyncSession], msgs: list[Any],
+                             exc: BaseException) -> bool:
+        """The database is unreachable (`is_unavailable`): wait for it, keeping `msgs` in progress (JetStream neither
+        redelivers them meanwhile nor counts a delivery), so an outage of any length dead-letters nothing. True
+        once it answers again; False when the process is stopping (the messages stay unacked: redelivered later)."""
+        log.warning("database unavailable, consumer waiting for it", error=repr(exc)[:200], messages=len(msgs))
+        # A connection-level database error is certain; a bare connection error or timeout raised by a handler
+        # counts only if the database is then seen away (else it is the handler's failure, retried as such).
+        seen_away, delay = isinstance(exc, DBAPIError), 0.0
+        while not self._stopping:
+            await asyncio.sleep(delay)
+            delay = min(max(delay * 2, 0.2), 2.0)
+            for msg in msgs:
+                with contextlib.suppress(Exception):
+                    await msg.in_progress()
             try:
-                with bound:
-                    try:
-                        await self._handle_once(sub, envelope, data, sessionmaker)
-                    except IntegrityError:
-                        # A concurrent delivery of the same event may have won the inbox insert; otherwise re-raise.
-                        if not await self._seen(sub, envelope.id, sessionmaker):
-                            raise
-                await msg.ack()
-            except Exception as exc:
-                await self._failed(sub, msg, envelope.id, exc)
+                async with sessionmaker() as session:
+                    await session.execute(select(1))
+            except Exception as again:
+                if is_unavailable(again):
+                    seen_away = True
+                    continue
+            if seen_away:
+                log.info("database back, consumer going on", messages=len(msgs))
+            return seen_away
+        return False
 
     async def _failed(self, sub: Subscription, msg: Any, event_id: str, exc: BaseException) -> None:
         """A handler failed: retry later with backoff, or dead-letter once `max_deliver` deliveries failed."""
@@ -464,6 +497,11 @@ class Bus:
                 if rows:
                     await insert_rows(session, inbox, rows)
         except Exception as exc:
+            if is_unavailable(exc) and await self._database_back(sessionmaker, [m for m, _, _ in parsed], exc):
+                await self._deliver_batch(sub, msgs, sessionmaker, parsed)  # the whole batch again
+                return
+            if self._stopping:
+                return  # unacked: redelivered after the restart
             log.warning("batch failed, handling one at a time", durable=sub.durable, size=len(parsed),
                         error=repr(exc))
             for msg, envelope, data in parsed:
@@ -523,6 +561,9 @@ class Bus:
                     continue
             except Exception as again:
                 exc = again
+                if is_unavailable(again) and await self._database_back(sessionmaker, [msg], again):
+                    attempts -= 1  # the outage is not an attempt of the event
+                    continue
                 log.warning("handler failed", durable=sub.durable, event_id=envelope.id, error=repr(again),
                             attempt=attempts)
                 continue

@@ -233,3 +233,25 @@ def is_transient(exc: BaseException) -> bool:
         return False
     orig = exc.orig
     return (getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)) in TRANSIENT_SQLSTATES
+
+
+# connection_exception (08…), admin_shutdown, crash_shutdown, cannot_connect_now (the server is starting)
+UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03"})
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """The database could not be reached or went away mid-transaction (restarted, failed over, a network cut): not
+    the work's fault. Callers wait for the database and do the same work again; it counts as no failed attempt."""
+    if isinstance(exc, ConnectionError | TimeoutError):  # refused, reset, timed out while connecting
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    orig = exc.orig
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or ""
+    if code.startswith("08") or code in UNAVAILABLE_SQLSTATES:
+        return True
+    cause = getattr(orig, "__cause__", None)
+    return isinstance(cause, OSError) or type(cause).__name__ in {
+        "ConnectionDoesNotExistError", "ConnectionFailureError", "CannotConnectNowError", "AdminShutdownError"}

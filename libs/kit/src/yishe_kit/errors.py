@@ -131,7 +131,24 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
                                   headers=dict(exc.headers) if exc.headers else None)
 
 
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The database went away (restarted, failed over): 503 with Retry-After, never a bare 500. The request's
+    transaction did not commit, so nothing was half-written; a client retries (with its Idempotency-Key)."""
+    from .db import is_unavailable
+
+    if not is_unavailable(exc):
+        raise exc
+    error = ServiceError("database_unavailable", 503, "the service's database is unavailable for a moment; "
+                         "nothing was changed: try again",
+                         detail_zh="服务的数据库暂时不可用，本次请求未作任何更改，请稍后重试")
+    return service_error_response(error, request_language(request), headers={"Retry-After": "2"})
+
+
 def install_handlers(app: FastAPI) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    app.add_exception_handler(DBAPIError, _database_unavailable)
+    app.add_exception_handler(ConnectionError, _database_unavailable)
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -72,6 +73,90 @@ class NatsServer:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+
+
+def postgres_binaries() -> Path | None:
+    """The directory of this machine's PostgreSQL server programs (initdb, pg_ctl), if installed."""
+    import glob
+
+    found = shutil.which("pg_ctl")
+    if found and shutil.which("initdb"):
+        return Path(found).parent
+    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
+        if (Path(candidate) / "initdb").exists() and (Path(candidate) / "pg_ctl").exists():
+            return Path(candidate)
+    return None
+
+
+class PrivatePostgres:
+    """A PostgreSQL server of the test's own (initdb in `data_dir`, a free port, trust for its user): unlike the
+    machine's shared server it can be crashed and restarted under load (`restart(mode="immediate")`: no shutdown
+    checkpoint, the WAL is replayed at start, as after a power loss). Run as the `postgres` user when the test runs
+    as root (PostgreSQL refuses root). Durable settings (fsync, synchronous_commit) are left on."""
+
+    def __init__(self, port: int | None = None):
+        # Not under pytest's tmp_path: its directories are private to root, and the server runs as `postgres`.
+        self.data_dir = Path(tempfile.mkdtemp(prefix="yishe-pg-")) / "data"
+        self.port = port or free_port()
+        found = postgres_binaries()
+        if found is None:
+            raise RuntimeError("PostgreSQL server programs (initdb, pg_ctl) are not installed")
+        self.bin: Path = found
+        self.user = "postgres"
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+asyncpg://{self.user}@127.0.0.1:{self.port}/{database}"
+
+    def _run(self, *args: str) -> None:
+        cmd = [str(self.bin / args[0]), *args[1:]]
+        if os.geteuid() == 0:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(args[:2])} failed: {done.stdout[-1000:]}{done.stderr[-1000:]}")
+
+    def start(self) -> PrivatePostgres:
+        if not (self.data_dir / "PG_VERSION").exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            if os.geteuid() == 0:
+                shutil.chown(self.data_dir, "postgres", "postgres")
+                self.data_dir.parent.chmod(0o755)  # mkdtemp makes it 0700
+            self._run("initdb", "-D", str(self.data_dir), "-U", self.user, "--auth=trust", "-E", "UTF8",
+                      "--locale=C.UTF-8")
+        self._run("pg_ctl", "-D", str(self.data_dir), "-w", "-t", "60", "-l", str(self.data_dir / "server.log"),
+                  "-o", f"-p {self.port} -k {self.data_dir} -c listen_addresses=127.0.0.1", "start")
+        return self
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run("pg_ctl", "-D", str(self.data_dir), "-w", "-m", mode, "stop")
+
+    def restart(self, mode: str = "immediate") -> None:
+        self.stop(mode)
+        self.start()
+
+    def close(self) -> None:
+        """Stop the server and remove its files."""
+        with contextlib.suppress(RuntimeError):
+            self.stop("immediate")
+        shutil.rmtree(self.data_dir.parent, ignore_errors=True)
+
+    def create_database(self, name: str) -> str:
+        import asyncio
+        import threading
+
+        import asyncpg
+
+        async def _create() -> None:
+            conn = await asyncpg.connect(f"postgresql://{self.user}@127.0.0.1:{self.port}/postgres")
+            try:
+                await conn.execute(f'CREATE DATABASE "{name}"')
+            finally:
+                await conn.close()
+
+        thread = threading.Thread(target=lambda: asyncio.run(_create()))
+        thread.start()
+        thread.join()
+        return self.url(name)
 
 
 def alembic_config(service_dir: Path, url: str) -> Config:
