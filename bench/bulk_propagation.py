@@ -198,6 +198,7 @@ def main(n: int, postgres: bool, profile: Path | None = None) -> None:
         cpu = {name: cpu_seconds(proc.pid) - cpu_before[name] for name, proc in stack.procs.items()
                if name in cpu_before}
         load_after = os.getloadavg()[0]
+        sizes = asyncio.run(storage(stack, db_urls))
     finally:
         stack.stop()
     backend = "PostgreSQL" if postgres else "SQLite (embedded default)"
@@ -215,6 +216,39 @@ def main(n: int, postgres: bool, profile: Path | None = None) -> None:
         f"{name} {sec:,.1f} s ({sec / n * 1e6:,.0f} µs/org)" for name, sec in sorted(cpu.items(), key=lambda x: -x[1])))
     print(f"  end to end: upload start → every consumer done {total:,.1f} s = {n / total:,.0f} organisations/s "
           f"(target ≥ 1,700/s: 1,000,000 in ≤ 10 min)")
+    databases, stream_bytes, events = sizes
+    print(f"  storage after the run ({'pg_database_size' if postgres else 'SQLite files with their WAL'}; outbox and "
+          f"inbox rows included, as within their 7-day retention), per 1,000,000 organisations: " + ", ".join(
+              f"{svc} {b / n * 1e6 / 2**30:,.2f} GiB" for svc, b in databases.items())
+          + f"; all {sum(databases.values()) / n * 1e6 / 2**30:,.2f} GiB")
+    if events:
+        print(f"  JetStream: {events:,} events in {stream_bytes / 2**20:,.1f} MiB (one replica) = "
+              f"{stream_bytes / events * 1e7 / 2**30:,.2f} GiB per 10,000,000 events "
+              f"({stream_bytes / events:,.0f} B each; bulk events carry up to 256 organisations), "
+              f"{stream_bytes / n * 1e6 / 2**30:,.2f} GiB per 1,000,000 organisations imported")
+
+
+async def storage(stack, db_urls: dict[str, str]) -> tuple[dict[str, int], int, int]:
+    """Each service's database size, and the bytes and messages JetStream holds (every stream but the DLQ)."""
+    databases: dict[str, int] = {}
+    for svc in [*stack.ports, "gateway"]:
+        if db_urls:
+            import asyncpg
+
+            url = db_urls[svc].replace("postgresql+asyncpg", "postgresql")
+            conn = await asyncpg.connect(url)
+            try:
+                databases[svc] = int(await conn.fetchval("SELECT pg_database_size(current_database())"))
+            finally:
+                await conn.close()
+        else:
+            databases[svc] = sum(f.stat().st_size for f in stack.data_dir.glob(f"{svc}.db*"))
+    nc = await nats.connect(stack.nats_url)
+    try:
+        infos = [i for i in await nc.jetstream().streams_info() if i.config.name != "DLQ"]
+    finally:
+        await nc.close()
+    return databases, sum(i.state.bytes for i in infos), sum(i.state.messages for i in infos)
 
 
 if __name__ == "__main__":
