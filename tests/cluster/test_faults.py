@@ -7,9 +7,15 @@ Afterwards every service holds every organisation exactly once, the feed has one
 (and either gateway replica answers the same feed page), every registered organisation's profile is complete, and the
 error rate and p99 latency the clients saw (during the faults and over the whole run) are printed.
 
+Before those faults, the PostgreSQL server itself is crashed (`pg_ctl stop -m immediate`) under the same load and
+started again a few seconds later: the platform runs on a server of the test's own (`PrivatePostgres`, wherever
+`initdb` is installed; `CLUSTER_PRIVATE_PG=0` uses the machine's server at YISHE_TEST_PG_URL instead, which is never
+restarted). Services wait for their database (consumers hold their messages; requests answer 503), clients retry
+with their Idempotency-Key, and the import job, failed by the outage, is started again.
+
 Sizes (environment): CLUSTER_REGISTRATIONS (default 300), CLUSTER_IMPORT_ROWS (default 3000), CLUSTER_WORKERS
 (concurrent registering clients, default 6). The issue asks for 2,000 and 20,000; the defaults are what completes in
-a few minutes on a 2-core CI machine. The machine's PostgreSQL is shared, so it is never restarted here.
+a few minutes on a 2-core CI machine.
 Run with `make test-cluster` (the `cluster` marker is excluded from `make test`).
 """
 
@@ -31,7 +37,7 @@ import pytest
 from registration_bodies import direct_registration, han_word
 
 from yishe_contracts.identifiers import encode_sequence, make_uscc
-from yishe_kit.testing import eventually, free_port, pg_admin_url
+from yishe_kit.testing import PrivatePostgres, eventually, free_port, pg_admin_url, postgres_binaries
 
 pytestmark = [pytest.mark.cluster, pytest.mark.timeout(900)]
 
@@ -60,16 +66,24 @@ def _cluster_module():
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     mod = _cluster_module()
     base = int(os.environ.get("CLUSTER_TEST_PORT_BASE", "18500"))
+    private = None
+    if os.environ.get("CLUSTER_PRIVATE_PG", "1") == "1" and postgres_binaries() is not None:
+        private = PrivatePostgres().start()
+    admin = private.url().replace("postgresql+asyncpg", "postgresql") if private else pg_admin_url()
     c = mod.Cluster(data_dir=tmp_path_factory.mktemp("cluster"), gateway_port=free_port(), port_base=base,
                     nats_base=int(os.environ.get("CLUSTER_TEST_NATS_PORT", "16522")),
-                    pg_admin=pg_admin_url(), db_prefix=f"yishe_clustertest_{os.getpid()}_")
+                    pg_admin=admin, db_prefix=f"yishe_clustertest_{os.getpid()}_")
     c.__post_init__()
+    c.private_pg = private
     try:
         c.start()
         yield c
     finally:
         c.stop()
-        c.drop_databases()
+        if private is not None:
+            private.close()
+        else:
+            c.drop_databases()
 
 
 def import_csv(n: int) -> tuple[bytes, list[str]]:
@@ -203,6 +217,17 @@ async def test_nothing_lost_or_doubled_when_a_nats_node_a_replica_of_each_servic
         began = time.monotonic()
         importing = asyncio.create_task(run_import(client, csv))
         workers = [asyncio.create_task(worker()) for _ in range(WORKERS)]
+        pg_crash = None
+        if cluster.private_pg is not None:  # the database server crashed under load, back 4 s later
+            await eventually(lambda: asyncio.sleep(0, len(registered) >= REGISTRATIONS // 6), timeout=300,
+                             interval=0.2)
+            crashed_at = time.monotonic()
+            await asyncio.to_thread(cluster.private_pg.stop, "immediate")
+            print(f"cluster test: PostgreSQL crashed after {len(registered)} registrations", flush=True)
+            await asyncio.sleep(4)
+            await asyncio.to_thread(cluster.private_pg.start)
+            pg_crash = (crashed_at, time.monotonic())
+            print(f"cluster test: PostgreSQL back {pg_crash[1] - crashed_at:.1f} s after the crash", flush=True)
         await eventually(lambda: asyncio.sleep(0, len(registered) >= REGISTRATIONS // 3), timeout=300, interval=0.2)
 
         # The faults: the REGISTRY stream's leader node, one replica of each service, one gateway replica.
@@ -261,8 +286,11 @@ async def test_nothing_lost_or_doubled_when_a_nats_node_a_replica_of_each_servic
             pages.append(resp.json())
         assert pages[0] == pages[1]
 
+    crash = (f"  during the PostgreSQL crash (crash → back + 10 s): {load.summary(pg_crash[0], pg_crash[1] + 10)}"
+             if pg_crash else "  PostgreSQL was not crashed (the machine's server: CLUSTER_PRIVATE_PG=0 or no initdb)")
     print(f"""
 cluster test: {REGISTRATIONS} registrations by {WORKERS} clients and an import of {IMPORT_ROWS} rows; killed {victims}
+{crash}
   during the faults (kill → all ready + 10 s): {load.summary(faults_at, recovered_at + 10)}
   whole run:                                   {load.summary()}
   load done {loaded_at - began:.0f} s after it began; every service and the feed complete \

@@ -116,3 +116,45 @@ async def _dlq(url: str) -> dict[str, int]:
         return {k.removeprefix(f"{DLQ_PREFIX}."): v for k, v in (info.state.subjects or {}).items()}
     finally:
         await bus.close()
+
+
+async def test_a_job_whose_database_crashed_ends_failed_and_says_why_never_running_forever(private_pg) -> None:
+    """The job's work meets the crash; its end is written once the database is back: `failed`, code
+    `database_unavailable` (start it again), so a caller polling it is not told `running` for ever."""
+    from yishe_kit.db import new_metadata
+    from yishe_kit.jobs import JobRunner
+
+    pg, sessionmaker = private_pg
+    job_table = new_metadata(jobs=True).tables["job"]
+    async with sessionmaker() as session, session.begin():
+        await (await session.connection()).run_sync(lambda c: job_table.create(c, checkfirst=True))
+    runner = JobRunner(sessionmaker, job_table)
+    crashed = asyncio.Event()
+
+    async def work(progress):
+        async with sessionmaker() as session, session.begin():
+            await session.execute(insert(THING).values(thing_id=str(uuid.uuid4()), name="half"))
+            await asyncio.to_thread(pg.stop, "immediate")
+            crashed.set()
+            await session.execute(insert(THING).values(thing_id=str(uuid.uuid4()), name="other half"))
+        return {"written": 2}
+
+    try:
+        job = await runner.start("kit.crash", work, actor="test", key="crash")
+        await asyncio.wait_for(crashed.wait(), 30)
+        await asyncio.sleep(2.0)
+        await asyncio.to_thread(pg.start)
+        ended = await eventually(lambda: _finished(runner, job.job_id), timeout=60, interval=0.2)
+    finally:
+        await runner.close()
+    assert ended.state == "failed" and ended.error["code"] == "database_unavailable"
+    async with sessionmaker() as s:
+        assert await s.scalar(select(func.count()).select_from(THING)) == 0  # nothing half-written
+
+
+async def _finished(runner, job_id: str):
+    try:
+        job = await runner.get(job_id)
+    except Exception:
+        return None
+    return job if job.state in ("succeeded", "failed", "cancelled", "interrupted") else None

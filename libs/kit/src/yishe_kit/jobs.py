@@ -34,7 +34,7 @@ from sqlalchemy import ColumnElement, Table, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from .db import is_transient
+from .db import is_transient, is_unavailable
 from .errors import Conflict, NotFound, Problem, ServiceError
 from .principal import PrincipalDep
 
@@ -111,6 +111,10 @@ def _error_of(exc: BaseException) -> dict[str, Any]:
         return {"code": exc.code, "status": exc.status, "message": exc.detail,
                 "message_zh": exc.problems[0].message_zh if exc.problems else exc.detail,
                 "problems": [p.as_dict() for p in exc.problems]}
+    if is_unavailable(exc):
+        return {"code": "database_unavailable", "message": "the service's database went away while the job ran; "
+                "what it had not committed was not written: start it again", "message_zh":
+                "任务运行中服务的数据库暂时不可用，未提交的部分未写入，请重新发起"}
     return {"code": "job_failed", "message": repr(exc)[:500], "message_zh": "任务执行出错，请查看服务日志"}
 
 
@@ -253,10 +257,18 @@ class JobRunner:
             with contextlib.suppress(BaseException):
                 await sharing
         try:
-            async with self.sessionmaker() as session, session.begin():
-                await session.execute(update(self.table).where(self.table.c.job_id == job_id).values(
-                    state=state, done=progress.done, failed=progress.failed, total=progress.total,
-                    finished_at=datetime.now(UTC), result=result, error=error))
+            while True:  # the job's end is recorded even if the database was away (else it would read "running")
+                try:
+                    async with self.sessionmaker() as session, session.begin():
+                        await session.execute(update(self.table).where(self.table.c.job_id == job_id).values(
+                            state=state, done=progress.done, failed=progress.failed, total=progress.total,
+                            finished_at=datetime.now(UTC), result=result, error=error))
+                    break
+                except Exception as exc:
+                    if not is_unavailable(exc):
+                        raise
+                    log.warning("job's end not recorded yet: database unavailable", job_id=job_id, state=state)
+                    await asyncio.sleep(1.0)
         finally:
             await self._release(job_id)
             self.live.pop(job_id, None)
