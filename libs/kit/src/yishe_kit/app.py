@@ -23,7 +23,7 @@ from .clock import Clock, default_clock
 from .context import subscriptions as context_subscriptions
 from .db import IDEMPOTENCY_TABLE, JOB_TABLE, make_engine, make_sessionmaker
 from .docs import offline_docs
-from .errors import install_handlers
+from .errors import DatabaseOutage, install_handlers
 from .health import router as health_router
 from .jobs import JobRunner, jobs_router
 from .limits import add_limits
@@ -163,6 +163,7 @@ def create_service_app(
     if fragments is not None:  # outermost but for the gate: the gateway's reads skip every layer above
         app.state.read_model = None
         app.add_middleware(FragmentLane, state=app.state, path=fragments.path)
+    app.add_middleware(DatabaseOutage)  # around the lane and the idempotency claim: an outage there is a 503
     add_limits(app, settings.limits)
     # Outside every route, lane and limit: nothing runs for a request the gateway did not vouch for (health probes
     # excepted); only the telemetry below sees it (a refused call is counted and logged too).

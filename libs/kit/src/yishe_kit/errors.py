@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .i18n import EN, STATUS_EN, STATUS_ZH, ZH, language, validation_messages
 
@@ -131,6 +132,13 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
                                   headers=dict(exc.headers) if exc.headers else None)
 
 
+def _outage_response(request: Request) -> JSONResponse:
+    error = ServiceError("database_unavailable", 503, "the service's database is unavailable for a moment; "
+                         "nothing was changed: try again",
+                         detail_zh="服务的数据库暂时不可用，本次请求未作任何更改，请稍后重试")
+    return service_error_response(error, request_language(request), headers={"Retry-After": "2"})
+
+
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     """The database went away (restarted, failed over): 503 with Retry-After, never a bare 500. The request's
     transaction did not commit, so nothing was half-written; a client retries (with its Idempotency-Key)."""
@@ -138,10 +146,35 @@ async def _database_unavailable(request: Request, exc: Exception) -> JSONRespons
 
     if not is_unavailable(exc):
         raise exc
-    error = ServiceError("database_unavailable", 503, "the service's database is unavailable for a moment; "
-                         "nothing was changed: try again",
-                         detail_zh="服务的数据库暂时不可用，本次请求未作任何更改，请稍后重试")
-    return service_error_response(error, request_language(request), headers={"Retry-After": "2"})
+    return _outage_response(request)
+
+
+class DatabaseOutage:
+    """The same answer for the layers that reach the database before any route does (the fragment lane, the
+    idempotency claim): pure ASGI middleware outside them, so an outage there is a 503 problem, not a bare 500."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def _send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, _send)
+        except Exception as exc:
+            from .db import is_unavailable
+
+            if started or not is_unavailable(exc):
+                raise
+            await _outage_response(Request(scope))(scope, receive, send)
 
 
 def install_handlers(app: FastAPI) -> None:
