@@ -13,9 +13,8 @@ started again a few seconds later: the platform runs on a server of the test's o
 restarted). Services wait for their database (consumers hold their messages; requests answer 503), clients retry
 with their Idempotency-Key, and the import job, failed by the outage, is started again.
 
-Sizes (environment): CLUSTER_REGISTRATIONS (default 300), CLUSTER_IMPORT_ROWS (default 3000), CLUSTER_WORKERS
-(concurrent registering clients, default 6). The issue asks for 2,000 and 20,000; the defaults are what completes in
-a few minutes on a 2-core CI machine.
+Sizes (environment): CLUSTER_REGISTRATIONS (default 2000), CLUSTER_IMPORT_ROWS (default 20000), the issue's sizes,
+and CLUSTER_WORKERS (concurrent registering clients, default 6).
 Run with `make test-cluster` (the `cluster` marker is excluded from `make test`).
 """
 
@@ -39,11 +38,11 @@ from registration_bodies import direct_registration, han_word
 from yishe_contracts.identifiers import encode_sequence, make_uscc
 from yishe_kit.testing import PrivatePostgres, eventually, free_port, pg_admin_url, postgres_binaries
 
-pytestmark = [pytest.mark.cluster, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.cluster, pytest.mark.timeout(1800)]
 
 ROOT = Path(__file__).resolve().parents[2]
-REGISTRATIONS = int(os.environ.get("CLUSTER_REGISTRATIONS", "300"))
-IMPORT_ROWS = int(os.environ.get("CLUSTER_IMPORT_ROWS", "3000"))
+REGISTRATIONS = int(os.environ.get("CLUSTER_REGISTRATIONS", "2000"))
+IMPORT_ROWS = int(os.environ.get("CLUSTER_IMPORT_ROWS", "20000"))
 WORKERS = int(os.environ.get("CLUSTER_WORKERS", "6"))
 REGISTERED = "registry.organisation.registered.v1"
 HEADER = "统一社会信用代码,名称,类型,登记管理机关区划代码,住所,法定代表人,业务范围,状态,成立登记日期,活动资金"
@@ -270,11 +269,23 @@ async def test_nothing_lost_or_doubled_when_a_nats_node_a_replica_of_each_servic
         settled_at = time.monotonic()
 
         # Every registered organisation's profile is complete through the gateway (either replica answers).
-        incomplete = []
-        for uscc in registered:
+        # A source that does not answer within the fan-out's timeout is named in `pending_sources` (the profile
+        # says it is partial); on a loaded machine some do on the first ask, so those are asked again: what must
+        # hold is that every source has the organisation, not that each answered the first time.
+        async def complete(uscc: str) -> dict | None:
             profile = (await client.get(f"/v1/code/{uscc}")).json()
-            if profile.get("pending_sources") or not profile.get("credit") or profile.get("party") is None:
+            ok = not profile.get("pending_sources") and profile.get("credit") and profile.get("party") is not None
+            return profile if ok else None
+
+        asked_again = [uscc for uscc in registered if await complete(uscc) is None]
+        incomplete = []
+        for uscc in asked_again:
+            try:
+                await eventually(lambda u=uscc: complete(u), timeout=60, interval=1)
+            except AssertionError:
                 incomplete.append(uscc)
+        print(f"cluster test: {len(registered) - len(asked_again)} profiles complete on the first ask, "
+              f"{len(asked_again) - len(incomplete)} on a later one", flush=True)
         assert not incomplete, f"{len(incomplete)} incomplete profiles, e.g. {incomplete[:3]}"
 
         # The feed is the same whichever gateway replica answers.
