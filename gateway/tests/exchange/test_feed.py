@@ -11,6 +11,7 @@ from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 
 from yishe_contracts.events.credit import ColourChanged
+from yishe_kit.clock import today as business_today
 from yishe_kit.testing import eventually
 
 pytestmark = pytest.mark.nats
@@ -69,7 +70,7 @@ async def test_feed_items_are_cloudevents_read_by_the_official_sdk(events_gatewa
                                         changed_at=datetime.now(UTC)))]
     no_uscc = await publish(ApplicationChanged(application_id=765432, name="温州市鹿城区云事件协会",
                                                org_type="社会团体", division_code="330302", status="under_review",
-                                               rule="REG-9", decision_due=datetime.now(UTC).date(),
+                                               rule="REG-9", decision_due=business_today(),
                                                changed_at=datetime.now(UTC)))
 
     async def arrived() -> list | None:
@@ -173,7 +174,7 @@ async def test_event_without_uscc_kept_with_its_subject_and_division(events_gate
     app, client = events_gateway
     application = ApplicationChanged(application_id=987654, name="温州市鹿城区申请中协会", org_type="社会团体",
                                      division_code="330302", status="under_review", rule="REG-9",
-                                     decision_due=datetime.now(UTC).date(), changed_at=datetime.now(UTC))
+                                     decision_due=business_today(), changed_at=datetime.now(UTC))
     envelope = await publish(application)
     staff = auth.bearer(await auth.token(app, "staff", division="3303"))
     elsewhere = auth.bearer(await auth.token(app, "staff", division="3304"))
