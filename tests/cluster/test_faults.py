@@ -68,7 +68,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     private = None
     if os.environ.get("CLUSTER_PRIVATE_PG", "1") == "1" and postgres_binaries() is not None:
         private = PrivatePostgres().start()
-    admin = private.url().replace("postgresql+asyncpg", "postgresql") if private else pg_admin_url()
+    admin = private.admin_url if private else pg_admin_url()
     c = mod.Cluster(data_dir=tmp_path_factory.mktemp("cluster"), gateway_port=free_port(), port_base=base,
                     nats_base=int(os.environ.get("CLUSTER_TEST_NATS_PORT", "16522")),
                     pg_admin=admin, db_prefix=f"yishe_clustertest_{os.getpid()}_")

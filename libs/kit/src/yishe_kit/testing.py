@@ -107,6 +107,11 @@ class PrivatePostgres:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+asyncpg://{self.user}@127.0.0.1:{self.port}/{database}"
 
+    @property
+    def admin_url(self) -> str:
+        """The maintenance database, as asyncpg takes it (no SQLAlchemy driver name)."""
+        return f"postgresql://{self.user}@127.0.0.1:{self.port}/postgres"
+
     def _run(self, *args: str) -> None:
         cmd = [str(self.bin / args[0]), *args[1:]]
         if os.geteuid() == 0:
@@ -141,21 +146,7 @@ class PrivatePostgres:
         shutil.rmtree(self.data_dir.parent, ignore_errors=True)
 
     def create_database(self, name: str) -> str:
-        import asyncio
-        import threading
-
-        import asyncpg
-
-        async def _create() -> None:
-            conn = await asyncpg.connect(f"postgresql://{self.user}@127.0.0.1:{self.port}/postgres")
-            try:
-                await conn.execute(f'CREATE DATABASE "{name}"')
-            finally:
-                await conn.close()
-
-        thread = threading.Thread(target=lambda: asyncio.run(_create()))
-        thread.start()
-        thread.join()
+        _pg([f'CREATE DATABASE "{name}"'], self.admin_url)
         return self.url(name)
 
 
@@ -187,15 +178,16 @@ def pg_admin_url() -> str:
     return os.environ.get("YISHE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-def _pg(statements: list[str]) -> None:
-    """Run admin statements on the test PostgreSQL (in a thread: callers may be inside an event loop)."""
+def _pg(statements: list[str], admin_url: str | None = None) -> None:
+    """Run admin statements on the test PostgreSQL, or the server at `admin_url` (in a thread: callers may be inside
+    an event loop)."""
     import asyncio
     import threading
 
     import asyncpg
 
     async def _run() -> None:
-        conn = await asyncpg.connect(pg_admin_url())
+        conn = await asyncpg.connect(admin_url or pg_admin_url())
         try:
             for stmt in statements:
                 await conn.execute(stmt)

@@ -154,9 +154,9 @@ async def test_one_colour_change_when_second_handler_read_profile_before_first_c
 
 async def test_colour_changes_stay_one_chain_when_two_events_for_one_org_are_handled_concurrently(client,
                                                                                                    app) -> None:
-    """The two handlers run at once, so either may commit first; whichever does, the other recolours from what was
-    committed: the changes form one chain (each starts where the last ended), end yellow, and each has its event.
-    (Overdue first: blue → yellow, the expiry then changes nothing; expiry first: blue → green → yellow.)"""
+    """CODE-3 colours: the two handlers run at once, so either may commit first; whichever does, the other recolours
+    from what was committed: the changes form one chain (each starts where the last ended), end yellow, and each has
+    its event. (Overdue first: blue → yellow, the expiry then changes nothing; expiry first: blue → green → yellow.)"""
     uscc = await open_org(app)
     await apply_fact(app, profile_facts.grade_changed, _awarded(uscc))
     await asyncio.gather(apply_fact(app, record_facts.report_overdue, _overdue(uscc)),
