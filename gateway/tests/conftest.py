@@ -26,6 +26,7 @@ from yishe_gateway.identity.admin import IssuedKey
 from yishe_gateway.identity.service import claims_of
 from yishe_gateway.identity.signing import signed_headers
 from yishe_gateway.main import create_app
+from yishe_kit.tasks import stop as stop_tasks
 from yishe_kit.testing import MigratedDatabases, free_port
 
 SERVICES = ("registry", "credit", "procurement", "party", "cultivation")
@@ -50,17 +51,15 @@ class Running:
     url: str
 
     async def stop(self) -> None:
-        """Graceful first; a server still waiting on a kept-alive connection after 10 s is forced (then cancelled),
-        so a test's teardown is bounded."""
+        """Graceful first; a server still waiting on a kept-alive connection after 10 s is forced (then stopped as
+        yishe_kit.tasks.stop does), so a test's teardown is bounded."""
         self.server.should_exit = True
         done, _ = await asyncio.wait({self.task}, timeout=10)
         if not done:
             self.server.force_exit = True
             done, _ = await asyncio.wait({self.task}, timeout=10)
         if not done:
-            self.task.cancel()
-            with contextlib.suppress(BaseException):
-                await self.task
+            await stop_tasks(self.task)
 
 
 async def serve(app: FastAPI, timeout: float = 15.0) -> Running:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ipaddress
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -23,6 +22,8 @@ from yishe_kit.db import make_engine, make_sessionmaker
 from yishe_kit.docs import offline_docs
 from yishe_kit.errors import install_handlers
 from yishe_kit.logging import configure
+from yishe_kit.tasks import bounded
+from yishe_kit.tasks import stop as stop_tasks
 
 from . import errors, platform_date, proxy, routes
 from .audit import models as _audit_models  # noqa: F401 - register tables on the metadata
@@ -68,17 +69,6 @@ async def _every(seconds: float, job: Any) -> None:
             await job()
         except Exception as exc:
             log.warning("periodic job failed", error=repr(exc))
-
-
-STOP_STEP_SECONDS = 10.0
-
-
-async def _bounded(step: str, stopping: Awaitable[object]) -> None:
-    """One shutdown step, given at most STOP_STEP_SECONDS; one that overruns is cancelled and named in the log."""
-    try:
-        await asyncio.wait_for(stopping, STOP_STEP_SECONDS)
-    except TimeoutError:
-        log.error("shutdown step overran and was cancelled", step=step, seconds=STOP_STEP_SECONDS)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -134,28 +124,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-                with contextlib.suppress(BaseException):
-                    await task
+            await stop_tasks(tasks)
             # Each step bounded: a stop that hangs (a consumer mid-batch, a dead upstream) is logged by name and
             # passed, never holding the process (or a test's teardown) open.
-            await _bounded("dispatcher", state.dispatcher.stop())
-            await _bounded("openapi", state.openapi_merged.close())
+            await bounded("dispatcher", state.dispatcher.stop())
+            await bounded("openapi", state.openapi_merged.close())
             if follower is not None:
-                await _bounded("platform date", follower.stop())
+                await bounded("platform date", follower.stop())
             if state.invalidation is not None:
-                await _bounded("invalidation", state.invalidation.stop())
+                await bounded("invalidation", state.invalidation.stop())
             if state.bus is not None:
-                await _bounded("bus", state.bus.close())
-            await _bounded("cache", state.cache.close())
-            await _bounded("audit", state.audit.stop())
+                await bounded("bus", state.bus.close())
+            await bounded("cache", state.cache.close())
+            await bounded("audit", state.audit.stop())
             if checkpoints is not None:
-                await _bounded("checkpoints", checkpoints.stop())
+                await bounded("checkpoints", checkpoints.stop())
             hops.close()
-            await _bounded("http", http.close())
+            await bounded("http", http.close())
             state.http = None
-            await _bounded("database", engine.dispose())
+            await bounded("database", engine.dispose())
 
     app = FastAPI(title="yishe gateway (一社一码)", version="1.0", lifespan=lifespan,
                   telemetry=NO_NATIVE_TELEMETRY,  # type: ignore[arg-type]  # the kit's own tracing and metrics

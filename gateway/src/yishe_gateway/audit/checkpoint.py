@@ -28,6 +28,7 @@ from nats.js.errors import NotFoundError
 
 from yishe_kit.assertion import ALGORITHMS, ISSUER
 from yishe_kit.bus import Bus
+from yishe_kit.tasks import stop as stop_tasks
 
 from ..upstream import minter_for
 
@@ -61,9 +62,7 @@ class Checkpoints:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(BaseException):
-                await self._task
+            await stop_tasks(self._task)
         await self.bus.close()
 
     def committed(self, seq: int, digest: str) -> None:

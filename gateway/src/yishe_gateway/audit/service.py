@@ -4,7 +4,6 @@ the chain. AUDIT-3 (append-only) is also enforced by database triggers (migratio
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
@@ -15,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from yishe_kit.errors import ServiceError
+from yishe_kit.tasks import stop as stop_tasks
 
 from ..identity.principal import Identity
 from . import chain
@@ -46,9 +46,7 @@ class AuditLog:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(BaseException):
-                await self._task
+            await stop_tasks(self._task)
 
     async def record(self, identity: Identity, request: Request, *, action: str, uscc: str | None = None,
                      status: int | None = None, detail: dict[str, Any] | None = None) -> int:

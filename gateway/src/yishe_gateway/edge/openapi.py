@@ -20,7 +20,6 @@ Security schemes (so `/docs` has an Authorize button and generated clients know 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import copy
 import time
 from typing import Any
@@ -29,6 +28,8 @@ import aiohttp
 import orjson
 import structlog
 from fastapi import FastAPI
+
+from yishe_kit.tasks import stop as stop_tasks
 
 from ..upstream import SERVICES, get_json, internal_headers
 
@@ -192,7 +193,4 @@ class MergedOpenAPI:
         return self._cached[1]
 
     async def close(self) -> None:
-        for task in self._fetching.values():
-            task.cancel()
-            with contextlib.suppress(BaseException):
-                await task
+        await stop_tasks(list(self._fetching.values()))

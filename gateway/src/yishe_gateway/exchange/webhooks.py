@@ -28,6 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 from standardwebhooks import Webhook
 
+from yishe_kit.tasks import stop as stop_tasks
+
 from ..config import Settings, WebhookSettings
 from ..identity.models import ApiClient
 from ..identity.principal import Identity
@@ -93,9 +95,7 @@ class Dispatcher:
     async def stop(self) -> None:
         if self._task is not None:
             _wakers.discard(self._item)
-            self._task.cancel()
-            with contextlib.suppress(BaseException):
-                await self._task
+            await stop_tasks(self._task)
 
     async def _run(self) -> None:
         while True:

@@ -13,7 +13,6 @@ holds costs a dict lookup and a few bytes, never a fan-out or a database call (P
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -21,6 +20,8 @@ from typing import Any
 
 import orjson
 import structlog
+
+from yishe_kit.tasks import stop as stop_tasks
 
 from ..config import CacheSettings
 from ..disclosure.policy import audience, disclose
@@ -172,10 +173,7 @@ class ProfileCache:
         for handle in self._settle.values():
             handle.cancel()
         self._settle.clear()
-        for task in list(self._tasks) + list(self._inflight.values()):
-            task.cancel()
-            with contextlib.suppress(BaseException):
-                await task
+        await stop_tasks([*self._tasks, *self._inflight.values()])
 
 
 def _degraded(held: Entry) -> Entry:

@@ -13,6 +13,7 @@ import structlog
 from yishe_contracts.identifiers import validate_social_org_uscc
 from yishe_contracts.subjects import OWNERS
 from yishe_kit.bus import Bus
+from yishe_kit.tasks import stop as stop_tasks
 
 from .cache import ProfileCache
 
@@ -42,9 +43,7 @@ class Invalidation:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(BaseException):
-                await self._task
+            await stop_tasks(self._task)
 
     async def _on_message(self, msg) -> None:
         try:

@@ -33,8 +33,12 @@ from .platform_date import PlatformDateFollower
 from .readmodel import FragmentLane, Fragments, ReadModel, listen_to_engine, listening_session_class
 from .relay import Relay
 from .settings import ServiceSettings
+from .tasks import bounded
+from .tasks import stop as stop_tasks
 
 _frozen = False
+
+JOBS_STOP_SECONDS = 30.0  # a stopping service gives its running jobs this long to write their final state
 
 
 def freeze_startup_objects() -> None:
@@ -118,17 +122,19 @@ def create_service_app(
         try:
             yield
         finally:
+            # Each step bounded (yishe_kit.tasks): one that hangs is named in the log and passed, never holding the
+            # process, or a test's teardown, open. Jobs get longer: each writes its own final state.
             if jobs is not None:
-                await jobs.close()
-            await relay.stop()
+                await bounded("jobs", jobs.close(), JOBS_STOP_SECONDS)
+            await bounded("relay", relay.stop())
             if follower is not None:
-                await follower.stop()
-            connect_task.cancel()
-            await bus.close()
+                await bounded("platform date", follower.stop())
+            await stop_tasks(connect_task)
+            await bounded("bus", bus.close())
             if read_model is not None:
-                await read_model.close()
+                await bounded("read model", read_model.close())
                 app.state.read_model = None
-            await engine.dispose()
+            await bounded("database", engine.dispose())
 
     app = FastAPI(title=title, description=description, version="1.0", lifespan=lifespan,
                   telemetry=NO_NATIVE_TELEMETRY,  # type: ignore[arg-type]

@@ -28,6 +28,7 @@ from .db import is_unavailable
 from .logging import causation_id_var, correlation_id_var
 from .outbox import Handling, cause_effective_date_var, handling_var
 from .settings import NatsSettings
+from .tasks import stop as stop_tasks
 
 log = structlog.get_logger("yishe.bus")
 
@@ -673,11 +674,7 @@ class Bus:
     async def close(self) -> None:
         self._stopping = True
         tasks = [*self._tasks, *([self._analyzing] if self._analyzing is not None else [])]
-        for t in tasks:
-            t.cancel()
-        for t in tasks:
-            with contextlib.suppress(BaseException):
-                await t
+        await stop_tasks(tasks)
         self._tasks.clear()
         if self.nc is not None:
             with contextlib.suppress(Exception):

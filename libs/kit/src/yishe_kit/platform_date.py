@@ -25,6 +25,7 @@ from nats.js.kv import KeyValue
 
 from .bus import Bus
 from .clock import Clock, business_date
+from .tasks import stop as stop_tasks
 
 log = structlog.get_logger("yishe.platform_date")
 
@@ -105,9 +106,7 @@ class PlatformDateFollower:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(BaseException):
-                await self._task
+            await stop_tasks(self._task)
             self._task = None
 
     def _apply(self, value: PlatformDate | None) -> None:

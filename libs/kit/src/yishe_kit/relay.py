@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from .bus import Bus
 from .outbox import register_waker, unregister_waker
 from .settings import RelaySettings
+from .tasks import stop as stop_tasks
 
 log = structlog.get_logger("yishe.relay")
 
@@ -44,9 +45,7 @@ class Relay:
         unregister_waker(self.wake)
         self.wake.set()
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(BaseException):
-                await self._task
+            await stop_tasks(self._task)
 
     async def run(self) -> None:
         backoff = 0.05
