@@ -70,7 +70,7 @@ async def test_event_refreshes_held_profile_when_colour_changes(start_gateway, f
     async def orange() -> bool:
         return (await _get(client, uscc))["credit"]["colour"] == "orange"
 
-    await eventually(orange, timeout=5)
+    await eventually(orange, timeout=15)
     assert app.state.invalidation.events >= 1
 
 
@@ -94,7 +94,7 @@ async def test_every_gateway_replica_refreshes_the_profile_it_holds(start_gatewa
         async def red(client=client) -> bool:
             return (await _get(client, uscc))["credit"]["colour"] == "red"
 
-        await eventually(red, timeout=5)
+        await eventually(red, timeout=15)
 
 
 @pytest.mark.nats
@@ -109,7 +109,7 @@ async def test_registration_event_loads_profile_before_first_lookup(start_gatewa
     async def held() -> bool:
         return app.state.cache.fresh(uscc) is not None
 
-    await eventually(held, timeout=5)
+    await eventually(held, timeout=15)
     assert fake.calls["registry"] == 1
     assert (await _get(client, uscc))["organisation"]["uscc"] == uscc
     assert fake.calls["registry"] == 1  # the first lookup was already a hit
@@ -131,7 +131,7 @@ async def test_imported_registrations_are_not_warmed_when_a_bulk_import_flows(st
     async def held() -> bool:
         return app.state.cache.fresh(live) is not None
 
-    await eventually(held, timeout=5)  # events arrive in order: the imported one was heard first
+    await eventually(held, timeout=15)  # events arrive in order: the imported one was heard first
     assert app.state.cache.fresh(imported) is None and fake.calls["registry"] == 1
     assert (await _get(client, imported))["organisation"]["uscc"] == imported  # its first lookup loads it
 
@@ -158,12 +158,12 @@ async def test_a_bulk_import_event_warms_none_and_refreshes_what_is_held(start_g
     async def held() -> bool:
         return app.state.cache.fresh(live) is not None
 
-    await eventually(held, timeout=5)  # events arrive in order: the bulk one was heard first
+    await eventually(held, timeout=15)  # events arrive in order: the bulk one was heard first
 
     async def orange() -> bool:  # the held one re-read (CACHE-2 refreshes a held profile at once)
         return (await _get(client, held_one))["credit"]["colour"] == "orange"
 
-    await eventually(orange, timeout=5)
+    await eventually(orange, timeout=15)
     assert app.state.cache.fresh(new_one) is None  # not warmed
     assert fake.calls["registry"] == calls + 2  # the held one's refresh and the live registration's load
 
@@ -184,7 +184,7 @@ async def test_background_loads_are_bounded_when_registrations_arrive_in_a_burst
     async def all_heard() -> bool:
         return app.state.invalidation.events >= len(usccs)
 
-    await eventually(all_heard, timeout=5)
+    await eventually(all_heard, timeout=15)
     assert app.state.cache.stats()["skipped"] >= 1 and fake.calls.get("registry", 0) <= 2 + 1
     fake.slow["registry"] = 0
     for uscc in usccs:
@@ -206,7 +206,7 @@ async def test_incomplete_profile_read_again_when_its_short_ttl_passed(start_gat
     async def caught_up() -> bool:
         return (await _get(client, uscc))["pending_sources"] == []
 
-    await eventually(caught_up, timeout=5)
+    await eventually(caught_up, timeout=15)
 
 
 async def test_slow_source_named_missing_within_its_timeout(start_gateway, fake, make_uscc) -> None:
@@ -236,7 +236,7 @@ async def test_breaker_stops_calling_failing_source_then_tries_again(start_gatew
     async def closed() -> bool:
         return (await _get(client, uscc))["missing_sources"] == []
 
-    await eventually(closed, timeout=5)
+    await eventually(closed, timeout=15)
     assert fake.calls["credit"] == 3 and app.state.breakers["credit"].state == "closed"
 
 
