@@ -276,3 +276,32 @@ async def test_waiting_messages_are_handled_in_batches_with_a_failure_retried_al
     mine = [name for uscc, name in order if uscc == bad_uscc]
     assert mine == ["协会7-first", "协会7-second"]
     assert len(sessions) < len(envelopes) / 4  # batches, not one transaction per message
+
+
+async def test_inbox_rows_are_purged_only_after_every_stream_has_dropped_their_events(sessionmaker) -> None:
+    """An inbox row is what stops a redelivered or replayed event being handled twice: it is kept for longer than
+    any stream keeps an event (STREAM_MAX_AGE_DAYS, the restore drill replays that far), then purged in batches."""
+    from datetime import timedelta
+
+    from pydantic import ValidationError
+
+    from yishe_kit.settings import STREAM_MAX_AGE_DAYS
+
+    now = datetime.now(UTC)
+    consumer = f"kittest{uuid.uuid4().hex[:8]}"
+    ages = {"a year and two months": 430, "just over the retention": 401, "a year, still replayable": 365,
+            "yesterday": 1}
+    async with sessionmaker() as s:
+        await s.execute(insert(INBOX), [
+            {"consumer": consumer, "event_id": str(uuid.uuid4()), "subject": name,
+             "received_at": now - timedelta(days=days)} for name, days in ages.items()])
+        await s.commit()
+    bus = Bus(NatsSettings(url="nats://127.0.0.1:1"), name="kit-test")
+    bus._inbox = INBOX
+    assert bus.settings.inbox_retention_days > STREAM_MAX_AGE_DAYS
+    assert await bus.purge_inbox_once(sessionmaker, now=now, batch=1) == 2  # batches of one, as the outbox purge
+    async with sessionmaker() as s:
+        left = set((await s.execute(select(INBOX.c.subject).where(INBOX.c.consumer == consumer))).scalars())
+    assert left == {"a year, still replayable", "yesterday"}
+    with pytest.raises(ValidationError):  # a retention shorter than the streams' would forget replayable events
+        NatsSettings(inbox_retention_days=STREAM_MAX_AGE_DAYS)

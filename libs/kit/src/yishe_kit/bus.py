@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import nats
@@ -15,7 +15,7 @@ from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
 from pydantic import ValidationError
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import Table, delete, insert, select, text, tuple_
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -27,7 +27,7 @@ from .bulk import insert_rows
 from .db import is_unavailable
 from .logging import causation_id_var, correlation_id_var
 from .outbox import Handling, cause_effective_date_var, handling_var
-from .settings import NatsSettings
+from .settings import STREAM_MAX_AGE_DAYS, NatsSettings
 from .tasks import stop as stop_tasks
 
 log = structlog.get_logger("yishe.bus")
@@ -97,7 +97,7 @@ def stream_configs() -> list[StreamConfig]:
     """One stream per owning service plus the dead-letter stream (mirrors deploy/nats/streams/*.json)."""
     configs = [
         StreamConfig(name=stream_name(o), subjects=[f"{o}.>"], duplicate_window=DUPLICATE_WINDOW_S,
-                     max_age=365 * 86400.0)
+                     max_age=STREAM_MAX_AGE_DAYS * 86400.0)
         for o in OWNERS
     ]
     configs.append(StreamConfig(name=DLQ_STREAM, subjects=[f"{DLQ_PREFIX}.>"], max_age=30 * 86400.0))
@@ -287,6 +287,37 @@ class Bus:
         self._durables.extend(subs)
         for sub in subs:
             self._tasks.append(asyncio.create_task(self._consume(sub, sessionmaker), name=sub.durable))
+        if subs and not any(t.get_name() == "inbox-purge" for t in self._tasks):
+            self._tasks.append(asyncio.create_task(self._purge_inbox(sessionmaker), name="inbox-purge"))
+
+    async def _purge_inbox(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        while not self._stopping:
+            try:
+                await self.purge_inbox_once(sessionmaker)
+            except Exception as exc:  # a purge is housekeeping: never a consumer's failure, tried again next time
+                log.warning("inbox purge failed", error=repr(exc)[:200])
+            await asyncio.sleep(self.settings.inbox_purge_interval_seconds)
+
+    async def purge_inbox_once(self, sessionmaker: async_sessionmaker[AsyncSession], now: datetime | None = None,
+                               batch: int = 5000) -> int:
+        """Delete inbox rows older than `inbox_retention_days` (always longer than any stream keeps an event, so
+        no event a stream can still deliver is forgotten), a batch per transaction; returns how many went."""
+        t = self._inbox
+        assert t is not None
+        cutoff = (now or datetime.now(UTC)) - timedelta(days=self.settings.inbox_retention_days)
+        purged = 0
+        while True:
+            async with sessionmaker() as session:
+                old = select(t.c.consumer, t.c.event_id).where(t.c.received_at < cutoff).limit(batch)
+                result = await session.execute(delete(t).where(tuple_(t.c.consumer, t.c.event_id).in_(old)))
+                await session.commit()
+            deleted = int(getattr(result, "rowcount", 0) or 0)  # a DELETE's CursorResult
+            purged += deleted
+            if deleted < batch:
+                break
+        if purged:
+            log.info("inbox purged", rows=purged, older_than=cutoff.isoformat())
+        return purged
 
     async def _consume(self, sub: Subscription, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         """Pull and handle messages; a batch when more are waiting, one at a time when the stream is quiet.

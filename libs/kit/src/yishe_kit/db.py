@@ -90,7 +90,7 @@ def new_metadata(*, fragments: bool = False, jobs: bool = False, idempotency: bo
         Column("consumer", String(200), primary_key=True),
         Column("event_id", String(36), primary_key=True),
         Column("subject", String(200), nullable=False),
-        Column("received_at", UtcDateTime(), nullable=False),
+        Column("received_at", UtcDateTime(), nullable=False, index=True),  # the purge after the streams' max age
     )
     if jobs:
         Table(

@@ -29,6 +29,9 @@ class DatabaseSettings(BaseModel):
     read_pool_size: int = 4
 
 
+STREAM_MAX_AGE_DAYS = 365  # how long every owner's stream keeps its events (deploy/nats/streams; the restore drill)
+
+
 class NatsSettings(BaseModel):
     url: str = Field(
         default_factory=lambda: os.environ.get("NATS_URL", "nats://127.0.0.1:4322"),
@@ -38,6 +41,10 @@ class NatsSettings(BaseModel):
     ack_wait_seconds: float = 30.0
     # While messages are waiting, a consumer pulls up to this many at once and handles them in one transaction.
     batch: int = Field(256, ge=1, le=10_000)
+    # A consumer's inbox row remembers an event it handled for as long as a stream could deliver it again: never less
+    # than the streams keep events (a replay after a restore), then purged at most once per interval.
+    inbox_retention_days: float = Field(STREAM_MAX_AGE_DAYS + 35, ge=STREAM_MAX_AGE_DAYS + 1)
+    inbox_purge_interval_seconds: float = Field(3600.0, gt=0)
 
     @property
     def servers(self) -> list[str]:

@@ -1,0 +1,22 @@
+"""inbox received_at index: the bus purges inbox rows older than the streams keep events (inbox_retention_days)
+
+Revision ID: 2c25ac2da39d
+Revises: 3b9f0c2d7a61
+Create Date: 2026-12-03 19:00:00.000000
+"""
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = '2c25ac2da39d'
+down_revision: str | None = '3b9f0c2d7a61'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_index(op.f('ix_inbox_received_at'), 'inbox', ['received_at'], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index(op.f('ix_inbox_received_at'), table_name='inbox')
