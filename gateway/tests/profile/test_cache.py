@@ -137,6 +137,34 @@ async def test_imported_registrations_are_not_warmed_when_a_bulk_import_flows(st
 
 
 @pytest.mark.nats
+async def test_a_new_registration_is_warmed_only_once_the_other_services_have_had_their_settle_time(
+        start_gateway, fake, make_uscc, publish, registered) -> None:
+    """Issue 11 (the single event path): at a registration's own moment every service is handling it, so the
+    gateway's warm-up waits `settle_seconds` instead of fanning out at once (then the services are busy and their read
+    models not yet built); it loads once, and the follow-on events heard meanwhile cost no fan-out of their own."""
+    app, _ = await start_gateway(events_enabled=True, cache={"settle_seconds": 4})
+    await eventually(lambda: _ready(app))
+    uscc = make_uscc()
+    fake.add(uscc)
+    await publish(registered(uscc))
+    event = ColourChanged(uscc=uscc, from_colour="green", to_colour="green", rule="CODE-3", reason="信用档案建立",
+                          changed_at=datetime.now(UTC))
+    await publish_envelope(app.state.settings.nats.url, Envelope.wrap(event, source="credit"))
+
+    async def heard() -> bool:
+        return app.state.invalidation.events >= 2
+
+    await eventually(heard, timeout=15)
+    assert fake.calls.get("registry", 0) == 0  # nothing loaded at the registration's moment, nor for the follow-on
+
+    async def held() -> bool:
+        return app.state.cache.fresh(uscc) is not None
+
+    await eventually(held, timeout=20)
+    assert fake.calls["registry"] == 1 and app.state.cache.stats()["hits"] == 0
+
+
+@pytest.mark.nats
 async def test_a_bulk_import_event_warms_none_and_refreshes_what_is_held(start_gateway, fake, make_uscc, publish,
                                                                         registered) -> None:
     """Issue 11 / CACHE-2: a bulk import event (`registry.organisations.imported.v1`) loads none of its
