@@ -15,7 +15,7 @@ from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
 from pydantic import ValidationError
-from sqlalchemy import Table, delete, insert, select, text, tuple_
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -24,7 +24,7 @@ from yishe_contracts.subjects import DLQ_PREFIX, DLQ_STREAM, OWNERS, stream_name
 
 from . import tracing
 from .bulk import insert_rows
-from .db import is_unavailable
+from .db import delete_in_batches, is_unavailable
 from .logging import causation_id_var, correlation_id_var
 from .outbox import Handling, cause_effective_date_var, handling_var
 from .settings import STREAM_MAX_AGE_DAYS, NatsSettings
@@ -305,16 +305,7 @@ class Bus:
         t = self._inbox
         assert t is not None
         cutoff = (now or datetime.now(UTC)) - timedelta(days=self.settings.inbox_retention_days)
-        purged = 0
-        while True:
-            async with sessionmaker() as session:
-                old = select(t.c.consumer, t.c.event_id).where(t.c.received_at < cutoff).limit(batch)
-                result = await session.execute(delete(t).where(tuple_(t.c.consumer, t.c.event_id).in_(old)))
-                await session.commit()
-            deleted = int(getattr(result, "rowcount", 0) or 0)  # a DELETE's CursorResult
-            purged += deleted
-            if deleted < batch:
-                break
+        purged = await delete_in_batches(sessionmaker, t, t.c.received_at < cutoff, batch)
         if purged:
             log.info("inbox purged", rows=purged, older_than=cutoff.isoformat())
         return purged

@@ -23,13 +23,17 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    delete,
     event,
+    select,
     text,
+    tuple_,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -224,6 +228,25 @@ async def flush_or_conflict(session: AsyncSession, code: str, detail: str, probl
 
 
 TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock_detected, serialization_failure
+
+
+async def delete_in_batches(sessionmaker: async_sessionmaker[AsyncSession], table: Table,
+                            where: ColumnElement[bool], batch: int = 5000) -> int:
+    """Delete `table`'s rows matching `where`, `batch` rows per transaction (chosen by primary key, so PostgreSQL's
+    DELETE without LIMIT works too, and no transaction holds a long lock); returns how many went. The housekeeping
+    purges (published outbox rows, old inbox rows) use it."""
+    keys = list(table.primary_key.columns)
+    chosen = select(*keys).where(where).limit(batch)
+    matches = keys[0].in_(chosen.scalar_subquery()) if len(keys) == 1 else tuple_(*keys).in_(chosen)
+    deleted_all = 0
+    while True:
+        async with sessionmaker() as session:
+            result = await session.execute(delete(table).where(matches))
+            await session.commit()
+        deleted = int(getattr(result, "rowcount", 0) or 0)  # a DELETE's CursorResult
+        deleted_all += deleted
+        if deleted < batch:
+            return deleted_all
 
 
 def is_transient(exc: BaseException) -> bool:

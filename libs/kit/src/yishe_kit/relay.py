@@ -12,10 +12,11 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .bus import Bus
+from .db import delete_in_batches
 from .outbox import register_waker, unregister_waker
 from .settings import RelaySettings
 from .tasks import stop as stop_tasks
@@ -113,16 +114,8 @@ class Relay:
         """Delete published rows older than the retention, a batch per transaction; returns how many went."""
         t = self.outbox
         cutoff = (now or datetime.now(UTC)) - timedelta(hours=self.settings.retention_hours)
-        purged = 0
-        while True:
-            async with self.sessionmaker() as session:
-                old = select(t.c.seq).where(t.c.published_at.is_not(None), t.c.published_at < cutoff).limit(batch)
-                result = await session.execute(delete(t).where(t.c.seq.in_(old.scalar_subquery())))
-                await session.commit()
-            deleted = int(getattr(result, "rowcount", 0) or 0)  # a DELETE's CursorResult
-            purged += deleted
-            if deleted < batch:
-                break
+        sent_before = t.c.published_at.is_not(None) & (t.c.published_at < cutoff)  # unsent rows are never purged
+        purged = await delete_in_batches(self.sessionmaker, t, sent_before, batch)
         if purged:
             log.info("outbox purged", rows=purged, older_than=cutoff.isoformat())
         return purged
