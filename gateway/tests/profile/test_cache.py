@@ -139,7 +139,7 @@ async def test_imported_registrations_are_not_warmed_when_a_bulk_import_flows(st
 @pytest.mark.nats
 async def test_a_new_registration_is_warmed_only_once_the_other_services_have_had_their_settle_time(
         start_gateway, fake, make_uscc, publish, registered) -> None:
-    """Issue 11 (the single event path): at a registration's own moment every service is handling it, so the
+    """Issue 11 (the single event path) / CACHE-2: at a registration's own moment every service is handling it, so the
     gateway's warm-up waits `settle_seconds` instead of fanning out at once (then the services are busy and their read
     models not yet built); it loads once, and the follow-on events heard meanwhile cost no fan-out of their own."""
     app, _ = await start_gateway(events_enabled=True, cache={"settle_seconds": 4})

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
-import time
 
 from yishe_kit.tasks import bounded, stop
 
@@ -26,9 +25,8 @@ async def test_a_task_that_swallows_its_cancellations_is_cancelled_again_until_i
     ended: list[str] = []
     task = asyncio.create_task(_swallows_cancellations(2, ended), name="stubborn")
     await asyncio.sleep(0)
-    started = time.monotonic()
     assert await asyncio.wait_for(stop(task, timeout=30), 10) is True  # one cancel and await would never end
-    assert task.done() and ended == ["ended"] and time.monotonic() - started < 10
+    assert task.done() and ended == ["ended"]
 
 
 async def test_the_python_311_wait_for_race_is_covered() -> None:
@@ -69,9 +67,9 @@ async def test_stop_gives_up_after_its_timeout_and_says_which_task() -> None:
 
 async def test_a_bounded_step_that_overruns_is_passed_after_its_bound() -> None:
     ended: list[str] = []
-    started = time.monotonic()
-    assert await bounded("stubborn", _swallows_cancellations(2, ended), seconds=0.2) is False
-    assert ended == ["ended"] and time.monotonic() - started < 5
+    # wait_for only guards the test against a hang (as wait_for-based bounding did): no timing is asserted
+    assert await asyncio.wait_for(bounded("stubborn", _swallows_cancellations(2, ended), seconds=0.2), 10) is False
+    assert ended == ["ended"]
 
 
 async def test_a_bounded_step_that_ends_in_time_is_true_and_its_failure_is_not_raised() -> None:
