@@ -198,6 +198,7 @@ class Bus:
         self._inbox_rows = 0  # inbox rows this process wrote (batches), and when it analyzes the table next
         self._analyze_at = ANALYZE_FIRST
         self._analyzing: asyncio.Task | None = None
+        self._purging: asyncio.Task | None = None  # the inbox purge, one per process however many consumers
 
     @property
     def connected(self) -> bool:
@@ -287,8 +288,9 @@ class Bus:
         self._durables.extend(subs)
         for sub in subs:
             self._tasks.append(asyncio.create_task(self._consume(sub, sessionmaker), name=sub.durable))
-        if subs and not any(t.get_name() == "inbox-purge" for t in self._tasks):
-            self._tasks.append(asyncio.create_task(self._purge_inbox(sessionmaker), name="inbox-purge"))
+        if subs and self._purging is None:
+            self._purging = asyncio.create_task(self._purge_inbox(sessionmaker), name="inbox-purge")
+            self._tasks.append(self._purging)
 
     async def _purge_inbox(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         while not self._stopping:
@@ -698,6 +700,7 @@ class Bus:
         tasks = [*self._tasks, *([self._analyzing] if self._analyzing is not None else [])]
         await stop_tasks(tasks)
         self._tasks.clear()
+        self._purging = None
         if self.nc is not None:
             with contextlib.suppress(Exception):
                 await self.nc.close()
