@@ -66,6 +66,7 @@ rules-check: env
 	@$(PY) scripts/rules.py check
 
 bench: env
+	@bash scripts/ensure-wrk.sh
 	@$(PY) bench/registration_to_party.py
 	@$(PY) bench/gateway_profile.py
 	@$(PY) bench/registry_lookup.py 100000

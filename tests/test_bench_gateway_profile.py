@@ -39,6 +39,39 @@ def test_options_bound_the_cache_below_n_and_the_cold_set_above_the_cache() -> N
     assert len(held) == opts.held_set and len(cold) == opts.cold_set and not set(held) & set(cold)
 
 
+def test_a_small_run_fits_its_sets_in_the_organisations_it_loaded() -> None:
+    bench = _bench("gateway_profile")
+    opts = bench.parse_args(["--organisations", "1000"])
+    held, cold = bench.pick([f"u{i}" for i in range(1000)], opts)
+    assert len(held) + len(cold) <= 1000 and len(cold) > opts.cache_entries
+
+
+# wrk 4.1.0's own output (Debian's package, here), once clean and once with failed requests
+WRK_CLEAN = """Running 1s test @ http://127.0.0.1:18020/
+  1 threads and 50 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     2.32ms    1.51ms  39.94ms   96.95%
+    Req/Sec    22.46k     0.87k   23.59k    40.00%
+  Latency Distribution
+     50%    2.14ms
+     75%    2.36ms
+     90%    2.69ms
+     99%    5.02ms
+  22256 requests in 1.00s, 66.54MB read
+Requests/sec:  22229.35
+Transfer/sec:     66.46MB
+"""
+WRK_FAILING = WRK_CLEAN.replace("     99%    5.02ms", "     99%    1.20s").replace(
+    "  22256 requests in 1.00s, 66.54MB read", "  22256 requests in 1.00m, 66.54MB read\n"
+    "  Socket errors: connect 0, read 3, write 0, timeout 2\n  Non-2xx or 3xx responses: 251")
+
+
+def test_wrk_output_is_read_as_requests_answered_seconds_percentiles_and_errors() -> None:
+    bench = _bench("gateway_profile")
+    assert bench.parse_wrk(WRK_CLEAN) == (22256, 1.0, {50: 2.14, 99: 5.02}, 0)
+    assert bench.parse_wrk(WRK_FAILING) == (22256 - 256, 60.0, {50: 2.14, 99: 1200.0}, 256)
+
+
 async def test_the_loader_writes_every_organisation_once_into_every_service(tmp_path: Path) -> None:
     seed = _bench("profile_seed")
     n = 30

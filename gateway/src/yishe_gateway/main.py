@@ -10,17 +10,19 @@ from typing import Any
 
 import aiohttp
 import structlog
-from fastapi import FastAPI, Request, Response
+from fastapi import Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
-from yishe_kit.access_log import observe
+from yishe_kit import tracing
+from yishe_kit.access_log import AccessLines, observe
 from yishe_kit.app import NO_NATIVE_TELEMETRY, freeze_startup_objects
 from yishe_kit.bounds import bound_parameters
 from yishe_kit.bus import Bus
 from yishe_kit.db import make_engine, make_sessionmaker
 from yishe_kit.docs import offline_docs
 from yishe_kit.errors import install_handlers
+from yishe_kit.front import FrontedApp
 from yishe_kit.logging import configure
 from yishe_kit.tasks import bounded
 from yishe_kit.tasks import stop as stop_tasks
@@ -34,7 +36,7 @@ from .config import Settings, get_settings
 from .dashboard import router as dashboard_router
 from .db import metadata
 from .edge.body_limit import BodyLimitMiddleware
-from .edge.fastlane import FastLane
+from .edge.fastlane import FastLane, HeldLane
 from .edge.openapi import MergedOpenAPI, install_security
 from .edge.ratelimit import Limiter
 from .exchange import consumers
@@ -71,12 +73,12 @@ async def _every(seconds: float, job: Any) -> None:
             log.warning("periodic job failed", error=repr(exc))
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None) -> FrontedApp:
     settings = settings or get_settings()
     configure("gateway", settings.log_level)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FrontedApp) -> AsyncIterator[None]:
         state = app.state
         engine = make_engine(settings.db.url, echo=settings.db.echo, pool_size=settings.db.pool_size,
                              max_overflow=settings.db.max_overflow)
@@ -97,6 +99,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return merge(uscc, await fetch_all(state.http, settings, state.breakers, uscc, request_id, hops))
 
         state.cache = ProfileCache(settings.cache, load)
+        access = AccessLines("gateway") if settings.telemetry.access_log else None
+        if not tracing.recording("gateway"):  # a recorded trace needs the full stack's server span
+            app.front = HeldLane(state, getattr(state, "metrics", None), access)
         checkpoints = Checkpoints(settings) if settings.audit.checkpoints else None
         if checkpoints is not None:
             checkpoints.start()
@@ -124,6 +129,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            app.front = None
+            if access is not None:
+                access.flush()
             await stop_tasks(tasks)
             # Each step bounded: a stop that hangs (a consumer mid-batch, a dead upstream) is logged by name and
             # passed, never holding the process (or a test's teardown) open.
@@ -144,7 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             state.http = None
             await bounded("database", engine.dispose())
 
-    app = FastAPI(title="yishe gateway (一社一码)", version="1.0", lifespan=lifespan,
+    app = FrontedApp(title="yishe gateway (一社一码)", version="1.0", lifespan=lifespan,
                   telemetry=NO_NATIVE_TELEMETRY,  # type: ignore[arg-type]  # the kit's own tracing and metrics
                   openapi_url="/openapi/gateway.json", docs_url=None, redoc_url=None,
                   generate_unique_id_function=_operation_id)

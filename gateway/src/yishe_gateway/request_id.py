@@ -20,6 +20,11 @@ def mint() -> str:
     return f"{_PREFIX}{next(_COUNTER):016x}"
 
 
+def resolve(incoming: str) -> str:
+    """The client's id when it is sane, else a new one."""
+    return incoming if incoming and _SANE.fullmatch(incoming) else mint()
+
+
 class RequestIdMiddleware:
     """Pure ASGI (not BaseHTTPMiddleware): no extra task or body buffering per request on the hot path."""
 
@@ -31,7 +36,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), "")
-        request_id = incoming if _SANE.fullmatch(incoming) else mint()
+        request_id = resolve(incoming)
         scope.setdefault("state", {})["request_id"] = request_id
         raw_id = request_id.encode("latin-1")
 

@@ -18,7 +18,16 @@ from starlette.datastructures import State
 from yishe_kit.assertion import AssertionGate, AssertionSettings, verifier_for
 from yishe_kit.db import BigIntPK, make_engine, make_sessionmaker, new_metadata
 from yishe_kit.errors import NotFound, install_handlers
-from yishe_kit.readmodel import FragmentLane, Fragments, ReadModel, listen_to_engine, listening_session_class
+from yishe_kit.front import FrontedApp
+from yishe_kit.metrics import Metrics
+from yishe_kit.readmodel import (
+    FragmentLane,
+    Fragments,
+    FrontFragmentLane,
+    ReadModel,
+    listen_to_engine,
+    listening_session_class,
+)
 from yishe_kit.testing import _pg, assertion_hook, create_pg_database, key_pair_for_tests
 from yishe_kit.testing import test_backend as backend
 
@@ -337,8 +346,10 @@ async def test_a_build_raced_by_a_change_that_voids_everything_is_never_served(m
 
 # --- the fast lane -----------------------------------------------------------------------------------------------
 
-def lane_app(rm: ReadModel) -> FastAPI:
-    app = FastAPI()
+def lane_app(rm: ReadModel, front: bool = False) -> FastAPI:
+    """As every service assembles it (yishe_kit.app): the gate verifies the caller outside the lane; with `front`,
+    the front lane answers the gateway's reads before the whole stack (`app.stack_calls` counts what reached it)."""
+    app = FrontedApp()
     install_handlers(app)
 
     @app.get("/v1/orgs/{uscc}")
@@ -348,21 +359,34 @@ def lane_app(rm: ReadModel) -> FastAPI:
 
     app.state.read_model = rm
     app.add_middleware(FragmentLane, state=app.state, path="/v1/orgs/")
-    # As in every service (yishe_kit.app): the caller is verified once, outside the lane.
-    keys = AssertionSettings(public_key=key_pair_for_tests()[1])
-    app.add_middleware(AssertionGate, verifier=verifier_for("test", keys))
+    verifier = verifier_for("test", AssertionSettings(public_key=key_pair_for_tests()[1]))
+    app.add_middleware(AssertionGate, verifier=verifier)
+    app.state.stack_calls = 0
+
+    @app.middleware("http")
+    async def count(request: Request, call_next):  # outermost of the stack: every request the front lane passed on
+        app.state.stack_calls += 1
+        return await call_next(request)
+
+    if front:
+        app.state.metrics = Metrics("test")
+        app.front = FrontFragmentLane(app.state, "/v1/orgs/", verifier, app.state.metrics)
     return app
 
 
 GATEWAY = {"X-Yishe-Role": "internal", "X-Yishe-Actor": "gateway", "X-Request-ID": "req-1"}
 
 
-async def test_the_lane_serves_the_gateway_from_the_model_and_everyone_else_from_the_route(model: ReadModel) -> None:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=lane_app(model)), base_url="http://t",
+@pytest.mark.parametrize("front", [False, True], ids=["lane", "front lane"])
+async def test_the_lane_serves_the_gateway_from_the_model_and_everyone_else_from_the_route(model: ReadModel,
+                                                                                           front: bool) -> None:
+    app = lane_app(model, front)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t",
                                  event_hooks={"request": [assertion_hook("test")]}) as client:
         fast = await client.get(f"/v1/orgs/{USCC}", headers=GATEWAY)
         assert fast.status_code == 200 and fast.headers["x-request-id"] == "req-1"
         assert model.builds == 1
+        assert app.state.stack_calls == (0 if front else 1)
         normal = await client.get(f"/v1/orgs/{USCC}", headers={**GATEWAY, "X-Yishe-Actor": "someone"})
         query = await client.get(f"/v1/orgs/{USCC}?x=1", headers=GATEWAY)
         assert model.builds == 1  # neither came through the lane
@@ -372,6 +396,15 @@ async def test_the_lane_serves_the_gateway_from_the_model_and_everyone_else_from
         assert missing.status_code == routed.status_code == 404
         assert missing.json() == routed.json()
         assert missing.headers["content-type"] == "application/problem+json"
+        calls = app.state.stack_calls
+        forged = await client.get(f"/v1/orgs/{USCC}", headers={"X-Yishe-Assertion": "not-a-token"})
+        assert forged.status_code == 401  # the gate's answer: the front lane serves no caller the gate refuses
+        assert app.state.stack_calls == calls + 1
+    if front:  # the lane's answers are counted under the route's template, as the stack's would be
+        samples = {(s.labels["route"], s.labels["status"]): s.value
+                   for metric in app.state.metrics.registry.collect() for s in metric.samples
+                   if s.name.endswith("_count") and s.labels.get("method") == "GET"}
+        assert samples[("/v1/orgs/{uscc}", "200")] == 1 and samples[("/v1/orgs/{uscc}", "404")] == 1
 
 
 async def test_a_related_table_without_uscc_voids_the_organisations_it_maps_to(model: ReadModel) -> None:

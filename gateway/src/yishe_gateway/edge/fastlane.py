@@ -1,29 +1,110 @@
-"""The hot path's fast lane (CACHE-1): an anonymous `GET /v1/code/{uscc}[?sig=…]` is answered here, in plain ASGI,
-before FastAPI's routing, exception and dependency layers (their cost is several times a held lookup's:
-PERFORMANCE.md). A profile the gateway holds comes from the cache; one it does not hold (a first lookup, or the
-cache turned off) is loaded through the cache's single-flight fan-out, as the route would. It applies the same rules
-as the route: the anonymous rate limit (EDGE-1), the public view (CODE-4) from the same bytes, the signature check
-(CODE-6), the route's problem+json for an unknown organisation (404) or the registry down (503). Anything else —
-credentials, a browser asking for HTML, other query parameters, a CORS request, a malformed code — goes on to
-FastAPI."""
+"""The hot path's fast lanes (CACHE-1): an anonymous `GET /v1/code/{uscc}[?sig=…]` is answered in plain ASGI, before
+FastAPI's routing, exception and dependency layers (their cost is several times a held lookup's: PERFORMANCE.md).
+
+- `HeldLane`, the front lane (yishe_kit.front: before even FastAPI's own middleware, the request id and the
+  metrics/access-log middleware): a profile the gateway holds. It does what those layers would have done for this
+  answer, at a fraction of their cost: the request id (a client's sane one, else minted) on the response, the
+  request counted in the route's metrics, the access-log line (`yishe_kit.access_log.AccessLines`). Only while
+  traces are not recorded (no OTLP endpoint, the default): then the tracing middleware has nothing to do for it.
+  Anything else, and any error before it answers, goes on to the full stack.
+- `FastLane`, inside that stack: the same lookups when the profile is not held (a first lookup, or the cache turned
+  off), loaded through the cache's single-flight fan-out as the route would; and every held one while traces are
+  recorded.
+
+Both apply the same rules as the route: the anonymous rate limit (EDGE-1), the public view (CODE-4) from the same
+bytes, the signature check (CODE-6); FastLane also gives the route's problem+json for an unknown organisation (404)
+or the registry down (503). Anything else — credentials, a browser asking for HTML, other query parameters, a CORS
+request, a malformed code — goes on to FastAPI."""
 
 from __future__ import annotations
 
+import time
 from urllib.parse import unquote
 
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from yishe_contracts.identifiers import validate_social_org_uscc
+from yishe_kit.access_log import AccessLines
 from yishe_kit.errors import ServiceError, service_error_response
 from yishe_kit.i18n import language
+from yishe_kit.metrics import Metrics
 
+from .. import request_id
 from ..errors import RateLimited
 from ..profile.service import SIGNATURE, signature_state
 
 PREFIX = "/v1/code/"
+ROUTE = "/v1/code/{uscc}"
 _PASS = frozenset({b"authorization", b"x-app-key", b"x-signature", b"origin"})
 JSON_HEADERS = [(b"content-type", b"application/json")]
+_NO_LANE = (None, None)
+
+
+def match(scope: Scope) -> tuple[str | None, str | None]:
+    """(uscc, signature or None) when `scope` is an anonymous public lookup a lane may answer, else (None, None)."""
+    if scope["type"] != "http" or scope["method"] != "GET":
+        return _NO_LANE
+    path: str = scope["path"]
+    if not path.startswith(PREFIX) or len(path) != len(PREFIX) + 18:
+        return _NO_LANE
+    for name, value in scope["headers"]:
+        if name in _PASS or (name == b"accept" and b"text/html" in value):
+            return _NO_LANE
+    query: bytes = scope["query_string"]
+    sig = None
+    if query:
+        if not query.startswith(b"sig=") or b"&" in query:
+            return _NO_LANE
+        sig = unquote(query[4:].decode("latin-1"))
+    return path[len(PREFIX):], sig
+
+
+def _anonymous_allowed(state: State, scope: Scope) -> bool:
+    client = scope.get("client")
+    limiter = state.limiter
+    try:
+        limiter.hit(limiter.settings.anonymous, f"anonymous:{client[0] if client else 'unknown'}")
+    except RateLimited:
+        return False  # the route answers the 429 (it charges once more: the caller is over the limit anyway)
+    return True
+
+
+class HeldLane:
+    """See the module's docstring. `serve` answers and returns True, or returns False having sent nothing."""
+
+    def __init__(self, state: State, metrics: Metrics | None, access: AccessLines | None) -> None:
+        self.state = state
+        self.access = access
+        self.observe = None if metrics is None else metrics.requests.labels("GET", ROUTE, "200").observe
+
+    async def serve(self, scope: Scope, receive: Receive, send: Send) -> bool:
+        uscc, sig = match(scope)
+        if uscc is None:
+            return False
+        start = time.perf_counter()
+        state = self.state
+        try:
+            cache = state.cache
+            entry = cache.fresh(uscc)
+            if entry is None or not _anonymous_allowed(state, scope):
+                return False
+            body = entry.body("public", "public") + SIGNATURE[signature_state(state.settings, uscc, sig)]
+            incoming = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), "")
+            rid = request_id.resolve(incoming)
+        except Exception:  # nothing sent yet: the full stack answers, and renders any error itself
+            return False
+        cache.hits += 1
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [*JSON_HEADERS, (b"content-length", str(len(body)).encode()),
+                                (b"x-request-id", rid.encode("latin-1"))]})
+        await send({"type": "http.response.body", "body": body})
+        elapsed = time.perf_counter() - start
+        if self.observe is not None:
+            self.observe(elapsed)
+        if self.access is not None:
+            self.access.request("GET", ROUTE, 200, elapsed, rid, "public")
+        return True
 
 
 class FastLane:
@@ -32,49 +113,32 @@ class FastLane:
         self.state = state  # the gateway app's state: its cache, limiter and settings (set up by the lifespan)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET":
-            path: str = scope["path"]
-            if (path.startswith(PREFIX) and len(path) == len(PREFIX) + 18
-                    and await self._serve(scope, receive, send, path)):
-                return
-        await self.app(scope, receive, send)
+        uscc, sig = match(scope)
+        if uscc is None or not await self._serve(scope, receive, send, uscc, sig):
+            await self.app(scope, receive, send)
 
-    async def _serve(self, scope: Scope, receive: Receive, send: Send, path: str) -> bool:
-        for name, value in scope["headers"]:
-            if name in _PASS or (name == b"accept" and b"text/html" in value):
-                return False
-        query: bytes = scope["query_string"]
-        sig = None
-        if query:
-            if not query.startswith(b"sig=") or b"&" in query:
-                return False
-            sig = unquote(query[4:].decode("latin-1"))
+    async def _serve(self, scope: Scope, receive: Receive, send: Send, uscc: str, sig: str | None) -> bool:
         state = self.state
-        uscc = path[len(PREFIX):]
         cache = getattr(state, "cache", None)
         if cache is None:
             return False  # not started
         entry = cache.fresh(uscc)
         if entry is None and validate_social_org_uscc(uscc):
             return False  # the route answers the 400 naming the rule
-        client = scope.get("client")
-        limiter = state.limiter
-        try:
-            limiter.hit(limiter.settings.anonymous, f"anonymous:{client[0] if client else 'unknown'}")
-        except RateLimited:
-            return False  # the route answers the 429 (it charges once more: the caller is over the limit anyway)
+        if not _anonymous_allowed(state, scope):
+            return False
         if entry is None:
-            request_id = scope.get("state", {}).get("request_id") or "fastlane"
+            rid = scope.get("state", {}).get("request_id") or "fastlane"
             try:
-                entry = await cache.get(uscc, request_id)
+                entry = await cache.get(uscc, rid)
             except ServiceError as exc:  # as the kit's handler renders it for the route
-                scope["yishe.route"] = "/v1/code/{uscc}"
+                scope["yishe.route"] = ROUTE
                 accept = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"accept-language"), None)
                 await service_error_response(exc, language(accept))(scope, receive, send)
                 return True
         else:
             cache.hits += 1
-        scope["yishe.route"] = "/v1/code/{uscc}"  # the metrics' route label
+        scope["yishe.route"] = ROUTE  # the metrics' route label
         body = entry.body("public", "public") + SIGNATURE[signature_state(state.settings, uscc, sig)]
         await send({"type": "http.response.start", "status": 200,
                     "headers": [*JSON_HEADERS, (b"content-length", str(len(body)).encode())]})

@@ -14,7 +14,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy import MetaData
 
-from . import idempotency
+from . import idempotency, tracing
 from .access_log import observe
 from .assertion import AssertionGate, verifier_for
 from .bounds import bound_parameters
@@ -24,13 +24,14 @@ from .context import subscriptions as context_subscriptions
 from .db import IDEMPOTENCY_TABLE, JOB_TABLE, make_engine, make_sessionmaker
 from .docs import offline_docs
 from .errors import DatabaseOutage, install_handlers
+from .front import FrontedApp
 from .health import router as health_router
 from .jobs import JobRunner, jobs_router
 from .limits import add_limits
 from .logging import configure, correlation_id_var
 from .outbox import Outbox
 from .platform_date import PlatformDateFollower
-from .readmodel import FragmentLane, Fragments, ReadModel, listen_to_engine, listening_session_class
+from .readmodel import FragmentLane, Fragments, FrontFragmentLane, ReadModel, listen_to_engine, listening_session_class
 from .relay import Relay
 from .settings import ServiceSettings
 from .tasks import bounded
@@ -80,9 +81,10 @@ def create_service_app(
     `fragments`: the service keeps the 一社一码 read model of its part of the profile (yishe_kit.readmodel); its
     metadata then has the `profile_fragment` table (new_metadata(fragments=True))."""
     configure(settings.service_name, settings.log_level)
+    verifier = verifier_for(settings.service_name, settings.assertion)  # the gate's, and the front lane's
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FrontedApp) -> AsyncIterator[None]:
         engine = make_engine(settings.db.url, echo=settings.db.echo, pool_size=settings.db.pool_size,
                              max_overflow=settings.db.max_overflow)
         read_model = None
@@ -92,6 +94,9 @@ def create_service_app(
             sessionmaker = make_sessionmaker(engine, listening_session_class(fragments, table))
             read_model = app.state.read_model = ReadModel(fragments, table, engine, sessionmaker, app.state)
             await read_model.start()
+            if not tracing.recording(settings.service_name):  # a recorded trace needs the full stack's server span
+                app.front = FrontFragmentLane(app.state, fragments.path, verifier,
+                                              getattr(app.state, "metrics", None))
         else:
             sessionmaker = make_sessionmaker(engine)
         bus = Bus(settings.nats, name=settings.service_name)
@@ -131,12 +136,13 @@ def create_service_app(
                 await bounded("platform date", follower.stop())
             await stop_tasks(connect_task)
             await bounded("bus", bus.close())
+            app.front = None
             if read_model is not None:
                 await bounded("read model", read_model.close())
                 app.state.read_model = None
             await bounded("database", engine.dispose())
 
-    app = FastAPI(title=title, description=description, version="1.0", lifespan=lifespan,
+    app = FrontedApp(title=title, description=description, version="1.0", lifespan=lifespan,
                   telemetry=NO_NATIVE_TELEMETRY,  # type: ignore[arg-type]
                   generate_unique_id_function=_operation_id, docs_url=None, redoc_url=None)
     offline_docs(app, openapi_url="/openapi.json", title=title)
@@ -173,6 +179,6 @@ def create_service_app(
     add_limits(app, settings.limits)
     # Outside every route, lane and limit: nothing runs for a request the gateway did not vouch for (health probes
     # excepted); only the telemetry below sees it (a refused call is counted and logged too).
-    app.add_middleware(AssertionGate, verifier=verifier_for(settings.service_name, settings.assertion))
+    app.add_middleware(AssertionGate, verifier=verifier)
     observe(app, settings.service_name, settings.telemetry)  # outermost: metrics, traces, access log
     return app

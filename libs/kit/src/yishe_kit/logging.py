@@ -44,6 +44,12 @@ def configure(service: str, level: str = "INFO") -> None:
     )
 
 
+def info_enabled() -> bool:
+    """Whether the configured level lets info lines through (as structlog's filtering logger decides)."""
+    level = _configured_level or "INFO"
+    return bool(logging.getLevelName(level.upper()) <= logging.INFO)
+
+
 def get_logger(name: str | None = None) -> structlog.typing.FilteringBoundLogger:
     logger: structlog.typing.FilteringBoundLogger = structlog.get_logger(name)
     return logger

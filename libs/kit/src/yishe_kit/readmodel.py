@@ -31,6 +31,7 @@ import hashlib
 import os
 import re
 import sqlite3
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
@@ -52,8 +53,10 @@ from sqlalchemy.orm import Mapper, Session, attributes
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .assertion import Refused, Verifier, header_value
 from .db import FRAGMENT_TABLE, IDEMPOTENCY_TABLE, JOB_TABLE
 from .errors import ServiceError, service_error_response
+from .metrics import Metrics
 from .principal import SCOPE_KEY
 
 log = structlog.get_logger("yishe.readmodel")
@@ -540,3 +543,58 @@ class FragmentLane:
         await send({"type": "http.response.start", "status": 200,
                     "headers": [*JSON_HEADERS, (b"content-length", str(len(body)).encode()), *extra]})
         await send({"type": "http.response.body", "body": body})
+
+
+class FrontFragmentLane:
+    """The gateway's fragment reads in front of the whole stack (yishe_kit.front), ~1/3 of a read's cost in
+    FastAPI's, the telemetry's, the gate's and the limits' layers (bench/gateway_profile.py, cold phase). For exactly
+    the requests `FragmentLane` answers — `GET <path><uscc>`, no query, from a caller whose assertion the gate's own
+    verifier vouches for as the gateway — it does what the layers above would have done for that answer: the
+    assertion checked by the same `Verifier` (a remembered token is a dict lookup), the gateway's request id echoed,
+    the request counted under the route's template (fragment reads are counted, never access-logged). A refused
+    assertion, another caller, and any error but the read model's own 404-type answers go on to the full stack, which
+    answers them as before (the gate's 401, the outage's 503)."""
+
+    def __init__(self, state: State, path: str, verifier: Verifier, metrics: Metrics | None) -> None:
+        self.state = state
+        self.prefix = path
+        self.length = len(path) + 18
+        self.verifier = verifier
+        self.route = path + "{uscc}"
+        self.metrics = metrics
+        self.observe_ok = None if metrics is None else metrics.requests.labels("GET", self.route, "200").observe
+
+    async def serve(self, scope: Scope, receive: Receive, send: Send) -> bool:
+        if (scope["type"] != "http" or scope["method"] != "GET" or scope["query_string"]
+                or len(scope["path"]) != self.length or not scope["path"].startswith(self.prefix)):
+            return False
+        read_model: ReadModel | None = getattr(self.state, "read_model", None)
+        if read_model is None:
+            return False
+        headers = scope["headers"]
+        try:
+            principal = self.verifier.principal(header_value(headers))
+        except Refused:
+            return False
+        if principal.role != "internal" or principal.actor != "gateway":
+            return False
+        start = time.perf_counter()
+        request_id = next((v for n, v in headers if n == b"x-request-id"), None)
+        extra = [(b"x-request-id", request_id)] if request_id else []
+        try:
+            body = await read_model.get(scope["path"][len(self.prefix):])
+        except ServiceError as exc:  # not found, not yet built: as FragmentLane renders it
+            response = service_error_response(exc)
+            response.raw_headers.extend(extra)
+            await response(scope, receive, send)
+            if self.metrics is not None:
+                self.metrics.observe_request("GET", self.route, exc.status, time.perf_counter() - start)
+            return True
+        except Exception:  # nothing sent: the full stack reads again and answers (a database outage: its 503)
+            return False
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [*JSON_HEADERS, (b"content-length", str(len(body)).encode()), *extra]})
+        await send({"type": "http.response.body", "body": body})
+        if self.observe_ok is not None:
+            self.observe_ok(time.perf_counter() - start)
+        return True

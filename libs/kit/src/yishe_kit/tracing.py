@@ -53,6 +53,11 @@ def tracer(service: str) -> Tracer:
     return provider.get_tracer(f"yishe.{service}") if provider is not None else _NOOP
 
 
+def recording(service: str) -> bool:
+    """Whether `service`'s spans go anywhere (its tracer is not the no-op one)."""
+    return service in _providers
+
+
 def add_span_processor(processor: SpanProcessor) -> None:
     """Send every service's spans (those configured now and later) to `processor` as well (tests, debugging)."""
     _extra_processors.append(processor)
