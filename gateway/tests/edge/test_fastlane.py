@@ -70,9 +70,9 @@ async def test_fast_lane_answers_unknown_and_unavailable_as_the_route_does(start
 
 async def test_a_held_profile_is_answered_in_front_of_the_whole_stack_and_still_counted_logged_and_traced_by_id(
         gw, fake, make_uscc, capsys) -> None:
-    """The held lane (yishe_kit.front) answers before FastAPI's middleware is entered, and does for its answer what
-    that middleware would have: the request id (the client's sane one, else a new one), the route's request count,
-    one access-log line with the same fields as every other request's."""
+    """CACHE-1: the held lane (yishe_kit.front) answers before FastAPI's middleware is entered, and does for its
+    answer what that middleware would have: the request id (the client's sane one, else a new one), the route's
+    request count, one access-log line with the same fields as every other request's."""
     if tracing.recording("gateway"):  # test_observability's span processor, added earlier in this process
         pytest.skip("traces are recorded in this process: the held lane is off by design (the stack's span)")
     app, client = gw
