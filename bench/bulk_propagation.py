@@ -133,6 +133,14 @@ async def watch(url: str, stack, started: float) -> dict[str, tuple[float, float
     return done
 
 
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident set since it started (VmHWM, Linux /proc), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -197,6 +205,7 @@ def main(n: int, postgres: bool, profile: Path | None = None) -> None:
         stop_profilers(spies)
         cpu = {name: cpu_seconds(proc.pid) - cpu_before[name] for name, proc in stack.procs.items()
                if name in cpu_before}
+        peaks = {name: peak_rss_mb(proc.pid) for name, proc in stack.procs.items() if name in cpu_before}
         load_after = os.getloadavg()[0]
         sizes = asyncio.run(storage(stack, db_urls))
     finally:
@@ -212,6 +221,8 @@ def main(n: int, postgres: bool, profile: Path | None = None) -> None:
         print(f"  {svc:<12} {subject:<36} all in after {end:8.1f} s   {n / busy:8,.0f} organisations/s while busy"
               f"   ratio to raw {n / busy / baseline:.3f}")
     total = max(end for end, _ in done.values())
+    print("  peak RSS of each process over the whole run (import and propagation; target ≤ 200 MB each): " + ", ".join(
+        f"{name} {mb:,.0f} MB" for name, mb in sorted(peaks.items(), key=lambda x: -x[1])))
     print("  CPU time from the upload's start to the end (every process): " + ", ".join(
         f"{name} {sec:,.1f} s ({sec / n * 1e6:,.0f} µs/org)" for name, sec in sorted(cpu.items(), key=lambda x: -x[1])))
     print(f"  end to end: upload start → every consumer done {total:,.1f} s = {n / total:,.0f} organisations/s "
