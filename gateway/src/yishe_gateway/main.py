@@ -36,7 +36,7 @@ from .config import Settings, get_settings
 from .dashboard import router as dashboard_router
 from .db import metadata
 from .edge.body_limit import BodyLimitMiddleware
-from .edge.fastlane import FastLane, HeldLane
+from .edge.fastlane import FastLane, PublicLane
 from .edge.openapi import MergedOpenAPI, install_security
 from .edge.ratelimit import Limiter
 from .exchange import consumers
@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None) -> FrontedApp:
         state.cache = ProfileCache(settings.cache, load)
         access = AccessLines("gateway") if settings.telemetry.access_log else None
         if not tracing.recording("gateway"):  # a recorded trace needs the full stack's server span
-            app.front = HeldLane(state, getattr(state, "metrics", None), access)
+            app.front = PublicLane(state, getattr(state, "metrics", None), access)
         checkpoints = Checkpoints(settings) if settings.audit.checkpoints else None
         if checkpoints is not None:
             checkpoints.start()

@@ -68,18 +68,18 @@ async def test_fast_lane_answers_unknown_and_unavailable_as_the_route_does(start
     assert (await client.get("/v1/code/51330300MJ8A2T0117")).json()["errors"][0]["rule"].startswith("USCC")
 
 
-async def test_a_held_profile_is_answered_in_front_of_the_whole_stack_and_still_counted_logged_and_traced_by_id(
+async def test_anonymous_lookups_are_answered_in_front_of_the_whole_stack_and_still_counted_and_logged_by_id(
         gw, fake, make_uscc, capsys) -> None:
-    """CACHE-1: the held lane (yishe_kit.front) answers before FastAPI's middleware is entered, and does for its
-    answer what that middleware would have: the request id (the client's sane one, else a new one), the route's
-    request count, one access-log line with the same fields as every other request's."""
+    """CACHE-1: the public lane (yishe_kit.front) answers before FastAPI's middleware is entered — a held profile, one
+    it loads, an unknown organisation's 404 — and does for each answer what that middleware would have: the request
+    id (the client's sane one, else a new one), the route's request count by status, one access-log line with the
+    same fields as every other request's."""
     if tracing.recording("gateway"):  # test_observability's span processor, added earlier in this process
-        pytest.skip("traces are recorded in this process: the held lane is off by design (the stack's span)")
+        pytest.skip("traces are recorded in this process: the public lane is off by design (the stack's span)")
     app, client = gw
-    uscc = make_uscc()
+    uscc, unknown = make_uscc(), make_uscc()
     fake.add(uscc)
-    first = await client.get(f"/v1/code/{uscc}")  # not held yet: through the stack, loaded, then held
-    stack, entered = app.middleware_stack, []
+    stack, entered = app.middleware_stack or app.build_middleware_stack(), []
 
     async def counting(scope, receive, send):
         entered.append(scope["path"])
@@ -87,29 +87,35 @@ async def test_a_held_profile_is_answered_in_front_of_the_whole_stack_and_still_
 
     app.middleware_stack = counting
     capsys.readouterr()
+    loaded = await client.get(f"/v1/code/{uscc}", headers={"X-Request-ID": "cold-1"})  # not held: loaded, then held
     held = await client.get(f"/v1/code/{uscc}", headers={"X-Request-ID": "held-1"})
     minted = await client.get(f"/v1/code/{uscc}", headers={"X-Request-ID": "bad id\twith spaces"})
+    missing = await client.get(f"/v1/code/{unknown}", headers={"X-Request-ID": "unknown-1"})
     await asyncio.sleep(0.01)  # the lines of one loop turn are written at its end
-    assert entered == [] and held.content == first.content == minted.content
-    assert held.headers["x-request-id"] == "held-1"
+    assert entered == [] and held.content == loaded.content == minted.content
+    assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
+    assert (held.headers["x-request-id"], missing.headers["x-request-id"]) == ("held-1", "unknown-1")
     assert minted.headers["x-request-id"] != "bad id\twith spaces" and len(minted.headers["x-request-id"]) == 32
+    assert fake.calls["registry"] == 2  # the first lookup and the unknown one; the held ones cost no fan-out
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"event":"request"' in line]
     assert [(line["request_id"], line["route"], line["status"], line["role"]) for line in lines] == [
-        ("held-1", "/v1/code/{uscc}", 200, "public"),
-        (minted.headers["x-request-id"], "/v1/code/{uscc}", 200, "public")]
+        ("cold-1", "/v1/code/{uscc}", 200, "public"), ("held-1", "/v1/code/{uscc}", 200, "public"),
+        (minted.headers["x-request-id"], "/v1/code/{uscc}", 200, "public"),
+        ("unknown-1", "/v1/code/{uscc}", 404, "public")]
     assert set(lines[0]) == {"method", "route", "status", "duration_ms", "request_id", "role", "event", "service",
                              "level", "timestamp"} and lines[0]["service"] == "gateway" and uscc not in repr(lines)
     app.middleware_stack = stack
     scraped = (await client.get("/metrics")).text
-    count = next(float(line.rsplit(" ", 1)[1]) for line in scraped.splitlines()
-                 if line.startswith("yishe_http_request_duration_seconds_count")
-                 and 'route="/v1/code/{uscc}"' in line and 'status="200"' in line)
-    assert count == 3  # the first lookup through the stack, the two held ones in front of it
+    counts = {status: float(line.rsplit(" ", 1)[1]) for line in scraped.splitlines()
+              for status in ("200", "404")
+              if line.startswith("yishe_http_request_duration_seconds_count")
+              and 'route="/v1/code/{uscc}"' in line and f'status="{status}"' in line}
+    assert counts == {"200": 3, "404": 1}
 
 
 async def test_a_caller_over_the_anonymous_limit_gets_the_stacks_429_for_a_held_profile(start_gateway, fake,
                                                                                          make_uscc) -> None:
-    """EDGE-1 holds in front of the stack too: the held lane charges the limit and steps aside once it is used up."""
+    """EDGE-1 holds in front of the stack too: the public lane charges the limit and steps aside once it is used up."""
     _, client = await start_gateway(rate_limit={"anonymous": "2/minute"})
     uscc = make_uscc()
     fake.add(uscc)

@@ -54,3 +54,23 @@ def test_a_refused_token_is_not_remembered(pair):
     assert foreign.verified == {}
     with pytest.raises(Refused):
         verifier.principal(minter.mint("registry", role="internal", actor="gateway"))  # another audience
+
+
+def test_the_gateways_key_file_is_read_at_most_once_a_second_and_a_replaced_one_is_taken_up(tmp_path, monkeypatch):
+    """The fan-out asks for the signing key on every cold lookup; the file is not read each time, yet a rotated key
+    file is in use within KEY_FILE_REREAD_SECONDS."""
+    first, second = generate_pem_pair()[0], generate_pem_pair()[0]
+    path = tmp_path / "gateway.pem"
+    path.write_text(first)
+    settings = assertion.GatewayAssertionSettings(private_key_file=str(path))
+    reads = []
+    real = assertion.Path.read_text
+    monkeypatch.setattr(assertion.Path, "read_text", lambda self, *a, **k: reads.append(1) or real(self, *a, **k))
+    now = [1000.0]
+    monkeypatch.setattr(assertion.time, "monotonic", lambda: now[0])
+    assert [settings.pem() for _ in range(50)] == [first] * 50 and len(reads) == 1
+    path.write_text(second)
+    now[0] += assertion.KEY_FILE_REREAD_SECONDS / 2
+    assert settings.pem() == first and len(reads) == 1
+    now[0] += assertion.KEY_FILE_REREAD_SECONDS
+    assert settings.pem() == second and len(reads) == 2

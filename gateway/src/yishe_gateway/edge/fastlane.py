@@ -1,20 +1,19 @@
 """The hot path's fast lanes (CACHE-1): an anonymous `GET /v1/code/{uscc}[?sig=…]` is answered in plain ASGI, before
 FastAPI's routing, exception and dependency layers (their cost is several times a held lookup's: PERFORMANCE.md).
 
-- `HeldLane`, the front lane (yishe_kit.front: before even FastAPI's own middleware, the request id and the
-  metrics/access-log middleware): a profile the gateway holds. It does what those layers would have done for this
-  answer, at a fraction of their cost: the request id (a client's sane one, else minted) on the response, the
-  request counted in the route's metrics, the access-log line (`yishe_kit.access_log.AccessLines`). Only while
-  traces are not recorded (no OTLP endpoint, the default): then the tracing middleware has nothing to do for it.
-  Anything else, and any error before it answers, goes on to the full stack.
-- `FastLane`, inside that stack: the same lookups when the profile is not held (a first lookup, or the cache turned
-  off), loaded through the cache's single-flight fan-out as the route would; and every held one while traces are
-  recorded.
+- `PublicLane`, the front lane (yishe_kit.front: before even FastAPI's own middleware, the request id and the
+  metrics/access-log middleware). It does what those layers would have done for its answer, at a fraction of their
+  cost: the request id (a client's sane one, else minted) on the response, the request counted in the route's
+  metrics, the access-log line (`yishe_kit.access_log.AccessLines`). Only while traces are not recorded (no OTLP
+  endpoint, the default): then the tracing middleware has nothing to do for it. A request it does not answer, and
+  any error before it has sent anything, goes on to the full stack.
+- `FastLane`, inside that stack: the same answers while traces are recorded.
 
-Both apply the same rules as the route: the anonymous rate limit (EDGE-1), the public view (CODE-4) from the same
-bytes, the signature check (CODE-6); FastLane also gives the route's problem+json for an unknown organisation (404)
-or the registry down (503). Anything else — credentials, a browser asking for HTML, other query parameters, a CORS
-request, a malformed code — goes on to FastAPI."""
+Both give the route's answer (`answer`): a held profile from the cache; one not held (a first lookup, or the cache
+turned off) loaded through the cache's single-flight fan-out; the anonymous rate limit (EDGE-1), the public view
+(CODE-4) from the same bytes, the signature check (CODE-6), the route's problem+json for an unknown organisation
+(404) or the registry down (503). Anything else — credentials, a browser asking for HTML, other query parameters, a
+CORS request, a malformed code, a caller over its limit — goes on to FastAPI."""
 
 from __future__ import annotations
 
@@ -22,7 +21,7 @@ import time
 from urllib.parse import unquote
 
 from starlette.datastructures import State
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from yishe_contracts.identifiers import validate_social_org_uscc
 from yishe_kit.access_log import AccessLines
@@ -70,77 +69,91 @@ def _anonymous_allowed(state: State, scope: Scope) -> bool:
     return True
 
 
-class HeldLane:
-    """See the module's docstring. `serve` answers and returns True, or returns False having sent nothing."""
+async def answer(state: State, scope: Scope, receive: Receive, send: Send, uscc: str, sig: str | None, rid: str,
+                 extra: list[tuple[bytes, bytes]]) -> int | None:
+    """The lookup as the route gives it: the status sent, or None having sent nothing (then the route answers)."""
+    cache = getattr(state, "cache", None)
+    if cache is None:
+        return None  # not started
+    entry = cache.fresh(uscc)
+    if entry is None and validate_social_org_uscc(uscc):
+        return None  # the route answers the 400 naming the rule
+    if not _anonymous_allowed(state, scope):
+        return None
+    if entry is None:
+        try:
+            entry = await cache.get(uscc, rid)
+        except ServiceError as exc:  # as the kit's handler renders it for the route
+            accept = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"accept-language"), None)
+            response = service_error_response(exc, language(accept))
+            response.raw_headers.extend(extra)
+            await response(scope, receive, send)
+            return exc.status
+    else:
+        cache.hits += 1
+    body = entry.body("public", "public") + SIGNATURE[signature_state(state.settings, uscc, sig)]
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [*JSON_HEADERS, (b"content-length", str(len(body)).encode()), *extra]})
+    await send({"type": "http.response.body", "body": body})
+    return 200
+
+
+class PublicLane:
+    """The front lane (see the module's docstring): `serve` answers and returns True, or returns False having sent
+    nothing."""
 
     def __init__(self, state: State, metrics: Metrics | None, access: AccessLines | None) -> None:
         self.state = state
+        self.metrics = metrics
         self.access = access
-        self.observe = None if metrics is None else metrics.requests.labels("GET", ROUTE, "200").observe
+        self.observe_ok = None if metrics is None else metrics.requests.labels("GET", ROUTE, "200").observe
 
     async def serve(self, scope: Scope, receive: Receive, send: Send) -> bool:
         uscc, sig = match(scope)
         if uscc is None:
             return False
         start = time.perf_counter()
-        state = self.state
+        incoming = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), "")
+        rid = request_id.resolve(incoming)
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
         try:
-            cache = state.cache
-            entry = cache.fresh(uscc)
-            if entry is None or not _anonymous_allowed(state, scope):
-                return False
-            body = entry.body("public", "public") + SIGNATURE[signature_state(state.settings, uscc, sig)]
-            incoming = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), "")
-            rid = request_id.resolve(incoming)
-        except Exception:  # nothing sent yet: the full stack answers, and renders any error itself
+            status = await answer(self.state, scope, receive, sending, uscc, sig, rid,
+                                  [(b"x-request-id", rid.encode("latin-1"))])
+        except Exception:
+            if started:
+                raise
+            return False  # nothing sent yet: the full stack answers, and renders any error itself
+        if status is None:
             return False
-        cache.hits += 1
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [*JSON_HEADERS, (b"content-length", str(len(body)).encode()),
-                                (b"x-request-id", rid.encode("latin-1"))]})
-        await send({"type": "http.response.body", "body": body})
         elapsed = time.perf_counter() - start
-        if self.observe is not None:
-            self.observe(elapsed)
+        if status == 200 and self.observe_ok is not None:
+            self.observe_ok(elapsed)
+        elif self.metrics is not None:
+            self.metrics.observe_request("GET", ROUTE, status, elapsed)
         if self.access is not None:
-            self.access.request("GET", ROUTE, 200, elapsed, rid, "public")
+            self.access.request("GET", ROUTE, status, elapsed, rid, "public")
         return True
 
 
 class FastLane:
+    """The same answers inside the stack, while traces are recorded (PublicLane then steps aside)."""
+
     def __init__(self, app: ASGIApp, state: State) -> None:
         self.app = app
         self.state = state  # the gateway app's state: its cache, limiter and settings (set up by the lifespan)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         uscc, sig = match(scope)
-        if uscc is None or not await self._serve(scope, receive, send, uscc, sig):
-            await self.app(scope, receive, send)
-
-    async def _serve(self, scope: Scope, receive: Receive, send: Send, uscc: str, sig: str | None) -> bool:
-        state = self.state
-        cache = getattr(state, "cache", None)
-        if cache is None:
-            return False  # not started
-        entry = cache.fresh(uscc)
-        if entry is None and validate_social_org_uscc(uscc):
-            return False  # the route answers the 400 naming the rule
-        if not _anonymous_allowed(state, scope):
-            return False
-        if entry is None:
+        if uscc is not None:
             rid = scope.get("state", {}).get("request_id") or "fastlane"
-            try:
-                entry = await cache.get(uscc, rid)
-            except ServiceError as exc:  # as the kit's handler renders it for the route
-                scope["yishe.route"] = ROUTE
-                accept = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"accept-language"), None)
-                await service_error_response(exc, language(accept))(scope, receive, send)
-                return True
-        else:
-            cache.hits += 1
-        scope["yishe.route"] = ROUTE  # the metrics' route label
-        body = entry.body("public", "public") + SIGNATURE[signature_state(state.settings, uscc, sig)]
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [*JSON_HEADERS, (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
-        return True
+            scope["yishe.route"] = ROUTE  # the metrics' route label
+            if await answer(self.state, scope, receive, send, uscc, sig, rid, []) is not None:
+                return
+            del scope["yishe.route"]
+        await self.app(scope, receive, send)

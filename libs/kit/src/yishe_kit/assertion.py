@@ -77,8 +77,23 @@ class GatewayAssertionSettings(BaseModel):
         if self.private_key.get_secret_value():
             return self.private_key.get_secret_value()
         if self.private_key_file:
-            return Path(self.private_key_file).read_text()
+            return _key_file(self.private_key_file)
         return ""
+
+
+KEY_FILE_REREAD_SECONDS = 1.0
+_key_files: dict[str, tuple[float, str]] = {}
+
+
+def _key_file(path: str) -> str:
+    """The key file's text, read again at most once a second: the 一社一码 fan-out asks for the key on every cold
+    lookup (to notice a rotated file), and a read was ~12 % of the gateway's CPU there (open, read, close; py-spy,
+    bench/gateway_profile.py). A replaced file is taken up within a second."""
+    now = time.monotonic()
+    held = _key_files.get(path)
+    if held is None or now >= held[0]:
+        held = _key_files[path] = (now + KEY_FILE_REREAD_SECONDS, Path(path).read_text())
+    return held[1]
 
 
 # --- keys --------------------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ telemetry, the assertion gate and the rest are built once and cost several times
 knows completely, doing itself what those layers would have done for that answer (each lane says what), and sends
 nothing for any other request, which goes on to the full stack.
 
-Used by the gateway's held 一社一码 profiles (yishe_gateway.edge.fastlane.HeldLane) and by each service's profile
+Used by the gateway's anonymous 一社一码 lookups (yishe_gateway.edge.fastlane.PublicLane) and by each service's profile
 fragments read by the gateway (yishe_kit.readmodel.FrontFragmentLane)."""
 
 from __future__ import annotations
