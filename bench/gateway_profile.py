@@ -127,8 +127,9 @@ def _wrk_script(urls: list[str], directory: Path) -> tuple[str, Path]:
     return origin, script
 
 
-def _wrk(origin: str, script: Path, seconds: float) -> str:
-    done = subprocess.run([WRK, "-t1", f"-c{CONCURRENCY}", f"-d{max(1, round(seconds))}s", "--latency",
+def _wrk(origin: str, script: Path, seconds: float, cpu: int | None = None) -> str:
+    pinned = ["taskset", "-c", str(cpu)] if cpu is not None and shutil.which("taskset") else []
+    done = subprocess.run([*pinned, WRK, "-t1", f"-c{CONCURRENCY}", f"-d{max(1, round(seconds))}s", "--latency",
                            "--timeout", "10s", "-s", str(script), origin], capture_output=True, text=True,
                           check=True)
     return done.stdout
@@ -151,13 +152,26 @@ def parse_wrk(out: str) -> tuple[int, float, dict[int, float], int]:
 
 async def drive_wrk(name: str, urls: list[str], seconds: float, pids: dict[str, int], warmup: float = 1.5) -> Result:
     """As `drive`, with wrk (C, one thread, CONCURRENCY keep-alive connections) as the load generator: it costs a
-    fraction of the Python client's CPU per request, so a fast server is not hidden behind its client."""
-    with tempfile.TemporaryDirectory() as tmp:
-        origin, script = _wrk_script(urls, Path(tmp))
-        await asyncio.to_thread(_wrk, origin, script, warmup)
-        cpu_before = cpu_seconds(pids)
-        out = await asyncio.to_thread(_wrk, origin, script, seconds)
-        cpu_after = cpu_seconds(pids)
+    fraction of the Python client's CPU per request, so a fast server is not hidden behind its client.
+
+    With one server process (the bare endpoint, the held phase's gateway) the server is pinned to one core and wrk
+    to the other for the phase: otherwise the scheduler sometimes puts both on one core, and the same code measured
+    55–76 µs a request from run to run."""
+    single = len(pids) == 1 and len(os.sched_getaffinity(0)) >= 2
+    pid = next(iter(pids.values()))
+    if single:
+        os.sched_setaffinity(pid, {0})
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            origin, script = _wrk_script(urls, Path(tmp))
+            cpu = 1 if single else None
+            await asyncio.to_thread(_wrk, origin, script, warmup, cpu)
+            cpu_before = cpu_seconds(pids)
+            out = await asyncio.to_thread(_wrk, origin, script, seconds, cpu)
+            cpu_after = cpu_seconds(pids)
+    finally:
+        if single:
+            os.sched_setaffinity(pid, os.sched_getaffinity(0))
     requests, elapsed, percentiles, errors = parse_wrk(out)
     return Result(name, requests, elapsed, [], errors, {n: cpu_after[n] - cpu_before[n] for n in pids},
                   percentiles, "wrk")
