@@ -14,7 +14,6 @@ from fastapi import Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
-from yishe_kit import tracing
 from yishe_kit.access_log import AccessLines, observe
 from yishe_kit.app import NO_NATIVE_TELEMETRY, freeze_startup_objects
 from yishe_kit.bounds import bound_parameters
@@ -100,8 +99,7 @@ def create_app(settings: Settings | None = None) -> FrontedApp:
 
         state.cache = ProfileCache(settings.cache, load)
         access = AccessLines("gateway") if settings.telemetry.access_log else None
-        if not tracing.recording("gateway"):  # a recorded trace needs the full stack's server span
-            app.front = PublicLane(state, getattr(state, "metrics", None), access)
+        app.open_front(PublicLane(state, getattr(state, "metrics", None), access), "gateway")
         checkpoints = Checkpoints(settings) if settings.audit.checkpoints else None
         if checkpoints is not None:
             checkpoints.start()

@@ -20,8 +20,9 @@ def mint() -> str:
     return f"{_PREFIX}{next(_COUNTER):016x}"
 
 
-def resolve(incoming: str) -> str:
-    """The client's id when it is sane, else a new one."""
+def resolve(headers: list[tuple[bytes, bytes]]) -> str:
+    """The client's `X-Request-ID` when it is sane, else a new one."""
+    incoming = next((v.decode("latin-1") for k, v in headers if k == b"x-request-id"), "")
     return incoming if incoming and _SANE.fullmatch(incoming) else mint()
 
 
@@ -35,8 +36,7 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), "")
-        request_id = resolve(incoming)
+        request_id = resolve(scope["headers"])
         scope.setdefault("state", {})["request_id"] = request_id
         raw_id = request_id.encode("latin-1")
 

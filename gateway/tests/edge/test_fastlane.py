@@ -72,8 +72,8 @@ async def test_anonymous_lookups_are_answered_in_front_of_the_whole_stack_and_st
         gw, fake, make_uscc, capsys) -> None:
     """CACHE-1: the public lane (yishe_kit.front) answers before FastAPI's middleware is entered — a held profile, one
     it loads, an unknown organisation's 404 — and does for each answer what that middleware would have: the request
-    id (the client's sane one, else a new one), the route's request count by status, one access-log line with the
-    same fields as every other request's."""
+    id (the client's sane one, else a new one), the route's request count by status, one access-log line (OBS-3) with
+    the same fields as every other request's."""
     if tracing.recording("gateway"):  # test_observability's span processor, added earlier in this process
         pytest.skip("traces are recorded in this process: the public lane is off by design (the stack's span)")
     app, client = gw

@@ -4,9 +4,9 @@ FastAPI's routing, exception and dependency layers (their cost is several times 
 - `PublicLane`, the front lane (yishe_kit.front: before even FastAPI's own middleware, the request id and the
   metrics/access-log middleware). It does what those layers would have done for its answer, at a fraction of their
   cost: the request id (a client's sane one, else minted) on the response, the request counted in the route's
-  metrics, the access-log line (`yishe_kit.access_log.AccessLines`). Only while traces are not recorded (no OTLP
-  endpoint, the default): then the tracing middleware has nothing to do for it. A request it does not answer, and
-  any error before it has sent anything, goes on to the full stack.
+  metrics, the access-log line (OBS-3, `yishe_kit.access_log.AccessLines`). Only while traces are not recorded (no
+  OTLP endpoint, the default; OBS-2): then the tracing middleware has nothing to do for it. A request it does not
+  answer, and any error before it has sent anything, goes on to the full stack.
 - `FastLane`, inside that stack: the same answers while traces are recorded.
 
 Both give the route's answer (`answer`): a held profile from the cache; one not held (a first lookup, or the cache
@@ -104,17 +104,15 @@ class PublicLane:
 
     def __init__(self, state: State, metrics: Metrics | None, access: AccessLines | None) -> None:
         self.state = state
-        self.metrics = metrics
         self.access = access
-        self.observe_ok = None if metrics is None else metrics.requests.labels("GET", ROUTE, "200").observe
+        self.observe = None if metrics is None else metrics.route_observer("GET", ROUTE)
 
     async def serve(self, scope: Scope, receive: Receive, send: Send) -> bool:
         uscc, sig = match(scope)
         if uscc is None:
             return False
         start = time.perf_counter()
-        incoming = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), "")
-        rid = request_id.resolve(incoming)
+        rid = request_id.resolve(scope["headers"])
         started = False
 
         async def sending(message: Message) -> None:
@@ -132,10 +130,8 @@ class PublicLane:
         if status is None:
             return False
         elapsed = time.perf_counter() - start
-        if status == 200 and self.observe_ok is not None:
-            self.observe_ok(elapsed)
-        elif self.metrics is not None:
-            self.metrics.observe_request("GET", ROUTE, status, elapsed)
+        if self.observe is not None:
+            self.observe(status, elapsed)
         if self.access is not None:
             self.access.request("GET", ROUTE, status, elapsed, rid, "public")
         return True

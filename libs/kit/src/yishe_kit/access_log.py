@@ -133,8 +133,8 @@ def observe(app: FastAPI, service: str, telemetry: TelemetrySettings) -> None:
 
 
 class AccessLines:
-    """The access log's line for an answer a plain-ASGI lane gives before `ObserveMiddleware` (the gateway's held
-    profiles), written by hand rather than through structlog's processor chain: at a held lookup's rate that chain
+    """OBS-3: the access log's line for an answer a front lane gives before `ObserveMiddleware` (the gateway's public
+    lookups), written by hand rather than through structlog's processor chain: at a held lookup's rate that chain
     and its flush per line cost more than the lookup (~15 µs of ~50; bench/gateway_profile.py). The line has the
     same fields, in the same order, as `ObserveMiddleware`'s (`service`, `level` and an ISO UTC `timestamp`
     included); the lines of one event-loop turn go out in one write, at the end of that turn."""

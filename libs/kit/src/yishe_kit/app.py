@@ -14,7 +14,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy import MetaData
 
-from . import idempotency, tracing
+from . import idempotency
 from .access_log import observe
 from .assertion import AssertionGate, verifier_for
 from .bounds import bound_parameters
@@ -94,9 +94,8 @@ def create_service_app(
             sessionmaker = make_sessionmaker(engine, listening_session_class(fragments, table))
             read_model = app.state.read_model = ReadModel(fragments, table, engine, sessionmaker, app.state)
             await read_model.start()
-            if not tracing.recording(settings.service_name):  # a recorded trace needs the full stack's server span
-                app.front = FrontFragmentLane(app.state, fragments.path, verifier,
-                                              getattr(app.state, "metrics", None))
+            app.open_front(FrontFragmentLane(app.state, fragments.path, verifier, getattr(app.state, "metrics", None)),
+                           settings.service_name)
         else:
             sessionmaker = make_sessionmaker(engine)
         bus = Bus(settings.nats, name=settings.service_name)

@@ -14,6 +14,8 @@ from typing import Protocol
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
+from . import tracing
+
 
 class FrontLane(Protocol):
     async def serve(self, scope: Scope, receive: Receive, send: Send) -> bool:
@@ -25,6 +27,11 @@ class FrontedApp(FastAPI):
     """FastAPI with an optional front lane (set by the app's lifespan once what it reads is ready)."""
 
     front: FrontLane | None = None
+
+    def open_front(self, lane: FrontLane, service: str) -> None:
+        """Put `lane` in front, unless `service`'s traces are recorded (OBS-2: an OTLP endpoint or an added span
+        processor): a recorded trace wants the stack's server span, and the in-stack lanes answer instead."""
+        self.front = None if tracing.recording(service) else lane
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         front = self.front

@@ -68,6 +68,19 @@ class Metrics:
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).observe(seconds)
 
+    def route_observer(self, method: str, route: str) -> Callable[[int, float], None]:
+        """`observe(status, seconds)` for one route, its labelled series kept per status: a front lane's (yishe_kit.
+        front) count without a label lookup per request."""
+        series: dict[int, Callable[[float], None]] = {}
+
+        def observe(status: int, seconds: float) -> None:
+            found = series.get(status)
+            if found is None:
+                found = series[status] = self.requests.labels(method, route, str(status)).observe
+            found(seconds)
+
+        return observe
+
     def add_refresher(self, source: str, refresh: Refresher) -> None:
         self._refreshers[source] = refresh
 

@@ -504,34 +504,26 @@ def _package_digest(package: str) -> bytes:
 JSON_HEADERS = [(b"content-type", b"application/json")]
 
 
-class FragmentLane:
-    """`GET <path><uscc>` from the gateway (its verified assertion says role `internal`, actor `gateway`; no query) is
-    answered from the read model in plain ASGI, before FastAPI's routing, dependencies and middleware; every other
-    request (another caller, another path, a query) goes on to FastAPI, whose route runs the same view code. The
-    kit's AssertionGate sits outside this lane: the caller was verified once, before it got here."""
+def _is_gateway(principal: Any) -> bool:
+    return principal is not None and principal.role == "internal" and principal.actor == "gateway"
 
-    def __init__(self, app: ASGIApp, state: State, path: str) -> None:
-        self.app = app
-        self.state = state
+
+class _FragmentPath:
+    """`GET <path><uscc>` with no query: the one request both fragment lanes answer."""
+
+    def __init__(self, path: str) -> None:
         self.prefix = path
         self.length = len(path) + 18
+        self.route = path + "{uscc}"
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (scope["type"] == "http" and scope["method"] == "GET" and not scope["query_string"]
-                and len(scope["path"]) == self.length and scope["path"].startswith(self.prefix)):
-            principal = scope.get("state", {}).get(SCOPE_KEY)
-            read_model: ReadModel | None = getattr(self.state, "read_model", None)
-            if (principal is not None and principal.role == "internal" and principal.actor == "gateway"
-                    and read_model is not None):
-                request_id = next((v for n, v in scope["headers"] if n == b"x-request-id"), None)
-                # The metrics' route label; counted, not access-logged (the gateway logs the lookup it serves).
-                scope["yishe.route"], scope["yishe.quiet"] = self.prefix + "{uscc}", True
-                await self._serve(read_model, scope, receive, send, request_id)
-                return
-        await self.app(scope, receive, send)
+    def matches(self, scope: Scope) -> bool:
+        return (scope["type"] == "http" and scope["method"] == "GET" and not scope["query_string"]
+                and len(scope["path"]) == self.length and scope["path"].startswith(self.prefix))
 
-    async def _serve(self, read_model: ReadModel, scope: Scope, receive: Receive, send: Send,
-                     request_id: bytes | None) -> None:
+    async def answer(self, read_model: ReadModel, scope: Scope, receive: Receive, send: Send) -> int:
+        """The fragment, or the read model's own error (not found, not yet built) as the route renders it, with the
+        gateway's request id echoed; the status sent. Any other error propagates, nothing sent."""
+        request_id = next((v for n, v in scope["headers"] if n == b"x-request-id"), None)
         extra = [(b"x-request-id", request_id)] if request_id else []
         try:
             body = await read_model.get(scope["path"][len(self.prefix):])
@@ -539,62 +531,65 @@ class FragmentLane:
             response = service_error_response(exc)
             response.raw_headers.extend(extra)
             await response(scope, receive, send)
-            return
+            return exc.status
         await send({"type": "http.response.start", "status": 200,
                     "headers": [*JSON_HEADERS, (b"content-length", str(len(body)).encode()), *extra]})
         await send({"type": "http.response.body", "body": body})
+        return 200
+
+
+class FragmentLane:
+    """`GET <path><uscc>` from the gateway (its verified assertion says role `internal`, actor `gateway`; no query) is
+    answered from the read model in plain ASGI, before FastAPI's routing, dependencies and middleware; every other
+    request (another caller, another path, a query) goes on to FastAPI, whose route runs the same view code. The
+    kit's AssertionGate sits outside this lane: the caller was verified once, before it got here. While traces are
+    not recorded, `FrontFragmentLane` answers the same requests before the whole stack."""
+
+    def __init__(self, app: ASGIApp, state: State, path: str) -> None:
+        self.app = app
+        self.state = state
+        self.path = _FragmentPath(path)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        read_model: ReadModel | None = getattr(self.state, "read_model", None)
+        if (self.path.matches(scope) and read_model is not None
+                and _is_gateway(scope.get("state", {}).get(SCOPE_KEY))):
+            # The metrics' route label; counted, not access-logged (the gateway logs the lookup it serves).
+            scope["yishe.route"], scope["yishe.quiet"] = self.path.route, True
+            await self.path.answer(read_model, scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 class FrontFragmentLane:
-    """The gateway's fragment reads in front of the whole stack (yishe_kit.front), ~1/3 of a read's cost in
-    FastAPI's, the telemetry's, the gate's and the limits' layers (bench/gateway_profile.py, cold phase). For exactly
-    the requests `FragmentLane` answers — `GET <path><uscc>`, no query, from a caller whose assertion the gate's own
-    verifier vouches for as the gateway — it does what the layers above would have done for that answer: the
-    assertion checked by the same `Verifier` (a remembered token is a dict lookup), the gateway's request id echoed,
-    the request counted under the route's template (fragment reads are counted, never access-logged). A refused
-    assertion, another caller, and any error but the read model's own 404-type answers go on to the full stack, which
-    answers them as before (the gate's 401, the outage's 503)."""
+    """The gateway's fragment reads in front of the whole stack (yishe_kit.front): the layers above `FragmentLane`
+    (FastAPI's, the telemetry's, the gate's and the limits') were ~1/3 of a read's cost (bench/gateway_profile.py,
+    cold phase). For exactly the requests `FragmentLane` answers it does what those layers would have done for that
+    answer: the assertion checked by the gate's own `Verifier` (a remembered token is a dict lookup), the request
+    counted under the route's template (fragment reads are counted, never access-logged). A refused assertion, another
+    caller, and any error but the read model's own answers go on to the full stack, which answers them as before
+    (the gate's 401, the outage's 503)."""
 
     def __init__(self, state: State, path: str, verifier: Verifier, metrics: Metrics | None) -> None:
         self.state = state
-        self.prefix = path
-        self.length = len(path) + 18
+        self.path = _FragmentPath(path)
         self.verifier = verifier
-        self.route = path + "{uscc}"
-        self.metrics = metrics
-        self.observe_ok = None if metrics is None else metrics.requests.labels("GET", self.route, "200").observe
+        self.observe = None if metrics is None else metrics.route_observer("GET", self.path.route)
 
     async def serve(self, scope: Scope, receive: Receive, send: Send) -> bool:
-        if (scope["type"] != "http" or scope["method"] != "GET" or scope["query_string"]
-                or len(scope["path"]) != self.length or not scope["path"].startswith(self.prefix)):
-            return False
         read_model: ReadModel | None = getattr(self.state, "read_model", None)
-        if read_model is None:
+        if not self.path.matches(scope) or read_model is None:
             return False
-        headers = scope["headers"]
         try:
-            principal = self.verifier.principal(header_value(headers))
+            if not _is_gateway(self.verifier.principal(header_value(scope["headers"]))):
+                return False
         except Refused:
             return False
-        if principal.role != "internal" or principal.actor != "gateway":
-            return False
         start = time.perf_counter()
-        request_id = next((v for n, v in headers if n == b"x-request-id"), None)
-        extra = [(b"x-request-id", request_id)] if request_id else []
         try:
-            body = await read_model.get(scope["path"][len(self.prefix):])
-        except ServiceError as exc:  # not found, not yet built: as FragmentLane renders it
-            response = service_error_response(exc)
-            response.raw_headers.extend(extra)
-            await response(scope, receive, send)
-            if self.metrics is not None:
-                self.metrics.observe_request("GET", self.route, exc.status, time.perf_counter() - start)
-            return True
+            status = await self.path.answer(read_model, scope, receive, send)
         except Exception:  # nothing sent: the full stack reads again and answers (a database outage: its 503)
             return False
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [*JSON_HEADERS, (b"content-length", str(len(body)).encode()), *extra]})
-        await send({"type": "http.response.body", "body": body})
-        if self.observe_ok is not None:
-            self.observe_ok(time.perf_counter() - start)
+        if self.observe is not None:
+            self.observe(status, time.perf_counter() - start)
         return True
