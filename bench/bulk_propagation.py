@@ -39,6 +39,7 @@ import nats
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
+from gateway_profile import memory_mb  # noqa: E402
 from registry_lookup import CHUNK, csv_chunk, organisations  # noqa: E402
 
 IMPORTED = "registry.organisations.imported.v1"  # a bulk import's registrations, up to 256 a message
@@ -133,14 +134,6 @@ async def watch(url: str, stack, started: float) -> dict[str, tuple[float, float
     return done
 
 
-def peak_rss_mb(pid: int) -> float:
-    """The process's peak resident set since it started (VmHWM, Linux /proc), in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -205,7 +198,8 @@ def main(n: int, postgres: bool, profile: Path | None = None) -> None:
         stop_profilers(spies)
         cpu = {name: cpu_seconds(proc.pid) - cpu_before[name] for name, proc in stack.procs.items()
                if name in cpu_before}
-        peaks = {name: peak_rss_mb(proc.pid) for name, proc in stack.procs.items() if name in cpu_before}
+        peaks = {name: peak for name, (_, peak) in memory_mb(
+            {name: proc.pid for name, proc in stack.procs.items() if name in cpu_before}).items()}
         load_after = os.getloadavg()[0]
         sizes = asyncio.run(storage(stack, db_urls))
     finally:
