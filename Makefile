@@ -70,3 +70,4 @@ bench: env
 	@$(PY) bench/registration_to_party.py
 	@$(PY) bench/gateway_profile.py
 	@$(PY) bench/registry_lookup.py 100000
+	@$(PY) bench/import_memory.py 1000000

@@ -88,7 +88,11 @@ class Settings(ServiceSettings):
     rules: RulesSettings = Field(default_factory=RulesSettings)
     feed_settle_seconds: float = Field(2.0, ge=0, description="change feed hides entries younger than this "
                                        "(PostgreSQL sequences may commit out of order)")
-    import_chunk_rows: int = Field(2000, ge=1)
+    import_chunk_rows: int = Field(1000, ge=1, description="rows checked and written together; two chunks are in "
+                                   "memory at once (measured at 300,000 rows: 1,000 a chunk peaked at 169 MB RSS, "
+                                   "2,000 at 189 MB, at the same rows/s)")
+    import_cache_mib: int = Field(16, ge=1, le=1024, description="SQLite page cache of an import's connection, "
+                                  "MiB (the process's memory: 16 keeps a 1,000,000-row import under 200 MB RSS)")
     import_max_bytes: int = Field(2 * 1024**3, ge=1, description="largest upload an import job takes (413 beyond)")
     upload_dir: str | None = Field(None, description="where import uploads are spooled (default: the system temp)")
     limits: LimitSettings = Field(

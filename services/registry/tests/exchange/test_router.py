@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
 from openpyxl import Workbook
 from registry_factories import STAFF, events
 from sqlalchemy import select
@@ -203,6 +204,30 @@ async def test_checks_span_chunks_when_the_file_is_written_in_pieces(client, app
         (2, "USCC-5"), (4, "IMPORT-2"), (5, "REG-6"), (6, "IMPORT-1")]
     registered = await events(app, "registry.organisation.registered.v1")
     assert sorted(e["uscc"] for e in registered) == [code(11), code(12), code(15)]
+
+
+@pytest.mark.parametrize("chunk_rows", [2000, 3])
+async def test_duplicates_in_one_chunk_and_across_chunks_are_refused_the_same_way(client, app, chunk_rows) -> None:
+    """IMPORT-2, REG-6: each row is checked against every row before it, in the same chunk or an earlier one (the
+    file's keys are kept on disk, not in memory); a closed record holds no name, the first live holder keeps it."""
+    app.state.settings.import_chunk_rows = chunk_rows
+    rows = [
+        f"{code(21)},温州市鹿城区甲协会,社会团体,330302,温州市,张一,x,,active,2012-05-01,",
+        f"{code(21)},温州市鹿城区乙协会,社会团体,330302,温州市,张二,x,,active,2012-05-01,",
+        f"{code(22)},温州市鹿城区丙协会,社会团体,330302,温州市,张三,x,,注销,2012-05-01,",
+        f"{code(23)},温州市鹿城区丙协会,社会团体,330302,温州市,张四,x,,active,2012-05-01,",
+        f"{code(24)},温州市鹿城区甲协会,社会团体,330302,温州市,张五,x,,active,2012-05-01,",
+        f"{code(25)},温州市鹿城区丙协会,社会团体,330302,温州市,张六,x,,active,2012-05-01,",
+        f"{code(25)},温州市鹿城区丁协会,社会团体,330302,温州市,张七,x,,active,2012-05-01,",
+        f"{code(23)},温州市鹿城区戊协会,社会团体,330302,温州市,张八,x,,active,2012-05-01,",
+    ]
+    report = (await client.post("/v1/exchange/imports?format=csv&source=dupes", content=csv_body(rows),
+                                headers=STAFF)).json()
+    assert [(e["row"], e["rule"]) for e in report["errors"]] == [
+        (2, "IMPORT-2"), (5, "REG-6"), (6, "REG-6"), (8, "IMPORT-2")]
+    assert (report["rows"], report["created"], report["failed"]) == (8, 4, 4)  # row 7: row 6 was refused
+    registered = await events(app, "registry.organisation.registered.v1")
+    assert sorted(e["uscc"] for e in registered) == [code(21), code(23), code(25)]
 
 
 async def test_a_closed_record_renamed_by_a_reimport_shows_the_new_name_everywhere(client, app) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -73,10 +75,11 @@ def authorise(principal: Principal) -> None:
 
 async def run(session: AsyncSession, body: bytes | BinaryIO, fmt: ImportFormat, source: str, dry_run: bool,
               principal: Principal, outbox: Outbox, chunk_rows: int, today: date, *, sha: str | None = None,
-              progress: JobProgress | None = None) -> ImportReport:
+              progress: JobProgress | None = None, cache_mib: int) -> ImportReport:
     """IMPORT-1 [P]: each row is validated by rule; valid rows are written, invalid ones reported by row number.
     `body`: the file's bytes or an open binary file (then `sha`, its SHA-256, is given); `progress`: the job's, told
-    after every chunk and checked for a cancel (which raises JobCancelled: the caller's transaction rolls back)."""
+    after every chunk and checked for a cancel (which raises JobCancelled: the caller's transaction rolls back);
+    `cache_mib`: SQLite's page cache while it runs (the setting `import_cache_mib`)."""
     authorise(principal)
     if sha is None:
         assert isinstance(body, bytes | bytearray)
@@ -86,7 +89,7 @@ async def run(session: AsyncSession, body: bytes | BinaryIO, fmt: ImportFormat, 
         first = list(islice(data, chunk_rows))
     except (parse.FormatError, UnicodeDecodeError) as exc:
         raise Refused([Problem("body", "IMPORT-1", f"文件无法读取：{exc}", f"the file cannot be read: {exc}")]) from exc
-    async with bulk_cache(session):
+    async with bulk_cache(session, cache_mib):
         return await _run(session, sha, fmt, source, dry_run, principal, outbox, chunk_rows, today, first, data,
                           progress)
 
@@ -130,6 +133,47 @@ class _Checked:
     prepared: dict[str, tuple[dict, dict, OrganisationRegistered | None]] = field(default_factory=dict)
 
 
+class _Seen:
+    """What the file has shown so far, for IMPORT-2 (each USCC once) and REG-6 (each live name once, its first holder
+    keeps it). Kept in a private temporary SQLite database (SQLite's temp directory, on disk past a 4 MiB cache,
+    deleted on close), not in Python sets: a 1,000,000-row file's USCCs and name keys are ~300 MB as str objects,
+    here a few MB of the process's memory whatever the file's size. Used from one worker thread at a time; `close`
+    waits for a look-up still running there (a cancelled job stops awaiting its check, the thread goes on)."""
+
+    PART = 500  # keys per IN (…) look-up, well below SQLite's limit on bound parameters
+
+    def __init__(self) -> None:
+        self.db = sqlite3.connect("", check_same_thread=False, isolation_level=None)
+        self.lock = threading.Lock()
+        self.db.execute("PRAGMA cache_size = -4096")
+        self.db.execute("CREATE TABLE uscc (uscc TEXT PRIMARY KEY) WITHOUT ROWID")
+        self.db.execute("CREATE TABLE name (key TEXT PRIMARY KEY, uscc TEXT NOT NULL) WITHOUT ROWID")
+
+    def known(self, usccs: list[str], keys: list[str]) -> tuple[set[str], dict[str, str]]:
+        """Which of these USCCs the file has shown before, and the first live holder of each of these names."""
+        seen: set[str] = set()
+        holders: dict[str, str] = {}
+        with self.lock:
+            for part in _chunks(usccs, self.PART):
+                seen.update(u for (u,) in self.db.execute(
+                    f"SELECT uscc FROM uscc WHERE uscc IN ({','.join('?' * len(part))})", part))
+            for part in _chunks(keys, self.PART):
+                holders.update(self.db.execute(
+                    f"SELECT key, uscc FROM name WHERE key IN ({','.join('?' * len(part))})", part))
+        return seen, holders
+
+    def add(self, usccs: list[str], names: dict[str, str]) -> None:
+        with self.lock:
+            self.db.execute("BEGIN")
+            self.db.executemany("INSERT INTO uscc VALUES (?)", ((u,) for u in usccs))
+            self.db.executemany("INSERT INTO name VALUES (?, ?)", names.items())
+            self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        with self.lock:
+            self.db.close()
+
+
 class _Checker:
     """Row validation (IMPORT-1), duplicates within the file (IMPORT-2, REG-6) and the insert rows, for one chunk at
     a time in a worker thread while the event loop writes the previous chunk: the two overlap on two cores."""
@@ -137,29 +181,42 @@ class _Checker:
     def __init__(self, r: _Run):
         self.r, self.n = r, 0
         self.prefix = r.principal.division_prefix if r.principal.role == "staff" else ""
-        self.seen_uscc: set[str] = set()
-        self.seen_key: dict[str, str] = {}
+        self.seen = _Seen()
 
     def check(self, chunk: list[dict], now: datetime) -> _Checked:
         out = _Checked(rows=len(chunk))
+        valid: list[Record] = []
         for raw in chunk:
             self.n += 1
             rec, errs = rows.validate(self.n, raw, self.prefix, self.r.today)
             if rec is None:
                 out.failures.append(errs)
-            elif rec.uscc in self.seen_uscc:
+            else:
+                valid.append(rec)
+        seen_uscc, seen_key = self.seen.known([rec.uscc for rec in valid],
+                                              [rec.key for rec in valid if rec.values["status"] not in TERMINAL])
+        new_uscc: list[str] = []
+        new_key: dict[str, str] = {}
+        for rec in valid:  # in the file's order: each row is checked against every row before it
+            if rec.uscc in seen_uscc:
                 out.failures.append([_row_error(rec, "uscc", "IMPORT-2", "文件中统一社会信用代码重复",
                                                 "the USCC appears twice in the file")])
-            elif rec.values["status"] not in TERMINAL and self.seen_key.get(rec.key, rec.uscc) != rec.uscc:
+            elif rec.values["status"] not in TERMINAL and seen_key.get(rec.key, rec.uscc) != rec.uscc:
                 out.failures.append([_row_error(rec, "name", "REG-6", "文件中有同名的存续组织",
                                                 "two live organisations in the file share a name")])
             else:
-                self.seen_uscc.add(rec.uscc)
-                if rec.values["status"] not in TERMINAL:
-                    self.seen_key[rec.key] = rec.uscc
+                seen_uscc.add(rec.uscc)
+                new_uscc.append(rec.uscc)
+                if rec.values["status"] not in TERMINAL and rec.key not in seen_key:
+                    seen_key[rec.key] = new_key[rec.key] = rec.uscc
                 out.records.append(rec)
                 out.prepared[rec.uscc] = _insert_rows(rec, self.r, now)
+        out.failures.sort(key=lambda errs: errs[0].row)  # the report keeps the file's first MAX_ERRORS errors
+        self.seen.add(new_uscc, new_key)
         return out
+
+    def close(self) -> None:
+        self.seen.close()
 
 
 def _row_error(rec: rows.Record, field_name: str, rule: str, zh: str, en: str) -> RowError:
@@ -196,6 +253,7 @@ async def _write_all(session: AsyncSession, chunks: Iterator[list[dict]], r: _Ru
             pending.cancel()
             with suppress(asyncio.CancelledError):
                 await pending
+        checker.close()
 
 
 async def _apply(session: AsyncSession, checked: _Checked, r: _Run, dry_run: bool, outbox: Outbox) -> None:

@@ -80,7 +80,8 @@ async def start(app: FastAPI, upload: Upload, fmt: ImportFormat, source: str, dr
         with upload.path.open("rb") as f:
             async with app.state.sessionmaker() as session:
                 report = await importer.run(session, f, fmt, source, dry_run, principal, app.state.outbox,
-                                            settings.import_chunk_rows, today, sha=upload.sha256, progress=progress)
+                                            settings.import_chunk_rows, today, sha=upload.sha256, progress=progress,
+                                            cache_mib=settings.import_cache_mib)
                 progress.check()
                 await session.commit()
         progress.total = report.rows

@@ -36,8 +36,9 @@ async def import_records(request: Request, session: SessionDep, principal: Princ
     """Import legacy records from the request body (CSV with BOM, XLSX, JSON Lines): a per-row report; re-running
     the same file changes nothing."""
     body = await request.body()
-    return await importer.run(session, body, format, source, dry_run, principal, outbox,
-                              request.app.state.settings.import_chunk_rows, today)
+    settings = request.app.state.settings
+    return await importer.run(session, body, format, source, dry_run, principal, outbox, settings.import_chunk_rows,
+                              today, cache_mib=settings.import_cache_mib)
 
 
 @router.post("/import-jobs", status_code=202, response_model=JobRead,
