@@ -149,6 +149,33 @@ async def test_relay_publishes_committed_rows_in_order_once(nats_server, session
     assert mine == [e.id for e in envs]
 
 
+async def test_a_round_takes_no_more_payload_than_its_byte_budget_and_the_rest_follows_in_order(
+        nats_server, sessionmaker) -> None:
+    """A round holds its payloads in memory and in flight: past `batch_bytes` the rest waits for the next round (the
+    first row always goes, however large), so a bulk import's ~3,900 large events do not go out 1,000 at once."""
+    bus = await connected_bus(nats_server.url)
+    outbox = Outbox(OUTBOX, "registry")
+    async with sessionmaker() as s:
+        envs = [await outbox.emit(s, an_event(i)) for i in range(7)]
+        await s.commit()
+        sizes = [len(p) for p in await s.scalars(select(OUTBOX.c.payload).order_by(OUTBOX.c.seq))]
+    budget = sizes[0] + sizes[1] + 1  # rows 1 and 2 fit; row 3 would start past the budget
+    relay = Relay(bus=bus, sessionmaker=sessionmaker, outbox=OUTBOX,
+                  settings=RelaySettings(batch=100, batch_bytes=budget))
+    try:
+        assert [await relay.drain_once() for _ in range(3)] == [3, 3, 1]  # row 3 starts before the budget ends
+        assert relay.more is False
+        tiny = Relay(bus=bus, sessionmaker=sessionmaker, outbox=OUTBOX, settings=RelaySettings(batch_bytes=1))
+        async with sessionmaker() as s:
+            last = await outbox.emit(s, an_event(8))
+            await s.commit()
+        assert await tiny.drain_once() == 1 and await tiny.drain_once() == 0  # the first row always goes
+    finally:
+        await bus.close()
+    ids = await _stream_ids(nats_server.url, OrganisationRegistered.subject_name)
+    assert [i for i in ids if i in {e.id for e in [*envs, last]}] == [e.id for e in [*envs, last]]
+
+
 async def test_relay_delivers_what_was_committed_while_nats_was_down(tmp_path, sessionmaker) -> None:
     server = NatsServer(tmp_path / "nats").start()
     bus = await connected_bus(server.url)

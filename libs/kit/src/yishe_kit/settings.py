@@ -54,6 +54,7 @@ class NatsSettings(BaseModel):
 class RelaySettings(BaseModel):
     enabled: bool = True
     batch: int = 1000  # rows published per round, acks in flight together
+    batch_bytes: int = Field(2 * 1024**2, ge=1)  # and no more payload than this per round (the first row always)
     safety_poll_seconds: float = 1.0
     max_backoff_seconds: float = 5.0
     # Published rows are kept this long (the stream holds the events; the rows are for looking back), then purged
