@@ -374,6 +374,8 @@ class FakeServices:
     failing: set[str] = field(default_factory=set)
     slow: dict[str, float] = field(default_factory=dict)
     seen_headers: list[dict[str, str]] = field(default_factory=list)
+    in_flight: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FAKE_PATHS, 0))
+    peak: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FAKE_PATHS, 0))
 
     def add(self, uscc: str, **kw: Any) -> dict[str, dict]:
         bodies = org_bodies(uscc, **kw)
@@ -391,8 +393,13 @@ class FakeServices:
         async def handle(uscc: str, request: Request) -> Response:
             self.calls[source] += 1
             self.seen_headers.append(dict(request.headers))
-            if source in self.slow:
-                await asyncio.sleep(self.slow[source])
+            self.in_flight[source] += 1
+            self.peak[source] = max(self.peak[source], self.in_flight[source])
+            try:
+                if source in self.slow:
+                    await asyncio.sleep(self.slow[source])
+            finally:
+                self.in_flight[source] -= 1
             if source in self.failing:
                 return Response(b'{"detail":"boom"}', status_code=500, media_type="application/json")
             body = self.bodies[source].get(uscc)

@@ -75,6 +75,31 @@ async def test_event_refreshes_held_profile_when_colour_changes(start_gateway, f
 
 
 @pytest.mark.nats
+async def test_a_bulk_credit_event_refreshes_each_held_profile_it_carries(start_gateway, fake, make_uscc,
+                                                                         publish) -> None:
+    """Issue 11 / CACHE-2: credit's profiles opened in bulk (`credit.profiles.opened.v1`) refresh each held profile
+    among their items, as the single events would."""
+    from yishe_contracts.events.credit import CreditProfileOpened, CreditProfilesOpened
+
+    app, client = await start_gateway(events_enabled=True, cache={"settle_seconds": 0})
+    await eventually(lambda: _ready(app))
+    usccs = [make_uscc() for _ in range(3)]
+    for uscc in usccs:
+        fake.add(uscc)
+        assert (await _get(client, uscc))["credit"]["colour"] == "green"
+        fake.bodies["credit"][uscc] |= {"colour": "yellow", "colour_reason": "新成立"}
+    await publish(CreditProfilesOpened(profiles=[
+        CreditProfileOpened(uscc=u, name="x", colour="yellow", colour_rule="CODE-3", colour_reason="新成立",
+                            opened_at=datetime.now(UTC)) for u in usccs[:2]]))
+
+    async def refreshed() -> bool:
+        return [(await _get(client, u))["credit"]["colour"] for u in usccs[:2]] == ["yellow", "yellow"]
+
+    await eventually(refreshed, timeout=15)
+    assert (await _get(client, usccs[2]))["credit"]["colour"] == "green"  # not in the bulk event: still held
+
+
+@pytest.mark.nats
 async def test_every_gateway_replica_refreshes_the_profile_it_holds(start_gateway, fake, make_uscc,
                                                                     nats_server) -> None:
     """CACHE-2 with two replicas on one NATS and one store: each holds the profile, and one event refreshes it in
@@ -203,7 +228,7 @@ async def test_background_loads_are_bounded_when_registrations_arrive_in_a_burst
     first lookup, which loads them as for any organisation not held."""
     app, client = await start_gateway(events_enabled=True, cache={"settle_seconds": 0, "background_loads": 2})
     await eventually(lambda: _ready(app))
-    fake.slow["registry"] = 0.5
+    fake.slow["registry"] = 2.0  # longer than the burst takes to arrive, even on a loaded machine
     usccs = [make_uscc() for _ in range(8)]
     for uscc in usccs:
         fake.add(uscc)
@@ -213,7 +238,8 @@ async def test_background_loads_are_bounded_when_registrations_arrive_in_a_burst
         return app.state.invalidation.events >= len(usccs)
 
     await eventually(all_heard, timeout=15)
-    assert app.state.cache.stats()["skipped"] >= 1 and fake.calls.get("registry", 0) <= 2 + 1
+    # The bound is on loads at once, not in total: a warm-up that finished frees its place for a later event.
+    assert app.state.cache.stats()["skipped"] >= 1 and 1 <= fake.peak["registry"] <= 2
     fake.slow["registry"] = 0
     for uscc in usccs:
         assert (await _get(client, uscc))["organisation"]["uscc"] == uscc
