@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from uuid import UUID, uuid5
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from uuid6 import uuid7
 
 BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
@@ -140,22 +140,55 @@ def bulk_item_id(bulk_id: str, index: int) -> str:
     return str(uuid5(UUID(bulk_id), str(index)))
 
 
+class BulkItemContext(BaseModel):
+    """What one item of a bulk event would have carried in its own envelope, where that differs from the bulk
+    event's: a bulk event made of events each caused by its own event (a consumer's cascade of a bulk import) keeps
+    each one's id, causation and effective date, so consumers see exactly the single events (`bulk_items`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    causationid: str | None = None
+    effectivedate: date | None = None
+
+
+class CausedBulk(Event):
+    """Base of a bulk event made of caused events (`credit.profiles.opened.v1`, `party.records.opened.v1`): besides
+    its items it lists, per item and in order, the id, causation and effective date the item's own event would have
+    carried (`contexts`; written by the kit's `Outbox.emit_caused_bulk`)."""
+
+    contexts: list[BulkItemContext] | None = Field(
+        default=None, description="per item, in order: the id, causation and effective date of its own event")
+
+    @model_validator(mode="after")
+    def _one_context_per_item(self) -> CausedBulk:
+        if self.contexts is not None and len(self.contexts) != len(getattr(self, self.bulk_field)):
+            raise ValueError(f"contexts: one per item of {self.bulk_field}")
+        return self
+
+
 def bulk_items(envelope: Envelope, bulk: Event) -> list[tuple[Envelope, Event]]:
     """The items of a bulk event, each as the envelope and payload of the single event it stands for: its own id
     (`bulk_item_id`), the item model's type, its organisation as subject, its own effective date; source, time,
-    correlation, causation and trace context of the bulk event. (Built without validating again: the bulk event
-    and its items were validated as they were parsed.)"""
+    correlation, causation and trace context of the bulk event. A bulk event with `contexts` (one
+    `BulkItemContext` per item) gives each item the id, causation and effective date listed there. (Built without
+    validating again: the bulk event and its items were validated as they were parsed.)"""
     model = bulk.bulk_item
     assert model is not None, f"{type(bulk).__name__} carries no items"
     raw = envelope.data.get(bulk.bulk_field) or []
     namespace = UUID(envelope.id)
+    items = getattr(bulk, bulk.bulk_field)
+    contexts = bulk.contexts if isinstance(bulk, CausedBulk) else None
     out = []
-    for index, item in enumerate(getattr(bulk, bulk.bulk_field)):
+    for index, item in enumerate(items):
+        ctx = contexts[index] if contexts is not None else None
         out.append((Envelope.model_construct(
-            specversion="1.0", id=str(uuid5(namespace, str(index))), source=envelope.source, type=model.subject_name,
-            subject=item.cloudevent_subject(), time=envelope.time, datacontenttype=envelope.datacontenttype,
-            correlationid=envelope.correlationid, causationid=envelope.causationid,
-            traceparent=envelope.traceparent, tracestate=envelope.tracestate, effectivedate=item.effective_on(),
+            specversion="1.0", id=ctx.id if ctx else str(uuid5(namespace, str(index))), source=envelope.source,
+            type=model.subject_name, subject=item.cloudevent_subject(), time=envelope.time,
+            datacontenttype=envelope.datacontenttype, correlationid=envelope.correlationid,
+            causationid=ctx.causationid if ctx else envelope.causationid,
+            traceparent=envelope.traceparent, tracestate=envelope.tracestate,
+            effectivedate=(ctx.effectivedate if ctx and ctx.effectivedate else item.effective_on()),
             data=raw[index] if index < len(raw) else item.model_dump(mode="json"),
         ), item))
     return out

@@ -7,13 +7,13 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from yishe_contracts.envelope import Envelope
 from yishe_contracts.identifiers import encode_sequence, make_uscc
 from yishe_gateway.config import Settings
 from yishe_gateway.db import metadata
-from yishe_gateway.exchange.models import WebhookSubscription
+from yishe_gateway.exchange.models import FeedEntry, WebhookSubscription
 from yishe_gateway.identity.models import ApiClient
 from yishe_gateway.main import create_app
 from yishe_kit.db import make_engine
@@ -69,3 +69,36 @@ async def test_registrations_taken_set_based_leave_the_feed_of_one_by_one(gatewa
     assert len(expected["feed_entry"]) == 40 and len(expected["webhook_delivery"]) == 20
     assert all("registry.organisation.registered.v1" in row for row in expected["feed_entry"])
     assert got == expected
+
+
+async def test_credit_profiles_sent_in_bulk_are_fed_as_the_single_events_they_stand_for(gateway_databases,
+                                                                                          nats_server) -> None:
+    """Issue 11 (bulk cascades): credit's profiles opened for an import's registrations come as bulk events
+    (`credit.profiles.opened.v1`); the feed has one `credit.profile.opened.v1` entry per organisation, under the id,
+    causation and effective date each would have carried alone (`BulkItemContext`), and equals the one-by-one feed."""
+    from yishe_contracts.events.credit import CreditProfileOpened
+
+    usccs = [make_uscc(category="1", division_code="330302", body8="MK" + encode_sequence(n + 900)) for n in range(20)]
+    singles = [Envelope.wrap(CreditProfileOpened(uscc=u, name=f"测试中心{n}", colour="green", colour_rule="CODE-3",
+                                                 colour_reason="无异常信用记录", opened_at=datetime.now(UTC)),
+                             source="credit", causation_id=f"registration-{n}",
+                             effective_date=datetime(2024, 1, 1 + n, tzinfo=UTC).date())
+               for n, u in enumerate(usccs)]
+    bulk = in_bulk(singles, size=8)
+    assert {env.type for env in bulk} == {"credit.profiles.opened.v1"}
+    batched_url, reference_url = gateway_databases.fresh_url(), gateway_databases.fresh_url()
+    got, expected, fell_back = await set_based_and_one_by_one(
+        make_app, metadata, batched_url=batched_url, reference_url=reference_url, nats_url=nats_server.url,
+        envelopes=bulk)
+    assert not fell_back and got == expected
+    engine = make_engine(batched_url)
+    try:
+        async with engine.connect() as conn:
+            fed = {row.event_id: row for row in (await conn.execute(
+                select(FeedEntry.event_id, FeedEntry.subject, FeedEntry.uscc, FeedEntry.effective_date))).all()}
+    finally:
+        await engine.dispose()
+    assert {env.id for env in singles} == set(fed)
+    for env in singles:
+        assert (fed[env.id].subject, fed[env.id].uscc, fed[env.id].effective_date) == (
+            "credit.profile.opened.v1", env.subject, env.effectivedate)

@@ -5,9 +5,11 @@ event it stands for, the message acked once every item is settled. Real NATS, re
 
 from __future__ import annotations
 
+import uuid
+
 import nats
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from yishe_contracts.envelope import Envelope, bulk_item_id, bulk_items
 from yishe_contracts.events.registry import OrganisationRegistered, OrganisationsImported
@@ -15,7 +17,7 @@ from yishe_kit.bus import Bus, Subscription
 from yishe_kit.settings import NatsSettings
 
 from .test_bus_and_relay import an_event
-from .test_bus_batch import INBOX, consume, keeping_latest, names, publish_all
+from .test_bus_batch import INBOX, THING, consume, keeping_latest, names, publish_all
 
 pytestmark = pytest.mark.nats
 
@@ -136,6 +138,87 @@ async def test_a_failing_item_of_a_bulk_event_is_retried_and_dead_lettered_alone
     ids = item_ids(bulks)
     assert await inbox_count(sessionmaker, sub, ids) == 119
     assert await inbox_count(sessionmaker, sub, [ids[77]]) == 0
+
+
+async def _keep(session, tag: str, event: OrganisationRegistered) -> None:
+    await session.execute(insert(THING).values(thing_id=f"{tag}:{event.uscc}", name=event.name))
+
+
+async def test_bulk_items_waiting_for_an_earlier_event_come_back_with_the_bulk_message(nats_server,
+                                                                                        sessionmaker) -> None:
+    """Issue 11 (bulk cascades): items that fail because what they follow has not arrived yet (credit's profiles
+    opened ahead of the registrations in another consumer) are not retried one after another while the consumer
+    waits: the bulk message is redelivered, and the items left are taken together by the set-based form then,
+    each once; per-organisation order kept; nothing dead-lettered."""
+    orgs = organisations(60, "MG")
+    late = {o.uscc for o in orgs[10:40]}  # their earlier event "arrives" only after the first delivery
+    bulks = bulk(orgs, 60)
+    seq = await publish_all(nats_server.url, bulks)
+    tried: dict[str, int] = {}
+    batches: list[list[str]] = []
+    applied: list[str] = []
+    tag = "bwait"
+
+    async def handler(session, event, envelope):
+        tried[event.uscc] = tried.get(event.uscc, 0) + 1
+        if event.uscc in late and tried[event.uscc] == 1:
+            raise LookupError(f"{event.uscc} not known yet")
+        await _keep(session, tag, event)
+        applied.append(event.uscc)
+
+    async def batch_handler(session, items):
+        batches.append([event.uscc for event, _ in items])
+        if any(event.uscc in late and tried.get(event.uscc, 0) == 0 for event, _ in items):
+            raise LookupError("some not known yet")  # as a set-based handler refuses a batch it cannot take
+        for event, _ in items:
+            await _keep(session, tag, event)
+            applied.append(event.uscc)
+
+    sub = Subscription(OrganisationsImported.subject_name, OrganisationsImported, handler,
+                       f"kitwait{uuid.uuid4().hex[:8]}", batch_handler)
+    await consume(nats_server.url, [sub], sessionmaker, seq, max_deliver=5)
+    mine = [u for u in applied if "MG" in u]  # the module's stream also holds earlier tests' bulk events
+    assert sorted(mine) == sorted(o.uscc for o in orgs)  # each applied once
+    assert sorted(u for u in await names(sessionmaker, tag) if "MG" in u) == sorted(o.uscc for o in orgs)
+    # The second delivery: the 30 items left, taken together (the first one's other 30 were skipped by the inbox).
+    assert [sorted(b) for b in batches if any("MG" in u for u in b)][-1] == sorted(late)
+    assert all(tried[u] == 1 for u in late)  # one failed try each; the second was the set-based batch
+    assert await inbox_count(sessionmaker, sub, item_ids(bulks)) == 60
+
+
+async def test_a_bulk_event_whose_set_based_form_fails_at_first_is_tried_again_whole(nats_server,
+                                                                                      sessionmaker) -> None:
+    """Issue 11 (bulk cascades): the set-based form refusing a bulk event on its first delivery (what it follows
+    has not arrived yet) does not take it apart item by item at once: the bulk event is redelivered and taken
+    whole by the set-based form; the one-by-one handler is never called."""
+    orgs = organisations(40, "MH")
+    bulks = bulk(orgs, 40)
+    seq = await publish_all(nats_server.url, bulks)
+    calls = {"one": 0, "batch": 0}
+    applied: list[str] = []
+    refused: list[bool] = []
+    tag = "bwhole"
+
+    async def handler(session, event, envelope):
+        calls["one"] += 1
+        await _keep(session, tag, event)
+
+    async def batch_handler(session, items):
+        calls["batch"] += 1
+        if any("MH" in event.uscc for event, _ in items) and not refused:
+            refused.append(True)
+            raise LookupError("not known yet")
+        for event, _ in items:
+            await _keep(session, tag, event)
+            applied.append(event.uscc)
+
+    sub = Subscription(OrganisationsImported.subject_name, OrganisationsImported, handler,
+                       f"kitwhole{uuid.uuid4().hex[:8]}", batch_handler)
+    await consume(nats_server.url, [sub], sessionmaker, seq, max_deliver=5)
+    assert sorted(u for u in applied if "MH" in u) == sorted(o.uscc for o in orgs)
+    assert refused and calls["one"] == 0  # refused once, never taken apart
+    assert sorted(u for u in await names(sessionmaker, tag) if "MH" in u) == sorted(o.uscc for o in orgs)
+    assert await inbox_count(sessionmaker, sub, item_ids(bulks)) == 40
 
 
 async def test_the_kit_wires_bulk_carriers_to_the_same_handlers() -> None:

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from ..envelope import Event
+from ..envelope import CausedBulk, Event
 from ..spec import spec
 from .common import Colour
 
@@ -26,6 +26,20 @@ class CreditProfileOpened(Event):
     abnormal_listed: bool = False
     serious_listed: bool = False
     opened_at: datetime
+
+
+class CreditProfilesOpened(CausedBulk):
+    """Credit profiles opened together: the profiles credit opened for the registrations of one bulk import chunk
+    (`registry.organisations.imported.v1`), each exactly the `credit.profile.opened.v1` it would otherwise emit.
+    Consumers treat it as that many events, each under the id, causation (its registration) and effective date in
+    `contexts` (`yishe_contracts.envelope.bulk_items`). Profiles opened for live registrations keep the single
+    event."""
+
+    subject_name: ClassVar[str] = "credit.profiles.opened.v1"
+    bulk_item: ClassVar[type[Event] | None] = CreditProfileOpened
+    bulk_field: ClassVar[str] = "profiles"
+
+    profiles: list[CreditProfileOpened] = Field(min_length=1)
 
 
 class CreditList(StrEnum):
@@ -103,6 +117,8 @@ class ZombieConfirmed(Event):
 SPECS = (
     spec(CreditProfileOpened, ("procurement", "cultivation", "gateway"),
          "A credit profile was opened with its first colour."),
+    spec(CreditProfilesOpened, ("procurement", "cultivation", "gateway"),
+         "Credit profiles opened for one bulk import chunk's registrations (bulk; items as credit.profile.opened)."),
     spec(ListingChanged, ("procurement", "registry", "gateway"), "Put on / taken off the abnormal or serious list."),
     spec(ColourChanged, ("procurement", "cultivation", "gateway"), "The 分色监管 colour changed (CODE-3)."),
     spec(ZombieConfirmed, ("registry", "gateway"), "A zombie organisation was confirmed for simple deregistration."),

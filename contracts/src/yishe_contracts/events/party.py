@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from ..envelope import Event
+from ..envelope import CausedBulk, Event
 from ..spec import spec
 
 
@@ -32,6 +32,19 @@ class PartyRecordOpened(Event):
     route_rule: str
     capture_task_due: date
     opened_at: datetime
+
+
+class PartyRecordsOpened(CausedBulk):
+    """Party-building records opened together: the records party opened for the registrations of one bulk import
+    chunk (`registry.organisations.imported.v1`), each exactly the `party.record.opened.v1` it would otherwise emit,
+    under the id, causation and effective date in `contexts` (`yishe_contracts.envelope.bulk_items`). Records
+    opened for live registrations keep the single event."""
+
+    subject_name: ClassVar[str] = "party.records.opened.v1"
+    bulk_item: ClassVar[type[Event] | None] = PartyRecordOpened
+    bulk_field: ClassVar[str] = "records"
+
+    records: list[PartyRecordOpened] = Field(min_length=1)
 
 
 class RouteChanged(Event):
@@ -66,6 +79,8 @@ class CoverageChanged(Event):
 
 SPECS = (
     spec(PartyRecordOpened, ("gateway",), "Party-building record opened with capture task and formation route."),
+    spec(PartyRecordsOpened, ("gateway",),
+         "Party records opened for one bulk import chunk's registrations (bulk; items as party.record.opened)."),
     spec(RouteChanged, ("gateway",), "The required formation route changed."),
     spec(CoverageChanged, ("credit", "registry", "cultivation", "gateway"),
          "Party coverage changed (CR-6.2 when required and not covered)."),

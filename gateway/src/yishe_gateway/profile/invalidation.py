@@ -11,7 +11,7 @@ import orjson
 import structlog
 
 from yishe_contracts.identifiers import validate_social_org_uscc
-from yishe_contracts.subjects import OWNERS
+from yishe_contracts.subjects import BULK_CARRIERS, OWNERS
 from yishe_kit.bus import Bus
 from yishe_kit.tasks import stop as stop_tasks
 
@@ -19,7 +19,8 @@ from .cache import ProfileCache
 
 log = structlog.get_logger("yishe.gateway.invalidation")
 REGISTERED = "registry.organisation.registered.v1"
-IMPORTED = "registry.organisations.imported.v1"
+BULK_FIELDS = {bulk.subject_name: bulk.bulk_field for carriers in BULK_CARRIERS.values() for bulk in carriers}
+"""Bulk subjects (an import's registrations, credit's profiles opened for them) → the field listing their items."""
 
 
 def _imported(envelope: dict) -> bool:
@@ -48,8 +49,9 @@ class Invalidation:
     async def _on_message(self, msg) -> None:
         try:
             envelope = orjson.loads(msg.data)
-            if envelope.get("type") == IMPORTED:  # a bulk import's organisations: none warmed (see `_imported`)
-                for item in (envelope.get("data") or {}).get("organisations") or ():
+            bulk_field = BULK_FIELDS.get(envelope.get("type"))
+            if bulk_field is not None:  # a bulk event's organisations (an import's): none warmed (see `_imported`)
+                for item in (envelope.get("data") or {}).get(bulk_field) or ():
                     if isinstance(item, dict) and isinstance(item.get("uscc"), str):
                         self.events += 1
                         self.cache.invalidate(item["uscc"])

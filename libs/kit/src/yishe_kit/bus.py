@@ -521,8 +521,16 @@ class Bus:
                         continue
                     seen.add(envelope.id)  # the same event twice in one batch is handled once
                     fresh.append((msg, envelope, data))
-                if sub.batch_handler is not None and len(fresh) > 1 and await self._handle_set(sub, session, fresh):
+                set_based = sub.batch_handler is not None and len(fresh) > 1
+                if set_based and await self._handle_set(sub, session, fresh):
                     handled = fresh
+                elif set_based and self._whole_again(fresh[0][0]):
+                    # A bulk event's first delivery: tried again whole after the backoff before it is taken apart
+                    # item by item (what it waited for, e.g. the registrations its profiles follow, has mostly
+                    # arrived by then; a poison item is still found and dead-lettered alone, one delivery later).
+                    handled = []
+                    retry = [(msg, RuntimeError("the set-based handler failed on the first delivery"))
+                             for msg, _, _ in fresh]
                 else:
                     handled = []
                     for msg, envelope, data in fresh:
@@ -563,6 +571,22 @@ class Bus:
             await msg.ack()
         self._inbox_grew(len(rows), sessionmaker)
         by_msg = {id(msg): (env, data) for msg, env, data in parsed}
+        delivered = retry[0][0].metadata.num_delivered if retry and retry[0][0].metadata else 1
+        if retry and isinstance(retry[0][0], _ItemMessage) and delivered < self.settings.max_deliver:
+            # A bulk event's failed items go back with the bulk message: redelivered after the backoff, the items
+            # handled now skipped by their inbox rows. Not retried here one after another: items waiting for an
+            # earlier event (credit's profiles opened ahead of the registrations they follow) would each hold the
+            # consumer for its backoff. At the last delivery they are retried and dead-lettered alone, below.
+            # Later messages on this durable do not wait for the redelivery: every bulk subject carries an
+            # organisation's first event of its kind (registered, profile opened, record opened), once each.
+            delay = min(0.2 * 2**delivered, 10.0)
+            for msg, _ in retry:
+                await msg.nak(delay=delay)
+            for msg in held:  # behind a failed item of the same organisation: again after it, in order
+                await msg.nak(delay=delay)
+            log.warning("bulk items failed, the bulk event redelivered", durable=sub.durable, failed=len(retry),
+                        held=len(held), delivered=delivered, retry_in=delay, error=repr(retry[0][1]))
+            return
         for msg, failure in retry:
             envelope, data = by_msg[id(msg)]
             await self._retry_alone(sub, msg, envelope, data, failure, sessionmaker)
@@ -575,6 +599,11 @@ class Bus:
                     await other.ack()
                 except Exception as other_exc:
                     await self._retry_alone(sub, other, other_env, other_data, other_exc, sessionmaker)
+
+    def _whole_again(self, msg: Any) -> bool:
+        """A bulk event's item on the bulk message's first delivery, with deliveries left after the next one."""
+        return (isinstance(msg, _ItemMessage) and msg.metadata is not None and msg.metadata.num_delivered == 1
+                and self.settings.max_deliver > 2)
 
     async def _handle_set(self, sub: Subscription, session: AsyncSession,
                           fresh: list[tuple[Any, Envelope, Event]]) -> bool:

@@ -10,8 +10,9 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Table, event, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
+from uuid6 import uuid7
 
-from yishe_contracts.envelope import Envelope, Event, caused_event_id
+from yishe_contracts.envelope import BulkItemContext, CausedBulk, Envelope, Event, caused_event_id
 
 from .bulk import insert_rows
 from .clock import default_clock
@@ -147,6 +148,30 @@ class Outbox:
              "attempts": 0} for env in envelopes])
         session.info[_PENDING] = True
         return envelopes
+
+    async def emit_caused_bulk(self, session: AsyncSession, caused: Sequence[tuple[Event, Envelope]],
+                               carrier: type[CausedBulk], *, size: int = 256) -> list[Envelope]:
+        """`emit_caused` with the events of one flow carried in bulk events (`carrier`, whose `bulk_item` is their
+        model): causes sharing a correlation id (the items of one bulk import) are sent as
+        bulk events of up to `size` items, each item listed with the id, causation and effective date
+        `emit_caused` would have given its own event (`BulkItemContext`), so consumers see the same events either
+        way; an event alone in its flow (a live registration) is sent as itself. One statement."""
+        flows: dict[str | None, list[tuple[Event, Envelope]]] = {}
+        for pair in caused:
+            flows.setdefault(pair[1].correlationid, []).append(pair)
+        singles: list[tuple[Event, Envelope]] = []
+        bulks: list[tuple[Event, Envelope]] = []
+        for flow, pairs in flows.items():
+            if flow is None or len(pairs) < 2:
+                singles += pairs
+                continue
+            for start in range(0, len(pairs), size):
+                part = pairs[start:start + size]
+                contexts = [BulkItemContext(id=_caused_id(e, cause.id) or str(uuid7()), causationid=cause.id,
+                                            effectivedate=e.effective_on() or cause.effective_day())
+                            for e, cause in part]
+                bulks.append((carrier(**{carrier.bulk_field: [e for e, _ in part], "contexts": contexts}), part[0][1]))
+        return await self.emit_caused(session, singles + bulks)
 
 
 def _carrier(cause: Envelope) -> dict[str, str] | None:

@@ -579,10 +579,14 @@ async def comparable_state(sessionmaker, metadata, *, skip: tuple[str, ...] = ("
     """Every table's rows (sorted) without the columns that differ between two equal runs (instants: date-time
     columns and names ending in `volatile`, generated event ids); the outbox as its events' (id when caused by an
     event — derived from the cause, so equal runs give equal ids —, type, subject, correlation, cause, effective
-    date, data without instants). Two databases fed the same events the same way
-    compare equal."""
+    date, data without instants); a bulk event in the outbox as the items consumers take from it (`bulk_items`),
+    so events sent in bulk compare equal to the same events sent one by one. Two databases fed the same events the
+    same way compare equal."""
     import orjson
     from sqlalchemy import select
+
+    from yishe_contracts.envelope import Envelope, bulk_items
+    from yishe_contracts.subjects import SUBJECTS
 
     out: dict[str, list[tuple]] = {}
     async with sessionmaker() as session:
@@ -592,8 +596,17 @@ async def comparable_state(sessionmaker, metadata, *, skip: tuple[str, ...] = ("
             rows = (await session.execute(select(table))).mappings().all()
             if table.name == "outbox":
                 events = []
+                envs = []
                 for row in rows:
                     env = orjson.loads(row["payload"])
+                    model = SUBJECTS[env["type"]].model
+                    if model.bulk_item is None:
+                        envs.append(env)
+                        continue
+                    bulk = Envelope.model_validate(env)
+                    envs += [item.model_dump(mode="json", exclude_none=True)
+                             for item, _ in bulk_items(bulk, model.model_validate(bulk.data))]
+                for env in envs:
                     data = {k: v for k, v in env["data"].items() if not k.endswith(volatile)}
                     events.append((env["id"] if env.get("causationid") else None,  # caused: derived, comparable
                                    env["type"], env.get("subject"), env.get("correlationid"), env.get("causationid"),
@@ -636,15 +649,23 @@ async def consumed_through(bus, durable: str, subject: str, seq: int) -> bool:
 def in_bulk(envelopes, size: int = 16, **fields) -> list:
     """The events of `envelopes` (one subject) as the bulk events that carry that subject's items (e.g. a bulk
     import's `registry.organisations.imported.v1`), `size` items each; `fields`: the bulk event's own fields."""
-    from yishe_contracts.envelope import Envelope
+    from yishe_contracts.envelope import BulkItemContext, CausedBulk, Envelope
     from yishe_contracts.subjects import BULK_CARRIERS, SUBJECTS
 
     [carrier] = BULK_CARRIERS[envelopes[0].type]
     model = SUBJECTS[envelopes[0].type].model
     items = [model.model_validate(env.data) for env in envelopes]
     source = envelopes[0].source.removeprefix("/yishe/")
-    return [Envelope.wrap(carrier(**fields, **{carrier.bulk_field: items[i:i + size]}), source=source,
-                          correlation_id=f"bulk-{i}") for i in range(0, len(items), size)]
+
+    def contexts(part) -> dict:  # a bulk of caused events: each item keeps its own id, cause and date
+        if not issubclass(carrier, CausedBulk):
+            return {}
+        return {"contexts": [BulkItemContext(id=env.id, causationid=env.causationid, effectivedate=env.effectivedate)
+                             for env in part]}
+
+    return [Envelope.wrap(carrier(**fields, **contexts(envelopes[i:i + size]),
+                                  **{carrier.bulk_field: items[i:i + size]}),
+                          source=source, correlation_id=f"bulk-{i}") for i in range(0, len(items), size)]
 
 
 async def set_based_and_one_by_one(make_app, metadata, *, batched_url: str, reference_url: str, nats_url: str,

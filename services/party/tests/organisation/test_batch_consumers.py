@@ -83,4 +83,23 @@ async def test_a_bulk_import_event_leaves_the_state_of_its_registrations_one_by_
         batched_url=batched_url, reference_url=reference_url, nats_url=nats_server.url, envelopes=bulks)
     assert not fell_back
     assert len(expected["party_record"]) == 40 and len(expected["outbox"]) >= 40
-    assert got == expected
+    assert got == expected  # the outboxes compared as the events consumers take from them
+    # ... and the batched one sent the records opened in bulk (one per bulk import event), the reference alone.
+    assert await _subjects(batched_url) == {"party.records.opened.v1": 3}
+    assert (await _subjects(reference_url))["party.record.opened.v1"] == 40
+
+
+async def _subjects(url: str) -> dict[str, int]:
+    from sqlalchemy import func, select
+
+    from yishe_kit.db import make_engine
+    from yishe_party.db import metadata
+
+    outbox = metadata.tables["outbox"]
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return dict((await conn.execute(select(outbox.c.subject, func.count()).where(
+                outbox.c.subject.like("party.record%")).group_by(outbox.c.subject))).all())
+    finally:
+        await engine.dispose()

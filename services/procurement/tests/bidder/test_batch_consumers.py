@@ -36,10 +36,14 @@ async def test_registrations_taken_set_based_leave_the_bidders_of_one_by_one(mig
     assert got == expected
 
 
-async def test_credit_profiles_taken_set_based_leave_the_bidders_of_one_by_one(migrated, nats_server) -> None:
-    """Issue 11 / PROC-4 item 6 inputs: credit profiles opened (colours, lists) set-based = one by one."""
+@pytest.mark.parametrize("carried", ["single events", "bulk events"])
+async def test_credit_profiles_taken_set_based_leave_the_bidders_of_one_by_one(migrated, nats_server, carried) -> None:
+    """Issue 11 / PROC-4 item 6 inputs: credit profiles opened (colours, lists) set-based = one by one; the same
+    when credit sends them in bulk (`credit.profiles.opened.v1`, as for an import's registrations)."""
     envelopes = [Envelope.wrap(opened(a_uscc(), colour=("green", "yellow", "red")[n % 3]), source="credit")
                  for n in range(40)]
+    if carried == "bulk events":
+        envelopes = in_bulk(envelopes)
     got, expected, fell_back = await set_based_and_one_by_one(
         make_app, metadata, batched_url=migrated("procurement").fresh_url(),
         reference_url=migrated("procurement").fresh_url(), nats_url=nats_server.url, envelopes=envelopes)

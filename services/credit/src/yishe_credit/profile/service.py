@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.envelope import Envelope
 from yishe_contracts.events.common import Colour
-from yishe_contracts.events.credit import ColourChanged, CreditProfileOpened
+from yishe_contracts.events.credit import ColourChanged, CreditProfileOpened, CreditProfilesOpened
 from yishe_contracts.events.registry import OrganisationRegistered
 from yishe_kit import clock
 from yishe_kit.access import jurisdiction_prefix, keep_in_jurisdiction, require_jurisdiction, require_role
@@ -121,9 +121,10 @@ async def open_profiles(session: AsyncSession, items: list[tuple[OrganisationReg
     await insert_rows(session, ColourChange.__table__, [{
         "uscc": event.uscc, "from_colour": None, "to_colour": decision.colour.value, "rule": decision.rule,
         "reason": decision.reason, "at": now} for event, _ in new])
-    await outbox.emit_caused(session, [(CreditProfileOpened(
+    # A bulk import's profiles go out as bulk events (`credit.profiles.opened.v1`, one per 256), a live one alone.
+    await outbox.emit_caused_bulk(session, [(CreditProfileOpened(
         uscc=event.uscc, name=event.name, colour=decision.colour, colour_rule=decision.rule,
-        colour_reason=decision.reason, opened_at=now), envelope) for event, envelope in new])
+        colour_reason=decision.reason, opened_at=now), envelope) for event, envelope in new], CreditProfilesOpened)
 
 
 async def recolour(ctx: Ctx, usccs: list[str], as_of: date | None = None) -> list[dict]:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import cast
 
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_contracts.envelope import Envelope, Event
-from yishe_contracts.events.party import FormationRoute, PartyRecordOpened, RouteChanged
+from yishe_contracts.events.party import FormationRoute, PartyRecordOpened, PartyRecordsOpened, RouteChanged
 from yishe_contracts.events.registry import OrganisationRegistered
 from yishe_kit import clock
 from yishe_kit.access import in_jurisdiction, require_jurisdiction, require_role
+from yishe_kit.bulk import insert_rows
 from yishe_kit.errors import require_social_org_uscc
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
@@ -86,7 +89,8 @@ async def open_record(session: AsyncSession, event: OrganisationRegistered, *, o
     """
     if await repository.get(session, event.uscc) is not None:
         return None
-    record, opened = _new_record(session, event, settings=settings, learned_on=learned_on, now=clock.now())
+    record, count, opened = _new_record(session, event, settings=settings, learned_on=learned_on, now=clock.now())
+    session.add(PartyCountChange(**count))
     await session.flush()
     await outbox.emit(session, opened)
     return record
@@ -104,22 +108,30 @@ async def open_records(session: AsyncSession, items: list[tuple[OrganisationRegi
     existing = await repository.get_many(session, sorted(firsts))
     now = clock.now()
     opened: list[tuple[PartyRecord, OrganisationRegistered, date]] = []
+    counts: list[dict] = []
     caused: list[tuple[Event, Envelope]] = []
     for uscc, (event, learned_on, envelope) in firsts.items():
         if uscc in existing:
             continue
-        record, opened_event = _new_record(session, event, settings=settings, learned_on=learned_on, now=now)
+        record, count, opened_event = _new_record(session, event, settings=settings, learned_on=learned_on, now=now)
         opened.append((record, event, learned_on))
+        counts.append(count)
         caused.append((opened_event, envelope))
     if opened:
         await session.flush()
-        await outbox.emit_caused(session, caused)
+        # The count history (PARTY-8: member counts as of a day) in one Core statement, after the records (as the
+        # flush would order them): the rows are not touched again in this handling, so the ORM's unit of work would
+        # only add its cost.
+        await insert_rows(session, cast(Table, PartyCountChange.__table__), counts)
+        # A bulk import's records go out as bulk events (`party.records.opened.v1`, one per 256), a live one alone.
+        await outbox.emit_caused_bulk(session, caused, PartyRecordsOpened)
     return opened
 
 
 def _new_record(session: AsyncSession, event: OrganisationRegistered, *, settings: Settings, learned_on: date,
-                now: datetime) -> tuple[PartyRecord, PartyRecordOpened]:
-    """The record, its first count-history row (both added to the session) and the event announcing it."""
+                now: datetime) -> tuple[PartyRecord, dict, PartyRecordOpened]:
+    """The record (added to the session), its first count-history row (the caller writes it) and the event
+    announcing it."""
     route, rule = formation_route(event.party_full_members, event.party_probationary_members)
     due = tasks_start(event, learned_on) + timedelta(days=settings.capture_task_days)
     captured = bool(event.party_members)
@@ -135,11 +147,10 @@ def _new_record(session: AsyncSession, event: OrganisationRegistered, *, setting
     )
     refresh_affiliation(record, settings)
     session.add(record)
-    session.add(PartyCountChange(
-        uscc=record.uscc, effective_on=event.registration_date, full_members=record.full_members,
-        probationary_members=record.probationary_members, route=record.route, reason="registration",
-        actor="registry", recorded_at=now))
-    return record, PartyRecordOpened(
+    count = {"uscc": record.uscc, "effective_on": event.registration_date, "full_members": record.full_members,
+             "probationary_members": record.probationary_members, "route": record.route, "reason": "registration",
+             "actor": "registry", "recorded_at": now}
+    return record, count, PartyRecordOpened(
         uscc=record.uscc, full_members=record.full_members, probationary_members=record.probationary_members,
         route=route, route_rule=rule, capture_task_due=record.capture_task_due, opened_at=now,
     )
