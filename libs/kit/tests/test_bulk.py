@@ -103,3 +103,16 @@ async def test_bulk_cache_is_larger_inside_and_restored_after(session) -> None:
     async with bulk_cache(session, mib=128):
         assert (await conn.exec_driver_sql(size)).scalar_one() == -128 * 1024
     assert (await conn.exec_driver_sql(size)).scalar_one() == before
+
+
+async def test_json_columns_store_chinese_as_utf8_text_and_read_back_the_same(session) -> None:
+    """UTF-8 everywhere: a JSON column's text holds Chinese as itself (the standard library's default escaped it as
+    `\\uXXXX`, twice the bytes); both write paths store it so, and what is read back is what was written."""
+    doc = {"名称": "温州市鹿城区　ＡＢ协会", "n": [1, None, 2.5], "big": 2**70, 3: "非字符串键"}
+    await session.execute(insert(wide), [_row("core-utf8", doc=doc)])
+    await insert_rows(session, wide, [_row("fast-utf8", doc=doc)])
+    for key in ("core-utf8", "fast-utf8"):
+        stored = await session.scalar(text("SELECT CAST(doc AS TEXT) FROM wide WHERE k = :k"), {"k": key})
+        assert "温州市鹿城区　ＡＢ协会" in stored and "\\u" not in stored
+        loaded = await session.scalar(select(wide.c.doc).where(wide.c.k == key))
+        assert loaded == {"名称": "温州市鹿城区　ＡＢ协会", "n": [1, None, 2.5], "big": 2**70, "3": "非字符串键"}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Protocol
 
+import orjson
 from fastapi import Depends, Request
 from sqlalchemy import (
     JSON,
@@ -152,12 +154,32 @@ def new_metadata(*, fragments: bool = False, jobs: bool = False, idempotency: bo
     return md
 
 
+def json_text(value: Any) -> str:
+    """A JSON column's text: UTF-8 with Chinese as itself (the standard library's default wrote `\\uXXXX`, six bytes
+    a character against three), by orjson (several times faster where events store their payloads: the gateway's feed,
+    credit's evidence). What orjson refuses (an integer past 64 bits) goes through the standard library."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False)
+
+
+def json_value(text: str | bytes) -> Any:
+    """A JSON column's value (orjson; the standard library for what orjson refuses, e.g. text an older version
+    stored with NaN)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def make_engine(url: str, *, echo: bool = False, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, json_serializer=json_text,
+                                     json_deserializer=json_value)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -169,7 +191,8 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10, max_overfl
             cur.close()
 
         return engine
-    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
+    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True,
+                               json_serializer=json_text, json_deserializer=json_value)
 
 
 def make_sessionmaker(engine: AsyncEngine, session_class: type[Session] | None = None,
