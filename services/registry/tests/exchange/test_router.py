@@ -19,6 +19,11 @@ HEADER = ("统一社会信用代码,名称,类型,登记管理机关区划代码
           "成立登记日期,活动资金")
 
 
+def society_row(uscc: str, name: str, person: str, status: str = "active", registered: str = "2012-05-01") -> str:
+    """A 社会团体 row registered in 鹿城区 (330302), with only what a test varies given."""
+    return f"{uscc},温州市鹿城区{name},社会团体,330302,温州市,{person},x,,{status},{registered},"
+
+
 def csv_body(rows: list[str]) -> bytes:
     return ("\ufeff" + "\n".join([HEADER, *rows]) + "\n").encode()
 
@@ -189,13 +194,13 @@ async def test_checks_span_chunks_when_the_file_is_written_in_pieces(client, app
     # a name taken by an earlier chunk's row is refused, and the errors come back in row order.
     app.state.settings.import_chunk_rows = 2
     rows = [
-        f"{code(11)},温州市鹿城区甲协会,社会团体,330302,温州市,张一,x,,active,2012-05-01,",
+        society_row(code(11), "甲协会", "张一"),
         "51330302MJ0000018Y,坏代码协会,社会团体,330302,温州市,赵四,x,,active,2010-01-01,",
-        f"{code(12)},温州市鹿城区乙协会,社会团体,330302,温州市,张二,x,,active,2012-05-01,",
-        f"{code(11)},温州市鹿城区丙协会,社会团体,330302,温州市,张三,x,,active,2012-05-01,",
-        f"{code(13)},温州市鹿城区甲协会,社会团体,330302,温州市,张四,x,,active,2012-05-01,",
-        f"{code(14)},温州市鹿城区丁协会,社会团体,330302,温州市,张五,x,,active,2099-01-01,",
-        f"{code(15)},温州市鹿城区戊协会,社会团体,330302,温州市,张六,x,,active,2013-05-01,",
+        society_row(code(12), "乙协会", "张二"),
+        society_row(code(11), "丙协会", "张三"),
+        society_row(code(13), "甲协会", "张四"),
+        society_row(code(14), "丁协会", "张五", registered="2099-01-01"),
+        society_row(code(15), "戊协会", "张六", registered="2013-05-01"),
     ]
     report = (await client.post("/v1/exchange/imports?format=csv&source=pieces", content=csv_body(rows),
                                 headers=STAFF)).json()
@@ -212,14 +217,14 @@ async def test_duplicates_in_one_chunk_and_across_chunks_are_refused_the_same_wa
     file's keys are kept on disk, not in memory); a closed record holds no name, the first live holder keeps it."""
     app.state.settings.import_chunk_rows = chunk_rows
     rows = [
-        f"{code(21)},温州市鹿城区甲协会,社会团体,330302,温州市,张一,x,,active,2012-05-01,",
-        f"{code(21)},温州市鹿城区乙协会,社会团体,330302,温州市,张二,x,,active,2012-05-01,",
-        f"{code(22)},温州市鹿城区丙协会,社会团体,330302,温州市,张三,x,,注销,2012-05-01,",
-        f"{code(23)},温州市鹿城区丙协会,社会团体,330302,温州市,张四,x,,active,2012-05-01,",
-        f"{code(24)},温州市鹿城区甲协会,社会团体,330302,温州市,张五,x,,active,2012-05-01,",
-        f"{code(25)},温州市鹿城区丙协会,社会团体,330302,温州市,张六,x,,active,2012-05-01,",
-        f"{code(25)},温州市鹿城区丁协会,社会团体,330302,温州市,张七,x,,active,2012-05-01,",
-        f"{code(23)},温州市鹿城区戊协会,社会团体,330302,温州市,张八,x,,active,2012-05-01,",
+        society_row(code(21), "甲协会", "张一"),
+        society_row(code(21), "乙协会", "张二"),
+        society_row(code(22), "丙协会", "张三", "注销"),
+        society_row(code(23), "丙协会", "张四"),
+        society_row(code(24), "甲协会", "张五"),
+        society_row(code(25), "丙协会", "张六"),
+        society_row(code(25), "丁协会", "张七"),
+        society_row(code(23), "戊协会", "张八"),
     ]
     report = (await client.post("/v1/exchange/imports?format=csv&source=dupes", content=csv_body(rows),
                                 headers=STAFF)).json()
