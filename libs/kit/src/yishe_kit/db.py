@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any, Protocol
 
 import orjson
+import structlog
 from fastapi import Depends, Request
 from sqlalchemy import (
     JSON,
@@ -173,6 +175,52 @@ def json_value(text: str | bytes) -> Any:
         return json.loads(text)
 
 
+WAL_LIMIT_BYTES = 64 * 1024**2
+"""An SQLite file's write-ahead log is brought back to nothing once it passes this (`WalGuard`)."""
+WAL_CHECK_SECONDS = 1.0
+BUSY_TIMEOUT_MS = 30_000
+WAL_CHECKPOINT_WAIT_MS = 1_000
+
+
+class WalGuard:
+    """Keeps an SQLite file's write-ahead log bounded while writes never pause.
+
+    SQLite's own checkpoint after a commit is PASSIVE: it copies what no reader still needs, and the log restarts from
+    its beginning only once every frame is copied and no statement is reading. With a consumer, a relay and readers
+    overlapping without a break for minutes (a bulk import's propagation), that moment never comes: the log grew to
+    500 MB in a service holding 113 MB of data at 100,000 organisations, and stayed that size on disk afterwards.
+    A connection going back to the pool (at most once a second per file) looks at the log's size; past the limit it
+    runs a TRUNCATE checkpoint, which waits (WAL_CHECKPOINT_WAIT_MS at most, new writers held meanwhile) for the
+    statements under way, copies every frame and empties the file. Busy past the wait: the next look tries again.
+    `journal_size_limit` also trims the file whenever the log restarts by itself."""
+
+    def __init__(self, path: str) -> None:
+        self.wal = Path(path + "-wal")
+        self.next_look = 0.0
+
+    def __call__(self, dbapi_conn: Any, _record: Any) -> None:
+        now = time.monotonic()
+        if now < self.next_look:
+            return
+        self.next_look = now + WAL_CHECK_SECONDS
+        try:
+            if self.wal.stat().st_size <= WAL_LIMIT_BYTES:
+                return
+        except OSError:
+            return
+        try:
+            cur = dbapi_conn.cursor()
+            try:
+                cur.execute(f"PRAGMA busy_timeout={WAL_CHECKPOINT_WAIT_MS}")
+                cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                cur.close()
+        except Exception as exc:  # outside the event loop's greenlet, or the file closing: the next look retries
+            structlog.get_logger("yishe.db").debug("wal checkpoint skipped", error=repr(exc)[:200])
+            return
+
+
 def make_engine(url: str, *, echo: bool = False, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -187,9 +235,12 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10, max_overfl
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cur.execute(f"PRAGMA journal_size_limit={WAL_LIMIT_BYTES}")
             cur.close()
 
+        if path and path != ":memory:" and "mode=memory" not in url:
+            event.listen(engine.sync_engine.pool, "checkin", WalGuard(path.split("?", 1)[0]))
         return engine
     return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True,
                                json_serializer=json_text, json_deserializer=json_value)

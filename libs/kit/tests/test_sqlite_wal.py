@@ -1,0 +1,60 @@
+"""The embedded default's SQLite files keep their write-ahead log bounded while writes never pause (issue 11:
+bulk propagation grew a service's log to 500 MB beside 113 MB of data, and it stayed that size on disk)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from sqlalchemy import insert, select, text
+
+from yishe_kit import db, testing
+
+from .conftest import metadata
+
+pytestmark = pytest.mark.skipif(testing.test_backend() == "postgres", reason="SQLite's write-ahead log: the embedded default")
+
+thing = metadata.tables["thing"]
+LIMIT = 256 * 1024
+
+
+async def _write(engine, start: int, n: int) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(insert(thing), [{"thing_id": f"{i:036d}", "name": "温州市鹿城区社会组织" * 8}
+                                           for i in range(start, start + n)])
+
+
+async def test_a_log_held_past_its_limit_by_overlapping_reads_is_emptied_once_they_end(tmp_path, monkeypatch):
+    monkeypatch.setattr(db, "WAL_LIMIT_BYTES", LIMIT)
+    monkeypatch.setattr(db, "WAL_CHECK_SECONDS", 0.0)
+    monkeypatch.setattr(db, "WAL_CHECKPOINT_WAIT_MS", 50)  # each try while the reader holds gives up after this
+    path = tmp_path / "wal.db"
+    wal = tmp_path / "wal.db-wal"
+    engine = db.make_engine(f"sqlite+aiosqlite:///{path}")
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    reader = sqlite3.connect(path, timeout=0.1)
+    try:
+        # A reader holding its snapshot: no checkpoint can copy past it, so the log only grows while it reads.
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM thing").fetchone() == (0,)
+        for k in range(8):
+            await _write(engine, k * 500, 500)  # each commit's connection goes back to the pool: the guard looks
+        held = wal.stat().st_size
+        assert held > 4 * LIMIT
+        assert reader.execute("SELECT count(*) FROM thing").fetchone() == (0,)  # its snapshot, undisturbed
+        reader.execute("COMMIT")
+
+        await _write(engine, 10_000, 1)
+        # Below SQLite's own autocheckpoint (1,000 pages, ~4 MB) nothing else would have touched the file.
+        assert wal.stat().st_size == 0
+        async with engine.connect() as conn:
+            assert (await conn.execute(select(text("count(*)")).select_from(thing))).scalar() == 4001
+            assert (await conn.execute(text("PRAGMA journal_size_limit"))).scalar() == LIMIT
+    finally:
+        reader.close()
+        await engine.dispose()
+    check = sqlite3.connect(path)
+    assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert check.execute("SELECT count(*) FROM thing").fetchone() == (4001,)
+    check.close()
