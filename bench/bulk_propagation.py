@@ -4,7 +4,7 @@ Starts the whole embedded stack as `make run` does (SQLite files or `--postgres`
 service + gateway), imports N organisations as one CSV file streamed through the gateway to the registry's import
 job (`POST /api/registry/v1/exchange/import-jobs` with the development staff token, as `yishe import` does), then
 waits until every consumer has taken in every organisation: the import's bulk events
-(`registry.organisations.imported.v1`, up to 256 registrations each: party, credit, procurement, cultivation, gateway)
+(`registry.organisations.imported.v1`, up to 1,000 registrations each: party, credit, procurement, cultivation, gateway)
 and their cascades: credit's profiles opened for them (`credit.profiles.opened.v1`, bulk: procurement,
 cultivation, gateway) and party's records opened for them (`party.records.opened.v1`, bulk: gateway).
 Reports:
@@ -86,9 +86,9 @@ def _append(f, batch: list[tuple]) -> None:
     body = csv_chunk(batch)
     f.write(body if f.tell() == 0 else body.split(b"\n", 1)[1])
 
-IMPORTED = "registry.organisations.imported.v1"  # a bulk import's registrations, up to 256 a message
-CASCADE = "credit.profiles.opened.v1"  # credit's profiles opened for them, in bulk (up to 256 a message)
-PARTY_CASCADE = "party.records.opened.v1"  # party's records opened for them, in bulk (up to 256 a message)
+IMPORTED = "registry.organisations.imported.v1"  # a bulk import's registrations, up to 1,000 a message
+CASCADE = "credit.profiles.opened.v1"  # credit's profiles opened for them, in bulk (up to 1,000 a message)
+PARTY_CASCADE = "party.records.opened.v1"  # party's records opened for them, in bulk (up to 1,000 a message)
 WATCHED = [(IMPORTED, svc) for svc in ("party", "credit", "procurement", "cultivation", "gateway")] + [
     (CASCADE, svc) for svc in ("procurement", "cultivation", "gateway")] + [(PARTY_CASCADE, "gateway")]
 UPSTREAM = {IMPORTED: None, CASCADE: "credit", PARTY_CASCADE: "party"}  # the consumer whose handling makes each
@@ -275,7 +275,7 @@ def main(n: int, postgres: bool, profile: Path | None = None) -> None:
     if events:
         print(f"  JetStream: {events:,} events in {stream_bytes / 2**20:,.1f} MiB (one replica) = "
               f"{stream_bytes / events * 1e7 / 2**30:,.2f} GiB per 10,000,000 events "
-              f"({stream_bytes / events:,.0f} B each; bulk events carry up to 256 organisations), "
+              f"({stream_bytes / events:,.0f} B each; bulk events carry up to 1,000 organisations), "
               f"{stream_bytes / n * 1e6 / 2**30:,.2f} GiB per 1,000,000 organisations imported")
 
 

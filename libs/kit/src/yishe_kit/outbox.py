@@ -150,7 +150,7 @@ class Outbox:
         return envelopes
 
     async def emit_caused_bulk(self, session: AsyncSession, caused: Sequence[tuple[Event, Envelope]],
-                               carrier: type[CausedBulk], *, size: int = 256) -> list[Envelope]:
+                               carrier: type[CausedBulk], *, size: int = 1000) -> list[Envelope]:
         """`emit_caused` with the events of one flow carried in bulk events (`carrier`, whose `bulk_item` is their
         model): causes sharing a correlation id (the items of one bulk import) are sent as
         bulk events of up to `size` items, each item listed with the id, causation and effective date

@@ -63,7 +63,7 @@ async def test_csv_import_reports_per_row_and_rerun_changes_nothing(client, app)
 
 
 def test_bulk_events_stay_under_the_message_limit() -> None:
-    """Issue 11: a chunk's registrations go out as bulk events of at most 256 organisations and well under NATS's
+    """Issue 11: a chunk's registrations go out as bulk events of at most 1,000 organisations (BULK_ITEMS) and well under NATS's
     1 MiB message limit, however long the text (the e2e import uses 3,000-character business scopes)."""
     from datetime import UTC, date, datetime
 
@@ -76,7 +76,7 @@ def test_bulk_events_stay_under_the_message_limit() -> None:
         uscc=code(i), name=f"温州市鹿城区第{i}协会", org_type=OrgType.SOCIAL_GROUP, division_code="330302",
         address="温州市鹿城区公园路88号", legal_representative="张一", business_scope="书画交流",
         registered_at=datetime(2015, 6, 2, tzinfo=UTC), registration_date=date(2015, 6, 2), party_full_members=0,
-        party_probationary_members=0, source="import") for i in range(1, 601)]
+        party_probationary_members=0, source="import") for i in range(1, 1201)]
     long = [e.model_copy(update={"business_scope": "开展公益服务" * 500}) for e in short[:300]]
     for events_, most in ((short, BULK_ITEMS), (long, None)):
         bulks = list(_bulk_events(events_, 9))
