@@ -12,7 +12,8 @@ from yishe_kit import db, testing
 
 from .conftest import metadata
 
-pytestmark = pytest.mark.skipif(testing.test_backend() == "postgres", reason="SQLite's write-ahead log: the embedded default")
+pytestmark = pytest.mark.skipif(testing.test_backend() == "postgres",
+                                reason="SQLite's write-ahead log: the embedded default's")
 
 thing = metadata.tables["thing"]
 LIMIT = 256 * 1024

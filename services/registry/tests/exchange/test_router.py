@@ -63,8 +63,8 @@ async def test_csv_import_reports_per_row_and_rerun_changes_nothing(client, app)
 
 
 def test_bulk_events_stay_under_the_message_limit() -> None:
-    """Issue 11: a chunk's registrations go out as bulk events of at most 1,000 organisations (BULK_ITEMS) and well under NATS's
-    1 MiB message limit, however long the text (the e2e import uses 3,000-character business scopes)."""
+    """Issue 11: a chunk's registrations go out as bulk events of at most 1,000 organisations (BULK_ITEMS) and well
+    under NATS's 1 MiB message limit, however long the text (the e2e import uses 3,000-character business scopes)."""
     from datetime import UTC, date, datetime
 
     from yishe_contracts.envelope import Envelope

@@ -339,9 +339,9 @@ async def _insert(session: AsyncSession, prepared: list[tuple[dict, dict, Organi
 
 
 BULK_ITEMS = 1000
-"""An import chunk's worth (REGISTRY_IMPORT_CHUNK_ROWS' default): every consumer handles a bulk event in one transaction,
-and its fixed cost (fetch, parse, inbox, commit, ack, the cascades it emits) was a fifth of the CPU per organisation
-at 256 (bench/bulk_propagation.py at 100,000: 1,188 -> 940 µs per organisation, all processes)."""
+"""An import chunk's worth (REGISTRY_IMPORT_CHUNK_ROWS' default): every consumer handles a bulk event in one
+transaction, and its fixed cost (fetch, parse, inbox, commit, ack, the cascades it emits) was a fifth of the CPU per
+organisation at 256 (bench/bulk_propagation.py at 100,000: 1,188 -> 940 µs per organisation, all processes)."""
 BULK_BYTES = 512 * 1024  # NATS refuses a message over its max_payload (1 MiB by default)
 
 
