@@ -12,6 +12,8 @@ from yishe_contracts.envelope import Envelope
 from yishe_contracts.events.credit import ColourChanged
 from yishe_kit.testing import asserted, eventually, publish_envelope
 
+from ..conftest import bearer, user_token
+
 
 async def _get(client, uscc: str, **headers: str) -> dict:
     resp = await client.get(f"/v1/code/{uscc}", headers=headers)
@@ -310,3 +312,39 @@ async def test_profile_503_naming_registry_when_registry_fails_and_nothing_held(
     fake.failing.add("registry")
     resp = await client.get(f"/v1/code/{uscc}")
     assert resp.status_code == 503 and "registry" in resp.json()["detail"]
+
+
+async def test_held_profiles_stay_within_the_byte_bound_the_oldest_going_first(start_gateway, fake,
+                                                                               make_uscc) -> None:
+    """Issue 17 (memory ≤ 200 MB per service): held profiles are bounded in bytes as well as in number. 10,000 held
+    as dicts grew the gateway to 295 MB; they are held as their JSON now, and the oldest go once `max_bytes` is
+    reached, whatever `max_entries` allows."""
+    usccs = [make_uscc() for _ in range(24)]
+    for uscc in usccs:
+        fake.add(uscc)
+    app, client = await start_gateway(cache={"max_entries": 1_000, "max_bytes": 0})
+    await _get(client, usccs[0])
+    one = app.state.cache.stats()["bytes"]
+    assert one > 1_000  # the JSON and the public view of one profile
+    await client.aclose()
+
+    app, client = await start_gateway(cache={"max_entries": 1_000, "max_bytes": 8 * one})
+    cache = app.state.cache
+    answers = {uscc: await _get(client, uscc) for uscc in usccs}
+    stats = cache.stats()
+    assert 6 <= stats["entries"] <= 8 and stats["bytes"] <= 8 * one
+    assert stats["bytes"] == sum(e.size for e in cache._entries.values())  # the running count is the real one
+    calls = fake.calls["registry"]
+    assert await _get(client, usccs[-1]) == answers[usccs[-1]]  # the newest is held: no fan-out
+    assert fake.calls["registry"] == calls
+    again = await _get(client, usccs[0])  # the oldest went: fanned out again, the same profile
+    assert fake.calls["registry"] == calls + 1
+    assert {**again, "as_of": None} == {**answers[usccs[0]], "as_of": None}
+    # A staff view rendered later counts too, and the bound still holds.
+    before = cache.stats()["bytes"]
+    token = await user_token(app, "staff", division="33")
+    staff = await client.get(f"/v1/code/{usccs[-1]}", headers=bearer(token))
+    assert staff.status_code == 200 and fake.calls["registry"] == calls + 1
+    assert cache.stats()["bytes"] > before or cache.stats()["entries"] < stats["entries"]
+    assert cache.stats()["bytes"] <= 8 * one
+    assert cache.stats()["bytes"] == sum(e.size for e in cache._entries.values())

@@ -16,7 +16,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import orjson
 import structlog
@@ -31,13 +31,35 @@ log = structlog.get_logger("yishe.gateway.cache")
 Loader = Callable[[str, str], Awaitable[dict[str, Any]]]
 
 
+ENTRY_OVERHEAD = 600
+"""Bytes an entry costs beyond its JSON (the Entry, its dicts, the key): measured with tracemalloc, rounded up."""
+
+
 @dataclass
 class Entry:
-    profile: dict[str, Any]
+    """A held profile, kept as its JSON (orjson bytes, ~3x smaller than the dict it decodes to) with each view
+    rendered once. `on_render` is told the size of each view rendered after the entry was stored (the cache's byte
+    count)."""
+
+    raw: bytes
     loaded: float
     complete: bool
     stale: bool = False
     rendered: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    on_render: Callable[[int], None] | None = None
+
+    @classmethod
+    def of(cls, profile: dict[str, Any], loaded: float, complete: bool, stale: bool = False) -> Entry:
+        return cls(orjson.dumps(profile), loaded, complete, stale)
+
+    @property
+    def profile(self) -> dict[str, Any]:
+        """A fresh dict each time (the caller may change it; the entry does not)."""
+        return cast(dict[str, Any], orjson.loads(self.raw))
+
+    @property
+    def size(self) -> int:
+        return ENTRY_OVERHEAD + len(self.raw) + sum(len(k[0]) + len(k[1]) + len(v) for k, v in self.rendered.items())
 
     def body(self, view: str, role: str) -> bytes:
         """The view as JSON without its closing brace (the caller appends `signature_valid`)."""
@@ -45,6 +67,8 @@ class Entry:
         raw = self.rendered.get(key)
         if raw is None:
             raw = self.rendered[key] = orjson.dumps(disclose(self.profile, view, role))[:-1]
+            if self.on_render is not None:
+                self.on_render(len(key[0]) + len(key[1]) + len(raw))
         return raw
 
 
@@ -54,6 +78,7 @@ class ProfileCache:
         self.loader = loader
         self.enabled = settings.max_entries > 0
         self._entries: dict[str, Entry] = {}
+        self.bytes = 0  # what the held entries cost (Entry.size), kept within settings.max_bytes
         self._generation: dict[str, int] = {}
         self._inflight: dict[str, asyncio.Future[Entry]] = {}
         self._settle: dict[str, asyncio.TimerHandle] = {}
@@ -97,12 +122,43 @@ class ProfileCache:
                 raise
             return _degraded(held)
         complete = not profile["missing_sources"] and not profile["pending_sources"]
-        entry = Entry(profile, time.monotonic(), complete, stale=generation != self._generation.get(uscc, 0))
+        entry = Entry.of(profile, time.monotonic(), complete, stale=generation != self._generation.get(uscc, 0))
         if self.enabled:
-            if uscc not in self._entries and len(self._entries) >= self.settings.max_entries:
-                self._entries.pop(next(iter(self._entries)))  # the oldest insertion goes first
-            self._entries[uscc] = entry
+            self._hold(uscc, entry)
         return entry
+
+    def _hold(self, uscc: str, entry: Entry) -> None:
+        """Store `entry`, first letting go of the oldest insertions until both bounds hold (entries and bytes)."""
+        old = self._entries.pop(uscc, None)
+        if old is not None:
+            self._release(old)
+        size = entry.size
+        while self._entries and (len(self._entries) >= self.settings.max_entries
+                                 or self.bytes + size > self.settings.max_bytes):
+            evicted = next(iter(self._entries))
+            self._release(self._entries.pop(evicted))
+            if evicted not in self._inflight:
+                self._generation.pop(evicted, None)  # no load in flight can come back stale for it
+        self._entries[uscc] = entry
+        self.bytes += size
+        entry.on_render = self._charge
+
+    def _charge(self, n: int) -> None:
+        self.bytes += n
+        if self.bytes > self.settings.max_bytes:
+            self._trim()
+
+    def _release(self, entry: Entry) -> None:
+        entry.on_render = None
+        self.bytes -= entry.size
+
+    def _trim(self) -> None:
+        """Views rendered after storing made the entries outgrow the byte bound: the oldest go."""
+        while len(self._entries) > 1 and self.bytes > self.settings.max_bytes:
+            evicted = next(iter(self._entries))
+            self._release(self._entries.pop(evicted))
+            if evicted not in self._inflight:
+                self._generation.pop(evicted, None)
 
     def invalidate(self, uscc: str) -> bool:
         """An event about `uscc`: mark stale, refresh now and once more after the settle delay."""
@@ -177,10 +233,12 @@ class ProfileCache:
                 return
 
     def forget(self, uscc: str) -> None:
-        self._entries.pop(uscc, None)
+        entry = self._entries.pop(uscc, None)
+        if entry is not None:
+            self._release(entry)
 
     def stats(self) -> dict[str, int]:
-        return {"entries": len(self._entries), "hits": self.hits, "misses": self.misses,
+        return {"entries": len(self._entries), "bytes": self.bytes, "hits": self.hits, "misses": self.misses,
                 "refreshes": self.refreshes, "skipped": self.skipped}
 
     async def close(self) -> None:
@@ -194,4 +252,4 @@ def _degraded(held: Entry) -> Entry:
     profile = dict(held.profile)
     profile["missing_sources"] = ["registry", *[s for s in profile["missing_sources"] if s != "registry"]]
     profile["stale"] = True
-    return Entry(profile, held.loaded, complete=False, stale=True)
+    return Entry.of(profile, held.loaded, complete=False, stale=True)
