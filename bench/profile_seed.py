@@ -87,19 +87,25 @@ class Consumer:
         self.inbox = inbox
 
     async def take(self, subject: str, envelopes: list[Any]) -> int:
-        from yishe_kit.bulk import insert_rows
-        from yishe_kit.bus import event_context, handling
-
         sub = self.by_subject.get(subject)
         if sub is None:
             return 0
         if sub.bulk:  # an import chunk's bulk event: each item as its own event, as the bus hands it on
             from yishe_contracts.envelope import bulk_items
 
-            items = [(data, env) for bulk in envelopes
-                     for env, data in bulk_items(bulk, sub.model.model_validate(bulk.data))]
-        else:
-            items = [(sub.model.model_validate(env.data), env) for env in envelopes]
+            # One bulk event a transaction, as the bus delivers them: a chunk of bulk events together would be up
+            # to PROPAGATE_CHUNK × 1,000 items, past SQLite's limit on a statement's variables.
+            taken = 0
+            for bulk in envelopes:
+                taken += await self._handle(sub, subject, [
+                    (data, env) for env, data in bulk_items(bulk, sub.model.model_validate(bulk.data))])
+            return taken
+        return await self._handle(sub, subject, [(sub.model.model_validate(env.data), env) for env in envelopes])
+
+    async def _handle(self, sub: Any, subject: str, items: list[tuple[Any, Any]]) -> int:
+        from yishe_kit.bulk import insert_rows
+        from yishe_kit.bus import event_context, handling
+
         now = datetime.now(UTC)
         async with self.sessionmaker() as session, session.begin():
             if sub.batch_handler is not None and len(items) > 1:
