@@ -46,8 +46,8 @@ def test_gateway_consumes_every_subject_it_is_declared_for_and_no_other() -> Non
 @pytest.mark.skipif(testing.test_backend() == "postgres",
                     reason="the rowid is SQLite's; PostgreSQL only loses the index (compared with the models above)")
 def test_feed_entries_keep_their_sequence_and_data_when_the_sequence_becomes_the_rowid(tmp_path) -> None:
-    """Issue 11: the feed's sequence number becomes SQLite's rowid and the unused division index goes (two b-trees
-    fewer per entry); the entries already stored keep their sequence numbers, which are the readers' cursors."""
+    """EXCH-1, issue 11: the feed's sequence number becomes SQLite's rowid and the unused division index goes (two
+    b-trees fewer per entry); the entries already stored keep their sequence numbers, which are the readers' cursors."""
     path = tmp_path / "gateway.db"
     url = f"sqlite+aiosqlite:///{path}"
     migrate(GATEWAY_DIR, url, "2c25ac2da39d")

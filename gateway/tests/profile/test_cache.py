@@ -316,9 +316,9 @@ async def test_profile_503_naming_registry_when_registry_fails_and_nothing_held(
 
 async def test_held_profiles_stay_within_the_byte_bound_the_oldest_going_first(start_gateway, fake,
                                                                                make_uscc) -> None:
-    """Issue 17 (memory ≤ 200 MB per service): held profiles are bounded in bytes as well as in number. 10,000 held
-    as dicts grew the gateway to 295 MB; they are held as their JSON now, and the oldest go once `max_bytes` is
-    reached, whatever `max_entries` allows."""
+    """CACHE-1, issue 17 (memory ≤ 200 MB per service): held profiles are bounded in bytes as well as in number.
+    10,000 held as dicts grew the gateway to 295 MB; they are held as their JSON now, and the oldest go once
+    `max_bytes` is reached, whatever `max_entries` allows."""
     usccs = [make_uscc() for _ in range(24)]
     for uscc in usccs:
         fake.add(uscc)

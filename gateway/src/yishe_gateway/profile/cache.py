@@ -39,8 +39,8 @@ ENTRY_OVERHEAD = 600
 @dataclass
 class Entry:
     """A held profile, kept as its JSON (orjson bytes, ~3x smaller than the dict it decodes to) with each view
-    rendered once. `on_render` is told the size of each view rendered after the entry was stored (the cache's byte
-    count)."""
+    rendered once. `size` is what it costs the cache, views rendered later included; `on_render` is told each such
+    view's bytes (the cache's running count)."""
 
     raw: bytes
     loaded: float
@@ -48,6 +48,10 @@ class Entry:
     stale: bool = False
     rendered: dict[tuple[str, str], bytes] = field(default_factory=dict)
     on_render: Callable[[int], None] | None = None
+    size: int = 0
+
+    def __post_init__(self) -> None:
+        self.size = ENTRY_OVERHEAD + len(self.raw)
 
     @classmethod
     def of(cls, profile: dict[str, Any], loaded: float, complete: bool, stale: bool = False) -> Entry:
@@ -58,18 +62,16 @@ class Entry:
         """A fresh dict each time (the caller may change it; the entry does not)."""
         return cast(dict[str, Any], orjson.loads(self.raw))
 
-    @property
-    def size(self) -> int:
-        return ENTRY_OVERHEAD + len(self.raw) + sum(len(k[0]) + len(k[1]) + len(v) for k, v in self.rendered.items())
-
     def body(self, view: str, role: str) -> bytes:
         """The view as JSON without its closing brace (the caller appends `signature_valid`)."""
         key = (view, audience(view, role))
         raw = self.rendered.get(key)
         if raw is None:
             raw = self.rendered[key] = orjson.dumps(disclose(self.profile, view, role))[:-1]
+            grown = len(key[0]) + len(key[1]) + len(raw)
+            self.size += grown
             if self.on_render is not None:
-                self.on_render(len(key[0]) + len(key[1]) + len(raw))
+                self.on_render(grown)
         return raw
 
 
@@ -129,37 +131,33 @@ class ProfileCache:
         return entry
 
     def _hold(self, uscc: str, entry: Entry) -> None:
-        """Store `entry`, first letting go of the oldest insertions until both bounds hold (entries and bytes)."""
+        """Store `entry`, first letting go of the oldest insertions until both bounds hold (entries and bytes; the
+        newest entry is always held)."""
         old = self._entries.pop(uscc, None)
         if old is not None:
             self._release(old)
-        size = entry.size
         while self._entries and (len(self._entries) >= self.settings.max_entries
-                                 or self.bytes + size > self.settings.max_bytes):
-            evicted = next(iter(self._entries))
-            self._release(self._entries.pop(evicted))
-            if evicted not in self._inflight:
-                self._generation.pop(evicted, None)  # no load in flight can come back stale for it
+                                 or self.bytes + entry.size > self.settings.max_bytes):
+            self._evict_oldest()
         self._entries[uscc] = entry
-        self.bytes += size
+        self.bytes += entry.size
         entry.on_render = self._charge
 
     def _charge(self, n: int) -> None:
+        """A view rendered after storing: counted, and the oldest go should the bytes now outgrow the bound."""
         self.bytes += n
-        if self.bytes > self.settings.max_bytes:
-            self._trim()
+        while len(self._entries) > 1 and self.bytes > self.settings.max_bytes:
+            self._evict_oldest()
+
+    def _evict_oldest(self) -> None:
+        uscc = next(iter(self._entries))
+        self._release(self._entries.pop(uscc))
+        if uscc not in self._inflight:
+            self._generation.pop(uscc, None)  # no load in flight can come back stale for it
 
     def _release(self, entry: Entry) -> None:
         entry.on_render = None
         self.bytes -= entry.size
-
-    def _trim(self) -> None:
-        """Views rendered after storing made the entries outgrow the byte bound: the oldest go."""
-        while len(self._entries) > 1 and self.bytes > self.settings.max_bytes:
-            evicted = next(iter(self._entries))
-            self._release(self._entries.pop(evicted))
-            if evicted not in self._inflight:
-                self._generation.pop(evicted, None)
 
     def invalidate(self, uscc: str) -> bool:
         """An event about `uscc`: mark stale, refresh now and once more after the settle delay."""

@@ -218,7 +218,6 @@ class WalGuard:
                 cur.close()
         except Exception as exc:  # outside the event loop's greenlet, or the file closing: the next look retries
             structlog.get_logger("yishe.db").debug("wal checkpoint skipped", error=repr(exc)[:200])
-            return
 
 
 def make_engine(url: str, *, echo: bool = False, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
