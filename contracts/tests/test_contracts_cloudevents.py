@@ -157,3 +157,26 @@ def test_an_event_caused_by_another_has_an_id_derived_from_its_cause() -> None:
     not_v7 = caused_event_id("credit", "bulk-item-3", "credit.profile.opened.v1", None)
     assert UUID(not_v7).version == 5 and not_v7 == caused_event_id("credit", "bulk-item-3",
                                                                   "credit.profile.opened.v1", None)
+
+
+def test_a_bulk_events_items_have_time_ordered_ids_in_item_order() -> None:
+    """Issue 11 (a million organisations through every inbox): a bulk event's items — and the events they cause —
+    get ids that keep the bulk event's millisecond prefix and sort in item order, so each consumer's event-id index
+    takes them as appends, not as inserts spread over all its pages; still the same at every delivery."""
+    from uuid import UUID, uuid4, uuid5
+
+    from uuid6 import uuid7
+
+    from yishe_contracts.envelope import bulk_item_id, caused_event_id
+
+    bulk = str(uuid7())
+    items = [bulk_item_id(bulk, i) for i in range(1000)]
+    assert items == [bulk_item_id(bulk, i) for i in range(1000)]  # the same at every delivery
+    assert len(set(items)) == 1000 and items == sorted(items)
+    assert all(UUID(x).version == 8 and x[:13] == bulk[:13] for x in items)
+    assert not set(items) & {bulk_item_id(str(uuid7()), i) for i in range(1000)}  # another bulk event: other ids
+    caused = [caused_event_id("party", x, "party.record.opened.v1", f"5133{i:014d}") for i, x in enumerate(items)]
+    assert caused == sorted(caused) and len(set(caused)) == 1000 and all(c[:13] == bulk[:13] for c in caused)
+    assert not set(caused) & set(items)
+    other = str(uuid4())  # not time-ordered: the name-based id as before
+    assert bulk_item_id(other, 3) == str(uuid5(UUID(other), "3"))

@@ -121,23 +121,44 @@ def caused_event_id(consumer: str, cause_id: str, type_: str, subject: str | Non
     again — a database restored from a backup replaying the stream — emits the same event, which every downstream
     inbox then drops."""
     name = "\n".join((consumer, cause_id, type_, subject or "", str(ordinal)))
-    try:
-        cause = UUID(cause_id)
-    except ValueError:
-        cause = None
-    if cause is None or cause.version != 7:
+    cause = _uuid(cause_id)
+    if cause is None or cause.version not in (7, 8):
         return str(uuid5(CAUSED_NAMESPACE, name))
-    # A UUIDv7 cause: keep its 48-bit millisecond prefix so caused ids stay time-ordered like the outbox's own
-    # (UUIDv8 layout, RFC 9562 §5.8: the rest from SHA-256 of the name).
+    # A time-ordered cause (a UUIDv7, or one of the UUIDv8 ids derived here and in `bulk_item_id`): keep its 48-bit
+    # millisecond prefix so caused ids stay time-ordered like the outbox's own (UUIDv8 layout, RFC 9562 §5.8: the
+    # rest from SHA-256 of the name). A UUIDv8 cause also passes on its next 12 bits (a bulk item's index): the
+    # events caused by one bulk event's items follow each other in every index keyed by event id.
     digest = int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:10], "big")  # 80 bits
-    value = ((cause.int >> 80) << 80) | (0x8 << 76) | ((digest >> 68) << 64) | (0b10 << 62) | (digest & (2**62 - 1))
+    middle = (cause.int >> 64) & 0xFFF if cause.version == 8 else digest >> 68
+    return _v8(cause, middle, digest)
+
+
+def _uuid(text: str) -> UUID | None:
+    try:
+        return UUID(text)
+    except ValueError:
+        return None
+
+
+def _v8(prefix: UUID, middle: int, digest: int) -> str:
+    """A UUIDv8: `prefix`'s 48-bit millisecond time, version 8, 12 bits `middle`, the variant, 62 bits of `digest`."""
+    value = (((prefix.int >> 80) << 80) | (0x8 << 76) | ((middle & 0xFFF) << 64) | (0b10 << 62)
+             | (digest & (2**62 - 1)))
     return str(UUID(int=value))
 
 
 def bulk_item_id(bulk_id: str, index: int) -> str:
-    """The event id of item `index` of bulk event `bulk_id`: a name-based UUID (RFC 9562 v5) of both, the same at
-    every delivery, so each item dedupes on its own (inbox, change feed)."""
-    return str(uuid5(UUID(bulk_id), str(index)))
+    """The event id of item `index` of bulk event `bulk_id`, the same at every delivery, so each item dedupes on its
+    own (inbox, change feed). A time-ordered bulk id (UUIDv7, as every outbox gives): a UUIDv8 with the bulk event's
+    millisecond prefix, the item's index (12 bits) and 62 bits of SHA-256 of both, so a bulk event's items sort
+    together and in order. A name-based UUIDv5 of both before (2026-12-06): a million imported organisations' ids
+    were spread at random over every inbox's and feed's event-id index, each insert on a page of its own.
+    Another bulk id: the UUIDv5."""
+    bulk = UUID(bulk_id)
+    if bulk.version not in (7, 8):
+        return str(uuid5(bulk, str(index)))
+    digest = int.from_bytes(hashlib.sha256(f"{bulk_id}\n{index}".encode()).digest()[:8], "big")
+    return _v8(bulk, index, digest)
 
 
 class BulkItemContext(BaseModel):
@@ -176,14 +197,13 @@ def bulk_items(envelope: Envelope, bulk: Event) -> list[tuple[Envelope, Event]]:
     model = bulk.bulk_item
     assert model is not None, f"{type(bulk).__name__} carries no items"
     raw = envelope.data.get(bulk.bulk_field) or []
-    namespace = UUID(envelope.id)
     items = getattr(bulk, bulk.bulk_field)
     contexts = bulk.contexts if isinstance(bulk, CausedBulk) else None
     out = []
     for index, item in enumerate(items):
         ctx = contexts[index] if contexts is not None else None
         out.append((Envelope.model_construct(
-            specversion="1.0", id=ctx.id if ctx else str(uuid5(namespace, str(index))), source=envelope.source,
+            specversion="1.0", id=ctx.id if ctx else bulk_item_id(envelope.id, index), source=envelope.source,
             type=model.subject_name, subject=item.cloudevent_subject(), time=envelope.time,
             datacontenttype=envelope.datacontenttype, correlationid=envelope.correlationid,
             causationid=ctx.causationid if ctx else envelope.causationid,
