@@ -57,6 +57,23 @@ async def test_fast_path_stores_what_core_stores(session) -> None:
     assert loaded["count"] == 7  # a scalar default left out is applied, as Core applies it
 
 
+async def test_a_batch_repeating_dates_and_instants_stores_each_row_as_core_does(session) -> None:
+    """A batch whose date and timestamp columns repeat (processed once per distinct value) stores every row as Core
+    does: the same instant written in two zones is one UTC text, other instants stay apart, a null stays null."""
+    shanghai, utc = timezone(timedelta(hours=8)), UTC
+    instants = [datetime(2026, 3, 1, 8, 30, tzinfo=shanghai), datetime(2026, 3, 1, 0, 30, tzinfo=utc),
+                datetime(2026, 3, 1, 0, 31, tzinfo=utc), None]
+    days = [date(2026, 3, 1), date(2026, 3, 2), None]
+    rows = [_row(f"r{i}", at=instants[i % 4], day=days[i % 3]) for i in range(24)]
+    await session.execute(insert(wide), [{**r, "k": "c" + r["k"]} for r in rows])
+    await insert_rows(session, wide, rows)
+    for i in range(24):
+        assert (await _raw(session, f"r{i}"))[1:] == (await _raw(session, f"cr{i}"))[1:]
+    stored = {k: at for k, at in (await session.execute(select(wide.c.k, wide.c.at))).all()}
+    assert stored["r0"] == stored["r1"] == datetime(2026, 3, 1, 0, 30, tzinfo=UTC) != stored["r2"]
+    assert stored["r3"] is None
+
+
 async def test_or_ignore_skips_clashing_rows_and_plain_insert_refuses_them(session) -> None:
     await insert_rows(session, wide, [_row("a")])
     await insert_rows(session, wide, [_row("a", label="changed"), _row("b")], or_ignore=True)
