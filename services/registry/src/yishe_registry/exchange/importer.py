@@ -146,6 +146,9 @@ class _Seen:
         self.db = sqlite3.connect("", check_same_thread=False, isolation_level=None)
         self.lock = threading.Lock()
         self.db.execute("PRAGMA cache_size = -4096")
+        # No rollback journal: a throwaway file written only between checks that already deduped its keys. The
+        # journal's copies of every page a chunk touched doubled the cost (bench: 32 -> 15 µs a row at 1,000,000).
+        self.db.execute("PRAGMA journal_mode = OFF")
         self.db.execute("CREATE TABLE uscc (uscc TEXT PRIMARY KEY) WITHOUT ROWID")
         self.db.execute("CREATE TABLE name (key TEXT PRIMARY KEY, uscc TEXT NOT NULL) WITHOUT ROWID")
 
