@@ -7,10 +7,24 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import JSON, Boolean, Column, Date, Integer, MetaData, Numeric, String, Table, insert, select, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    func,
+    insert,
+    select,
+    text,
+)
 
 from yishe_contracts.events.registry import OrganisationStatus, OrganisationStatusChanged
-from yishe_kit.bulk import insert_rows
+from yishe_kit.bulk import insert_rows, update_rows
 from yishe_kit.db import UtcDateTime
 from yishe_kit.outbox import Outbox
 
@@ -72,6 +86,25 @@ async def test_a_batch_repeating_dates_and_instants_stores_each_row_as_core_does
     stored = {k: at for k, at in (await session.execute(select(wide.c.k, wide.c.at))).all()}
     assert stored["r0"] == stored["r1"] == datetime(2026, 3, 1, 0, 30, tzinfo=UTC) != stored["r2"]
     assert stored["r3"] is None
+
+
+async def test_update_rows_sets_what_a_core_update_sets_and_only_on_its_keys(session) -> None:
+    """update_rows' SQLite fast path stores each set value as a Core update does; rows not named keep theirs; a key
+    matching nothing changes nothing; an unknown column is refused before anything is written."""
+    from sqlalchemy import update
+
+    await insert_rows(session, wide, [_row("u1"), _row("u2"), _row("c1"), _row("keep")])
+    later = datetime(2026, 4, 2, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+    changes = {"label": "改名　Ｂ会", "day": date(2026, 4, 2), "at": later, "amount": Decimal("12.30"), "flag": False,
+               "doc": {"理由": "更正"}}
+    await session.execute(update(wide).where(wide.c.k == "c1").values(**changes))
+    await update_rows(session, wide, "k", [{**changes, "k": "u1"}, {**changes, "k": "u2"}, {**changes, "k": "none"}])
+    assert (await _raw(session, "u1"))[1:] == (await _raw(session, "c1"))[1:] == (await _raw(session, "u2"))[1:]
+    assert (await _raw(session, "keep"))[1:] != (await _raw(session, "c1"))[1:]
+    assert (await _raw(session, "keep"))[1] == "温州市鹿城区　ＡＢ协会"
+    assert (await session.scalar(select(func.count()).select_from(wide))) == 4
+    with pytest.raises(ValueError, match="colour"):
+        await update_rows(session, wide, "k", [{"colour": "红", "k": "u1"}])
 
 
 async def test_or_ignore_skips_clashing_rows_and_plain_insert_refuses_them(session) -> None:

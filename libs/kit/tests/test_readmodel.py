@@ -294,6 +294,22 @@ async def test_bulk_inserted_rows_void_only_the_organisations_they_name(model: R
     assert (await view(model, OTHER))["motto"] == "为民"
 
 
+async def test_bulk_updated_rows_void_only_the_organisations_they_name(model: ReadModel) -> None:
+    """#11: a bulk update (yishe_kit.bulk.update_rows, keyed by USCC) voids the fragments of its rows' organisations
+    only, and what it set is what the next view shows."""
+    from yishe_kit.bulk import insert_rows, update_rows
+
+    async with model.sessionmaker() as session, session.begin():
+        await insert_rows(session, Note.__table__, [{"uscc": USCC, "text": "旧备注"}, {"uscc": OTHER, "text": "别家"}])
+    assert (await view(model))["notes"] == ["旧备注"] and (await view(model, OTHER))["notes"] == ["别家"]
+    builds = model.builds
+    async with model.sessionmaker() as session, session.begin():
+        await update_rows(session, Note.__table__, "uscc", [{"text": "新备注", "uscc": USCC}])
+    assert (await view(model))["notes"] == ["新备注"]
+    assert (await view(model, OTHER))["notes"] == ["别家"]
+    assert model.builds == builds + 1  # USCC rebuilt, OTHER served as stored
+
+
 async def _raced(model: ReadModel, change, *, commit_before_store: bool) -> dict:
     """Build USCC while `change` runs in another session: committed before the build stores, or still in flight
     (flushed, holding its locks) while the build stores and committed only then."""

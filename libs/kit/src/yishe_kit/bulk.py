@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Table, insert
+from sqlalchemy import Date, DateTime, Table, bindparam, insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,20 +21,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .db import UtcDateTime
 
 Processor = Callable[[Any], Any]
-_SQL_CACHE: dict[tuple[int, str, tuple[str, ...], bool], tuple[str, list[Processor | None], list[bool]]] = {}
+_SQL_CACHE: dict[tuple[int, str, tuple[str, ...], str], tuple[str, list[Processor | None], list[bool]]] = {}
 
 
-def _statement(table: Table, columns: tuple[str, ...], dialect: Dialect, or_ignore: bool,
+def _statement(table: Table, columns: tuple[str, ...], dialect: Dialect, verb: str,
                ) -> tuple[str, list[Processor | None], list[bool]]:
-    """The statement, each column's bind processor, and whether equal values of the column always bind alike (a
-    date, or a UTC timestamp: equal instants are one UTC text), so a batch's repeated values are processed once."""
-    key = (id(table), dialect.name, columns, or_ignore)
+    """The SQLite statement (`verb`: "insert", "ignore" or "update" — SET every column but the last, WHERE the last
+    equals), each column's bind processor, and whether equal values of the column always bind alike (a date, or a
+    UTC timestamp: equal instants are one UTC text), so a batch's repeated values are processed once."""
+    key = (id(table), dialect.name, columns, verb)
     cached = _SQL_CACHE.get(key)
     if cached is None:
         quote = dialect.identifier_preparer.quote
-        verb = "INSERT OR IGNORE INTO" if or_ignore else "INSERT INTO"
-        sql = (f"{verb} {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-               f"VALUES ({', '.join('?' for _ in columns)})")
+        if verb == "update":
+            sql = (f"UPDATE {quote(table.name)} SET {', '.join(f'{quote(c)} = ?' for c in columns[:-1])} "
+                   f"WHERE {quote(columns[-1])} = ?")
+        else:
+            sql = (f"{'INSERT OR IGNORE INTO' if verb == 'ignore' else 'INSERT INTO'} {quote(table.name)} "
+                   f"({', '.join(quote(c) for c in columns)}) VALUES ({', '.join('?' for _ in columns)})")
         processors: list[Processor | None] = [
             table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
         repeatable = [isinstance(table.c[c].type, UtcDateTime | Date) and not isinstance(table.c[c].type, DateTime)
@@ -96,7 +100,13 @@ async def _execute(conn: Any, table: Table, columns: tuple[str, ...], defaults: 
         stmt = pg_insert(table).on_conflict_do_nothing() if or_ignore else insert(table)
         await conn.execute(stmt, [dict(r) for r in rows])
         return
-    sql, processors, repeatable = _statement(table, columns, dialect, or_ignore)
+    sql, processors, repeatable = _statement(table, columns, dialect, "ignore" if or_ignore else "insert")
+    await conn.exec_driver_sql(sql, _params(columns, processors, repeatable, rows, defaults))
+
+
+def _params(columns: tuple[str, ...], processors: list[Processor | None], repeatable: list[bool],
+            rows: Sequence[Mapping[str, Any]], defaults: Mapping[str, Any]) -> list[tuple]:
+    """The driver's parameter tuples: each given column's values through its bind processor, then the defaults."""
     given = columns[: len(columns) - len(defaults)]
     # Column by column: one map() per column with a processor is several times cheaper than a call per value.
     data = []
@@ -106,8 +116,36 @@ async def _execute(conn: Any, table: Table, columns: tuple[str, ...], defaults: 
     for name, process in zip(columns[len(given):], processors[len(given):], strict=True):
         value = defaults[name] if process is None else process(defaults[name])
         data.append([value] * len(rows))
-    params = list(zip(*data, strict=True))
-    await conn.exec_driver_sql(sql, params)
+    return list(zip(*data, strict=True))
+
+
+async def update_rows(session: AsyncSession, table: Table, key: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    """In each row of `table` whose `key` column equals a dict's `key`, set that dict's other columns (dicts with the
+    same keys), in one statement inside the caller's transaction; a dict matching no row changes nothing. The rows'
+    organisations (a USCC key) are the only ones whose read-model fragments are voided, as for `insert_rows`. On
+    SQLite a driver executemany, values bound as a Core update binds them; elsewhere a Core executemany."""
+    if not rows:
+        return
+    columns = (*[c for c in rows[0] if c != key], key)
+    unknown = set(columns) - set(table.c.keys())
+    if unknown or len(columns) < 2:
+        raise ValueError(f"{table.name}: no column(s) {sorted(unknown)}, or nothing to set")
+    conn = await session.connection()
+    from .readmodel import pinned_write, unpin
+
+    named = [c for c in columns if c == "uscc" or c.endswith("_uscc")]
+    token = pinned_write(table.name, [row[k] for row in rows for k in named if row.get(k)]) if named else None
+    try:
+        if conn.dialect.name != "sqlite":
+            stmt = update(table).where(table.c[key] == bindparam("k_")).values(
+                {c: bindparam(f"v_{c}") for c in columns[:-1]})
+            await conn.execute(stmt, [{"k_": r[key], **{f"v_{c}": r[c] for c in columns[:-1]}} for r in rows])
+            return
+        sql, processors, repeatable = _statement(table, columns, conn.dialect, "update")
+        await conn.exec_driver_sql(sql, _params(columns, processors, repeatable, rows, {}))
+    finally:
+        if token is not None:
+            unpin(token)
 
 
 @asynccontextmanager
