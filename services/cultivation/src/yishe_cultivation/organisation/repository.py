@@ -1,7 +1,11 @@
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import cast
+
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from yishe_kit.bulk import insert_rows, update_rows
 
 from .models import Contract, Filing, GradeEvent, Organisation
 
@@ -18,10 +22,22 @@ async def filing_of(session: AsyncSession, uscc: str) -> Filing | None:
     return await session.scalar(select(Filing).where(Filing.uscc == uscc).order_by(Filing.changed_on.desc()).limit(1))
 
 
-async def get_many(session: AsyncSession, usccs: list[str]) -> dict[str, Organisation]:
+async def known(session: AsyncSession, usccs: list[str]) -> set[str]:
+    """Which of these organisations are known (their USCCs only: no ORM objects)."""
     if not usccs:
-        return {}
-    return {o.uscc: o for o in await session.scalars(select(Organisation).where(Organisation.uscc.in_(usccs)))}
+        return set()
+    return set(await session.scalars(select(Organisation.uscc).where(Organisation.uscc.in_(usccs))))
+
+
+async def insert_many(session: AsyncSession, rows: list[dict]) -> None:
+    """New organisations in one statement; one already there is left as it is (its first registration wins)."""
+    await insert_rows(session, cast(Table, Organisation.__table__), rows, or_ignore=True)
+
+
+async def set_colours(session: AsyncSession, colours: dict[str, str]) -> None:
+    """Each organisation's credit colour, in one statement."""
+    await update_rows(session, cast(Table, Organisation.__table__), "uscc",
+                      [{"colour": colour, "uscc": uscc} for uscc, colour in colours.items()])
 
 
 async def filings_of(session: AsyncSession, usccs: list[str]) -> dict[str, Filing]:

@@ -70,24 +70,28 @@ async def on_registered(session: AsyncSession, event: OrganisationRegistered) ->
 
 
 async def on_registered_many(session: AsyncSession, events: list[OrganisationRegistered]) -> None:
-    """`on_registered` for a batch, set-based: one read of the organisations known and one of their filings, the
-    new ones in one flush; the first event about an organisation wins, as one by one."""
+    """`on_registered` for a batch, set-based: one read of which organisations are known and one of the new ones'
+    filings, the new rows in one Core statement (no ORM objects: their unit of work was a third of this consumer's
+    CPU in a bulk import); the first event about an organisation wins, as one by one (INSERT OR IGNORE: a row
+    written in between keeps the first)."""
     firsts: dict[str, OrganisationRegistered] = {}
     for event in events:
         firsts.setdefault(event.uscc, event)
-    known = await repository.get_many(session, sorted(firsts))
+    known = await repository.known(session, sorted(firsts))
     new = [event for uscc, event in firsts.items() if uscc not in known]
+    if not new:
+        return
     filings = await repository.filings_of(session, [event.uscc for event in new])
+    rows = []
     for event in new:
-        org = Organisation(uscc=event.uscc, name=event.name, org_type=event.org_type.value,
-                           division_code=event.division_code, community=event.community_class is not None,
-                           community_class=event.community_class, category=event.category, sector=event.sector,
-                           status=event.status, registration_date=event.registration_date)
-        filing = filings.get(event.uscc)
-        if filing is not None:  # filed first, registered later (REG-12): the township is the filing's
-            org.community, org.township_code = True, filing.township_code
-        session.add(org)
-    await session.flush()
+        filing = filings.get(event.uscc)  # filed first, registered later (REG-12): the township is the filing's
+        rows.append({"uscc": event.uscc, "name": event.name, "org_type": event.org_type.value,
+                     "division_code": event.division_code,
+                     "community": filing is not None or event.community_class is not None,
+                     "township_code": filing.township_code if filing is not None else None,
+                     "community_class": event.community_class, "category": event.category, "sector": event.sector,
+                     "status": event.status, "registration_date": event.registration_date})
+    await repository.insert_many(session, rows)
 
 
 async def on_changed(session: AsyncSession, event: OrganisationChanged) -> None:
@@ -144,15 +148,16 @@ async def on_colour(session: AsyncSession, event: CreditProfileOpened | ColourCh
 
 
 async def on_colours(session: AsyncSession, events: list[CreditProfileOpened | ColourChanged]) -> None:
-    """`on_colour` for a batch: one read; an organisation not known yet fails the batch (the bus then takes the
-    events one by one, and only that one waits for its registration)."""
-    orgs = await repository.get_many(session, sorted({event.uscc for event in events}))
-    for event in events:
-        org = orgs.get(event.uscc)
-        if org is None:
+    """`on_colour` for a batch: one read of which organisations are known, the colours in one Core statement; an
+    organisation not known yet fails the batch (the bus then takes the events one by one, and only that one waits for
+    its registration)."""
+    known = await repository.known(session, sorted({event.uscc for event in events}))
+    colours: dict[str, str] = {}
+    for event in events:  # in stream order: the last colour of an organisation stays
+        if event.uscc not in known:
             raise OrganisationNotFound(event.uscc)
-        org.colour = (event.colour if isinstance(event, CreditProfileOpened) else event.to_colour).value
-    await session.flush()
+        colours[event.uscc] = (event.colour if isinstance(event, CreditProfileOpened) else event.to_colour).value
+    await repository.set_colours(session, colours)
 
 
 async def on_coverage_changed(session: AsyncSession, event: CoverageChanged) -> None:

@@ -24,6 +24,7 @@ from yishe_kit.principal import Principal
 from ..config import Settings
 from . import eligibility, repository
 from .models import Bidder
+from .repository import BidderRow
 from .schemas import BidderRead, Eligibility, EligibilityProblem, RecommendationSet
 
 MAJOR_STATUSES = {  # PROC-4 item 6 "major violation": the CR-12 registration outcomes
@@ -37,7 +38,7 @@ def _newer(stored: datetime | None, at: datetime) -> bool:
     return stored is None or at >= stored
 
 
-def _touch(bidder: Bidder) -> None:
+def _touch(bidder: Bidder | BidderRow) -> None:
     bidder.updated_at = datetime.now(UTC)
 
 
@@ -48,15 +49,15 @@ async def record_registration(session: AsyncSession, event: OrganisationRegister
 
 
 async def record_registrations(session: AsyncSession, items: list[tuple[OrganisationRegistered, datetime]]) -> None:
-    """`record_registration` for a batch (set-based: one read, the new rows in one statement, one flush), each event
-    applied in order: the same rows as taking them one by one."""
-    bidders = await repository.load_or_new_many(session, [event.uscc for event, _ in items])
+    """`record_registration` for a batch (set-based: one read, the new rows in one statement, the changes in one
+    more), each event applied in order: the same rows as taking them one by one."""
+    rows = await repository.rows_or_new(session, [event.uscc for event, _ in items])
     for event, at in items:
-        _apply_registration(bidders[event.uscc], event, at)
-    await session.flush()
+        _apply_registration(rows[event.uscc], event, at)
+    await repository.write_rows(session, rows.values())
 
 
-def _apply_registration(bidder: Bidder, event: OrganisationRegistered, at: datetime) -> None:
+def _apply_registration(bidder: Bidder | BidderRow, event: OrganisationRegistered, at: datetime) -> None:
     bidder.name, bidder.org_type, bidder.division_code = event.name, event.org_type.value, event.division_code
     bidder.registration_date = event.registration_date
     if _newer(bidder.status_at, at):
@@ -96,13 +97,13 @@ async def record_credit_profile(session: AsyncSession, event: CreditProfileOpene
 
 async def record_credit_profiles(session: AsyncSession, items: list[tuple[CreditProfileOpened, datetime]]) -> None:
     """`record_credit_profile` for a batch, set-based like `record_registrations`."""
-    bidders = await repository.load_or_new_many(session, [event.uscc for event, _ in items])
+    rows = await repository.rows_or_new(session, [event.uscc for event, _ in items])
     for event, at in items:
-        _apply_credit_profile(bidders[event.uscc], event, at)
-    await session.flush()
+        _apply_credit_profile(rows[event.uscc], event, at)
+    await repository.write_rows(session, rows.values())
 
 
-def _apply_credit_profile(bidder: Bidder, event: CreditProfileOpened, at: datetime) -> None:
+def _apply_credit_profile(bidder: Bidder | BidderRow, event: CreditProfileOpened, at: datetime) -> None:
     if _newer(bidder.colour_at, at):
         bidder.credit_colour, bidder.colour_reason, bidder.colour_at = event.colour.value, event.colour_reason[:500], at
     if _newer(bidder.lists_at, at):
