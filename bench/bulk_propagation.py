@@ -73,11 +73,19 @@ def import_file(client: httpx.Client, jobs_url: str, path: Path, *, every: float
     assert resp.status_code == 202, resp.text[:500]
     upload_s = time.perf_counter() - started
     job = resp.json()
+    busy = 0
     while job["state"] not in FINISHED:
         time.sleep(every)
-        job = client.get(f"{jobs_url}/jobs/{job['job_id']}").json()
+        polled = client.get(f"{jobs_url}/jobs/{job['job_id']}")
+        if polled.status_code in (502, 503, 504):  # the registry busy past the gateway's timeout: ask again, as
+            busy += 1  # `yishe import` does (gateway/cli.py)
+            continue
+        assert polled.status_code == 200, polled.text[:500]
+        job = polled.json()
         if on_poll is not None:
             on_poll(job)
+    if busy:
+        print(f"  (the job's progress answered 502/503/504 {busy} times while it ran; asked again each time)")
     assert job["state"] == "succeeded" and job["result"]["failed"] == 0, str(job)[:1000]
     return job, upload_s
 
