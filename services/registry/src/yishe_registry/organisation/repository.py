@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import String, bindparam, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yishe_kit.bulk import insert_rows
@@ -73,9 +74,20 @@ async def legal_rep_elsewhere(session: AsyncSession, id_number: str, org_type: s
     return list((await session.scalars(stmt)).all())
 
 
+# PostgreSQL: one primary-key probe per USCC. `uscc IN (…1,000 keys)` was planned as a scan of the whole table
+# (statistics say it is small: an import's rows are uncommitted until its end, so nothing re-analyses it), once per
+# 1,000-row chunk of an import: 669 rows/s at 100,000 (bench/import_memory.py --postgres), most of it in this query.
+_SNAPSHOT_PG = text("SELECT o.* FROM unnest(CAST(:keys AS varchar[])) AS k(uscc) CROSS JOIN LATERAL "
+                    "(SELECT * FROM organisation AS x WHERE x.uscc = k.uscc LIMIT 1) AS o"
+                    ).bindparams(bindparam("keys", type_=ARRAY(String)))
+
+
 async def snapshot(session: AsyncSession, usccs: list[str]) -> dict[str, Organisation]:
     if not usccs:
         return {}
+    if (await session.connection()).dialect.name == "postgresql":
+        stmt = select(Organisation).from_statement(_SNAPSHOT_PG).params(keys=list(usccs))
+        return {o.uscc: o for o in await session.scalars(stmt)}
     return {o.uscc: o for o in await session.scalars(select(Organisation).where(Organisation.uscc.in_(usccs)))}
 
 
