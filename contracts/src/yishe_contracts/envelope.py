@@ -154,10 +154,13 @@ def bulk_item_id(bulk_id: str, index: int) -> str:
     together and in order. A name-based UUIDv5 of both before (2026-12-06): a million imported organisations' ids
     were spread at random over every inbox's and feed's event-id index, each insert on a page of its own.
     Another bulk id: the UUIDv5."""
-    bulk = UUID(bulk_id)
+    return _item_id(UUID(bulk_id), index)
+
+
+def _item_id(bulk: UUID, index: int) -> str:
     if bulk.version not in (7, 8):
         return str(uuid5(bulk, str(index)))
-    digest = int.from_bytes(hashlib.sha256(f"{bulk_id}\n{index}".encode()).digest()[:8], "big")
+    digest = int.from_bytes(hashlib.sha256(f"{bulk}\n{index}".encode()).digest()[:8], "big")
     return _v8(bulk, index, digest)
 
 
@@ -199,11 +202,12 @@ def bulk_items(envelope: Envelope, bulk: Event) -> list[tuple[Envelope, Event]]:
     raw = envelope.data.get(bulk.bulk_field) or []
     items = getattr(bulk, bulk.bulk_field)
     contexts = bulk.contexts if isinstance(bulk, CausedBulk) else None
+    bulk_id = UUID(envelope.id)  # parsed once, not once an item
     out = []
     for index, item in enumerate(items):
         ctx = contexts[index] if contexts is not None else None
         out.append((Envelope.model_construct(
-            specversion="1.0", id=ctx.id if ctx else bulk_item_id(envelope.id, index), source=envelope.source,
+            specversion="1.0", id=ctx.id if ctx else _item_id(bulk_id, index), source=envelope.source,
             type=model.subject_name, subject=item.cloudevent_subject(), time=envelope.time,
             datacontenttype=envelope.datacontenttype, correlationid=envelope.correlationid,
             causationid=ctx.causationid if ctx else envelope.causationid,

@@ -9,11 +9,11 @@ statement machinery (the larger part of a Core executemany's cost, PERFORMANCE.m
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
-from sqlalchemy import Date, DateTime, Table, bindparam, insert, inspect, update
+from sqlalchemy import Date, Table, bindparam, insert, inspect, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,8 +42,7 @@ def _statement(table: Table, columns: tuple[str, ...], dialect: Dialect, verb: s
                    f"({', '.join(quote(c) for c in columns)}) VALUES ({', '.join('?' for _ in columns)})")
         processors: list[Processor | None] = [
             table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
-        repeatable = [isinstance(table.c[c].type, UtcDateTime | Date) and not isinstance(table.c[c].type, DateTime)
-                      for c in columns]
+        repeatable = [isinstance(table.c[c].type, UtcDateTime | Date) for c in columns]
         cached = _SQL_CACHE[key] = (sql, processors, repeatable)
     return cached
 
@@ -82,14 +81,20 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[Mappin
         return
     columns, defaults = _columns(table, rows[0])
     conn = await session.connection()
-    dialect = conn.dialect
-    from .readmodel import pinned_write, unpin
+    with _pinned(table, columns, rows):
+        await _execute(conn, table, columns, defaults, rows, conn.dialect, or_ignore)
 
-    keys = [c for c in columns if c == "uscc" or c.endswith("_uscc")]
-    # The rows name their organisations: only those fragments are voided (yishe_kit.readmodel), not every one.
-    token = pinned_write(table.name, [row[k] for row in rows for k in keys if row.get(k)]) if keys else None
+
+@contextlib.contextmanager
+def _pinned(table: Table, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> Iterator[None]:
+    """The statement run inside changes only the organisations its rows name (their USCC columns): only those
+    fragments are voided (yishe_kit.readmodel), not every one. A table without a USCC column voids them all."""
+    from .readmodel import is_uscc_column, pinned_write, unpin
+
+    named = [c for c in columns if is_uscc_column(c)]
+    token = pinned_write(table.name, [row[k] for row in rows for k in named if row.get(k)]) if named else None
     try:
-        await _execute(conn, table, columns, defaults, rows, dialect, or_ignore)
+        yield
     finally:
         if token is not None:
             unpin(token)
@@ -126,7 +131,7 @@ async def insert_objects(session: AsyncSession, objects: Sequence[Any]) -> None:
     but the unit of work's per-object INSERT bookkeeping is skipped. Every column is set on each object first (a
     column left unset takes its scalar Python default, else None), so no attribute is left expired: an async
     session cannot load one lazily. A column unset with a default computed in Python or by the server only, or an
-    autoincrement key, is refused (its value would have to be read back)."""
+    unset key, is refused (its value would have to be read back)."""
     if not objects:
         return
     mapper = inspect(type(objects[0]))
@@ -166,11 +171,7 @@ async def update_rows(session: AsyncSession, table: Table, key: str, rows: Seque
     if unknown or len(columns) < 2:
         raise ValueError(f"{table.name}: no column(s) {sorted(unknown)}, or nothing to set")
     conn = await session.connection()
-    from .readmodel import pinned_write, unpin
-
-    named = [c for c in columns if c == "uscc" or c.endswith("_uscc")]
-    token = pinned_write(table.name, [row[k] for row in rows for k in named if row.get(k)]) if named else None
-    try:
+    with _pinned(table, columns, rows):
         if conn.dialect.name != "sqlite":
             stmt = update(table).where(table.c[key] == bindparam("k_")).values(
                 {c: bindparam(f"v_{c}") for c in columns[:-1]})
@@ -178,9 +179,6 @@ async def update_rows(session: AsyncSession, table: Table, key: str, rows: Seque
             return
         sql, processors, repeatable = _statement(table, columns, conn.dialect, "update")
         await conn.exec_driver_sql(sql, _params(columns, processors, repeatable, rows, {}))
-    finally:
-        if token is not None:
-            unpin(token)
 
 
 @asynccontextmanager

@@ -108,10 +108,11 @@ class Fragments:
         A service keeps this empty (a test checks), so a new table is a decision, not a silent slowdown."""
         return sorted(t.name for t in metadata.tables.values()
                       if t.name not in self.ignored() and t.name not in self.related
-                      and not any(_is_uscc(c.name) for c in t.columns))
+                      and not any(is_uscc_column(c.name) for c in t.columns))
 
 
-def _is_uscc(name: str) -> bool:
+def is_uscc_column(name: str) -> bool:
+    """A column naming an organisation: `uscc`, or `*_uscc`."""
     return name == "uscc" or name.endswith("_uscc")
 
 
@@ -151,7 +152,7 @@ class _Invalidator:
         if plan is None:
             names = [t.name for t in mapper.tables]
             related = next((self.fragments.related[n] for n in names if n in self.fragments.related), None)
-            keys = tuple(p.key for p in mapper.column_attrs if any(_is_uscc(c.name) for c in p.columns))
+            keys = tuple(p.key for p in mapper.column_attrs if any(is_uscc_column(c.name) for c in p.columns))
             if all(n in self.ignored for n in names):
                 plan = ("skip", (), None)
             elif related is not None:

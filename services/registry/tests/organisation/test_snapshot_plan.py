@@ -1,7 +1,7 @@
-"""Issue 11 (import on PostgreSQL): the import's look-up of stored records (`repository.snapshot`, once per 1,000-row
-chunk) probes the primary key for each USCC, whatever the table's statistics say. Inside an import's transaction
-nothing re-analyses the table, and `uscc IN (…1,000 keys)` was planned as a scan of every row: 669 rows/s at 100,000
-(bench/import_memory.py --postgres), 6,042 with the probes."""
+"""IMPORT-3, issue 11 (import on PostgreSQL): the import's comparison with stored records (`repository.snapshot`,
+once per 1,000-row chunk) probes the primary key for each USCC, whatever the table's statistics say. Inside an
+import's transaction nothing re-analyses the table, and `uscc IN (…1,000 keys)` was planned as a scan of every row:
+669 rows/s at 100,000 (bench/import_memory.py --postgres), 6,042 with the probes."""
 
 from __future__ import annotations
 

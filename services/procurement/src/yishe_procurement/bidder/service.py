@@ -24,7 +24,6 @@ from yishe_kit.principal import Principal
 from ..config import Settings
 from . import eligibility, repository
 from .models import Bidder
-from .repository import BidderRow
 from .schemas import BidderRead, Eligibility, EligibilityProblem, RecommendationSet
 
 MAJOR_STATUSES = {  # PROC-4 item 6 "major violation": the CR-12 registration outcomes
@@ -38,7 +37,7 @@ def _newer(stored: datetime | None, at: datetime) -> bool:
     return stored is None or at >= stored
 
 
-def _touch(bidder: Bidder | BidderRow) -> None:
+def _touch(bidder: Bidder | repository.BidderRow) -> None:
     bidder.updated_at = datetime.now(UTC)
 
 
@@ -57,7 +56,7 @@ async def record_registrations(session: AsyncSession, items: list[tuple[Organisa
     await repository.write_rows(session, rows.values())
 
 
-def _apply_registration(bidder: Bidder | BidderRow, event: OrganisationRegistered, at: datetime) -> None:
+def _apply_registration(bidder: Bidder | repository.BidderRow, event: OrganisationRegistered, at: datetime) -> None:
     bidder.name, bidder.org_type, bidder.division_code = event.name, event.org_type.value, event.division_code
     bidder.registration_date = event.registration_date
     if _newer(bidder.status_at, at):
@@ -103,7 +102,7 @@ async def record_credit_profiles(session: AsyncSession, items: list[tuple[Credit
     await repository.write_rows(session, rows.values())
 
 
-def _apply_credit_profile(bidder: Bidder | BidderRow, event: CreditProfileOpened, at: datetime) -> None:
+def _apply_credit_profile(bidder: Bidder | repository.BidderRow, event: CreditProfileOpened, at: datetime) -> None:
     if _newer(bidder.colour_at, at):
         bidder.credit_colour, bidder.colour_reason, bidder.colour_at = event.colour.value, event.colour_reason[:500], at
     if _newer(bidder.lists_at, at):

@@ -86,7 +86,7 @@ async def snapshot(session: AsyncSession, usccs: list[str]) -> dict[str, Organis
     if not usccs:
         return {}
     if (await session.connection()).dialect.name == "postgresql":
-        stmt = select(Organisation).from_statement(_SNAPSHOT_PG).params(keys=list(usccs))
+        stmt = select(Organisation).from_statement(_SNAPSHOT_PG).params(keys=usccs)
         return {o.uscc: o for o in await session.scalars(stmt)}
     return {o.uscc: o for o in await session.scalars(select(Organisation).where(Organisation.uscc.in_(usccs)))}
 
