@@ -24,7 +24,7 @@ from yishe_contracts.subjects import DLQ_PREFIX, DLQ_STREAM, OWNERS, stream_name
 
 from . import tracing
 from .bulk import insert_rows
-from .db import delete_in_batches, is_unavailable
+from .db import delete_in_batches, is_unavailable, plan_by_current_size
 from .logging import causation_id_var, correlation_id_var
 from .outbox import Handling, cause_effective_date_var, handling_var
 from .settings import STREAM_MAX_AGE_DAYS, NatsSettings
@@ -509,6 +509,7 @@ class Bus:
         rows: list[dict[str, Any]] = []
         try:
             async with sessionmaker() as session, session.begin():
+                await plan_by_current_size(session)
                 await hold_organisations(session, [env.subject for _, env, _ in parsed])
                 ids = [env.id for _, env, _ in parsed]
                 seen = set((await session.scalars(select(inbox.c.event_id).where(

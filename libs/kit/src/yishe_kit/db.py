@@ -300,6 +300,21 @@ async def flush_or_conflict(session: AsyncSession, code: str, detail: str, probl
         raise Conflict(code, detail, problems) from exc
 
 
+async def plan_by_current_size(session: AsyncSession) -> None:
+    """PostgreSQL: every later statement of this transaction is planned for its own parameters and the tables' size
+    now (`SET LOCAL plan_cache_mode = force_custom_plan`), not by a plan cached on the connection.
+
+    A pooled connection keeps its prepared statements, and after five executions PostgreSQL may keep a statement's
+    generic plan, made for the size the table had then. A bulk load grows a read model from empty to a million rows
+    while nothing replans it (no ANALYZE has run: autovacuum lags a load, or is off, as on this machine): the
+    generic plan of a batch's `uscc IN (1,000 keys)` stayed a sequential scan comparing every row with every key,
+    2.8–3.0 s a batch at 100,000 bidders (procurement's consumer, bench/bulk_propagation.py --postgres). A custom
+    plan sees the current size and the keys as constants (an index probe, or a hashed scan). Batches are where it
+    pays: one planning for a statement over a thousand organisations. Request paths keep the generic plans."""
+    if (await session.connection()).dialect.name == "postgresql":
+        await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+
+
 TRANSIENT_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock_detected, serialization_failure
 
 
