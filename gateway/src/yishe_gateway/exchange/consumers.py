@@ -80,24 +80,26 @@ async def record_events(session: AsyncSession, items: list[tuple[Event, Envelope
             fresh.append((data, envelope, organisation_of(data, envelope)))
     if not fresh:
         return
-    last = await _take_seqs(session, len(fresh))
-    filed = await _filed_with(session, sorted({uscc for _, _, uscc in fresh if uscc}))
     hooks = (await session.execute(
         select(WebhookSubscription, ApiClient).join(ApiClient, ApiClient.client_id == WebhookSubscription.client_id)
         .where(WebhookSubscription.active.is_(True), ApiClient.active.is_(True)))).all()
     now = datetime.now(UTC)
-    entries: list[dict] = []
+    # The entries built before the head is taken: it serialises every feed writer until this transaction commits,
+    # so only what needs its order (the sequence numbers, where filed organisations were placed) waits for it.
+    entries = [{
+        "event_id": envelope.id, "subject": envelope.type, "ce_subject": envelope.subject, "uscc": uscc,
+        "occurred_at": envelope.time, "recorded_at": now, "source": envelope.source,
+        "correlation_id": envelope.correlationid, "effective_date": envelope.effective_day(),
+        "data": for_storage(envelope.type, envelope.data)} for data, envelope, uscc in fresh]
+    last = await _take_seqs(session, len(fresh))
+    filed = await _filed_with(session, sorted({uscc for _, _, uscc in fresh if uscc}))
     owed: list[dict] = []
-    for seq, (data, envelope, uscc) in enumerate(fresh, start=last - len(fresh) + 1):
+    for seq, entry, (data, envelope, uscc) in zip(range(last - len(fresh) + 1, last + 1), entries, fresh, strict=True):
         if uscc:
             division = filed.get(uscc) or division_of(uscc)
         else:
             division = str(getattr(data, "division_code", "") or "")[:jurisdiction.COUNTY_DIGITS]
-        entries.append({
-            "seq": seq, "event_id": envelope.id, "subject": envelope.type, "ce_subject": envelope.subject,
-            "uscc": uscc, "division_code": division, "occurred_at": envelope.time, "recorded_at": now,
-            "source": envelope.source, "correlation_id": envelope.correlationid,
-            "effective_date": envelope.effective_day(), "data": for_storage(envelope.type, envelope.data)})
+        entry["seq"], entry["division_code"] = seq, division
         owed += [{"subscription_id": sub.subscription_id, "feed_seq": seq, "status": "pending", "attempts": 0,
                   "next_attempt_at": now, "created_at": now}
                  for sub, client in hooks

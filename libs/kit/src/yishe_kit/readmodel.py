@@ -74,6 +74,9 @@ def _void_one_sql(paramstyle: str) -> str:
     mark = _PLACEHOLDER.get(paramstyle, "?")
     return (f"INSERT INTO {FRAGMENT_TABLE} (uscc, version) VALUES ({mark}, 1) ON CONFLICT (uscc) DO UPDATE SET "
             f"version = {FRAGMENT_TABLE}.version + 1, body = NULL")
+# PostgreSQL: a bulk statement's organisations voided by one statement (an executemany is a statement a row there).
+_VOID_MANY_PG = (f"INSERT INTO {FRAGMENT_TABLE} (uscc, version) SELECT u, 1 FROM unnest(CAST($1 AS varchar[])) AS u "
+                 f"ON CONFLICT (uscc) DO UPDATE SET version = {FRAGMENT_TABLE}.version + 1, body = NULL")
 # PostgreSQL: the reads waiting at one moment go together, in one round trip (PgReader).
 _READ_MANY_PG = (f"SELECT f.uscc, f.body FROM {FRAGMENT_TABLE} AS f JOIN {FRAGMENT_TABLE} AS g ON g.uscc = '{EPOCH}' "
                  "WHERE f.uscc = ANY($1) AND f.epoch = g.version AND f.computed_on = $2 AND f.body IS NOT NULL")
@@ -264,7 +267,9 @@ def listen_to_engine(engine: AsyncEngine, fragments: Fragments) -> None:
         raw = conn.connection.cursor()  # the same DBAPI connection, so the same transaction
         try:
             if pinned is not None and pinned[0] == table:
-                if pinned[1]:
+                if pinned[1] and conn.dialect.name == "postgresql":
+                    raw.execute(_VOID_MANY_PG, (sorted(set(pinned[1])),))
+                elif pinned[1]:
                     raw.executemany(_void_one_sql(conn.dialect.paramstyle), [(u,) for u in sorted(set(pinned[1]))])
             else:
                 raw.execute(BUMP_EPOCH_SQL)
