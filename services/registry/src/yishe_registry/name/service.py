@@ -81,12 +81,17 @@ async def similar_names(session: AsyncSession, resolved: Resolved, rules_cfg: Ru
     core = rules.core(resolved.key, resolved.ctx, rules_cfg.division_names)
     probes = sorted(rules.bigrams(core), key=lambda g: -len(g))[:4] if len(core) > 1 else [core]
     found: dict[tuple[str, str], SimilarName] = {}
+    scored: set[tuple[str, str]] = set()  # a name found by several probes is scored once
     for probe in dict.fromkeys(probes):
-        for org in await search_service.active_with_name_part(session, probe, resolved.ctx.division_code):
-            _add_similar(found, resolved, rules_cfg, core, org.name, org.name_normalised, "organisation", org.uscc)
+        for uscc, name, key in await search_service.names_with_part(session, probe, resolved.ctx.division_code):
+            if ("organisation", uscc) not in scored:
+                scored.add(("organisation", uscc))
+                _add_similar(found, resolved, rules_cfg, core, name, key, "organisation", uscc)
         for res in await repository.active_reservations_like(session, resolved.ctx.division_code, probe):
-            _add_similar(found, resolved, rules_cfg, core, res.name, res.name_normalised, "reservation",
-                         str(res.reservation_id))
+            if ("reservation", str(res.reservation_id)) not in scored:
+                scored.add(("reservation", str(res.reservation_id)))
+                _add_similar(found, resolved, rules_cfg, core, res.name, res.name_normalised, "reservation",
+                             str(res.reservation_id))
     return sorted(found.values(), key=lambda s: -s.score)[:10]
 
 

@@ -63,11 +63,12 @@ async def unindex_name(session: AsyncSession, uscc: str, name_key: str) -> None:
         await repository.remove_name(session, uscc, name_key)
 
 
-async def active_with_name_part(session: AsyncSession, part: str, division_code: str, limit: int = 100,
-                                ) -> list[Organisation]:
-    """Active organisations of one division whose name key contains `part` (similar-name candidates)."""
+async def names_with_part(session: AsyncSession, part: str, division_code: str, limit: int = 100,
+                          ) -> list[tuple[str, str, str]]:
+    """Active organisations of one division whose name key contains `part` (similar-name candidates, REG-2/REG-6):
+    (USCC, name, name key) only, what the check compares; whole organisations were most of a registration's CPU."""
     f = Filters(q=part, division=division_code, status="active")
-    return await repository.load(session, await repository.find_usccs(session, f, None, limit))
+    return await repository.names_of(session, await repository.find_usccs(session, f, None, limit))
 
 
 async def industry_associations(session: AsyncSession, division_code: str, sector_key: str) -> list[Organisation]:
