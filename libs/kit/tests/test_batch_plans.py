@@ -36,7 +36,7 @@ async def test_a_generic_plan_made_on_a_small_table_is_not_used_for_a_batch(sess
         await conn.execute(insert(THING), [{"thing_id": f"small-{i}", "name": "x"} for i in range(20)])
         await conn.execute(text("PREPARE probe(varchar[]) AS SELECT * FROM thing WHERE thing_id = ANY($1)"))
         # What PostgreSQL keeps after five executions when the generic plan looked as cheap: forced here so the test
-        # does not hang on the cost model's tie-break.
+        # does not depend on the cost model's tie-break.
         await conn.execute(text("SET plan_cache_mode = force_generic_plan"))
         await conn.execute(text("EXECUTE probe('{small-1}')"))
         await conn.execute(insert(THING), [{"thing_id": f"big-{i:06d}", "name": "y" * 80} for i in range(30_000)])

@@ -70,13 +70,15 @@ FINGERPRINT = "#"  # the row whose `body` holds the fingerprint of the view the 
 _PLACEHOLDER = {"qmark": "?", "numeric_dollar": "$1", "format": "%s", "pyformat": "%s", "numeric": ":1"}
 
 
+_VOIDED = f"ON CONFLICT (uscc) DO UPDATE SET version = {FRAGMENT_TABLE}.version + 1, body = NULL"
+
+
 def _void_one_sql(paramstyle: str) -> str:
     mark = _PLACEHOLDER.get(paramstyle, "?")
-    return (f"INSERT INTO {FRAGMENT_TABLE} (uscc, version) VALUES ({mark}, 1) ON CONFLICT (uscc) DO UPDATE SET "
-            f"version = {FRAGMENT_TABLE}.version + 1, body = NULL")
+    return f"INSERT INTO {FRAGMENT_TABLE} (uscc, version) VALUES ({mark}, 1) {_VOIDED}"
 # PostgreSQL: a bulk statement's organisations voided by one statement (an executemany is a statement a row there).
 _VOID_MANY_PG = (f"INSERT INTO {FRAGMENT_TABLE} (uscc, version) SELECT u, 1 FROM unnest(CAST($1 AS varchar[])) AS u "
-                 f"ON CONFLICT (uscc) DO UPDATE SET version = {FRAGMENT_TABLE}.version + 1, body = NULL")
+                 f"{_VOIDED}")
 # PostgreSQL: the reads waiting at one moment go together, in one round trip (PgReader).
 _READ_MANY_PG = (f"SELECT f.uscc, f.body FROM {FRAGMENT_TABLE} AS f JOIN {FRAGMENT_TABLE} AS g ON g.uscc = '{EPOCH}' "
                  "WHERE f.uscc = ANY($1) AND f.epoch = g.version AND f.computed_on = $2 AND f.body IS NOT NULL")
