@@ -70,6 +70,14 @@ class CacheSettings(BaseModel):
                                               "by its next lookup: no fan-out storm")
 
 
+class FanoutSettings(BaseModel):
+    """The cold lookup's reads of each service, gathered (yishe_gateway.profile.gather)."""
+
+    in_flight: int = Field(default=2, ge=1, description=(
+        "requests out to one service at a time; the fragments wanted meanwhile go in the next one"))
+    max_codes: int = Field(default=64, ge=1, le=256, description="codes in one gathered read (the services take 256)")
+
+
 class RateLimits(BaseModel):
     """`limits` strings per caller; a system client's own `rate_limit` overrides `client`."""
 
@@ -121,6 +129,7 @@ class Settings(BaseSettings):
     hmac: HmacSettings = Field(default_factory=HmacSettings)
     breaker: BreakerSettings = Field(default_factory=BreakerSettings)
     cache: CacheSettings = Field(default_factory=CacheSettings)
+    fanout: FanoutSettings = Field(default_factory=FanoutSettings)
     rate_limit: RateLimits = Field(default_factory=RateLimits)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)

@@ -45,5 +45,7 @@ async def ready(request: Request) -> Response:
         "status": "ok" if database == "ok" else "unavailable", "upstreams": upstreams, "database": database,
         "nats": "disabled" if bus is None else ("ok" if bus.connected else "disconnected"),
         "cache": state.cache.stats(), "breakers": state.breakers.states(),
+        # Per service: gathered fragment reads sent, and the codes they carried (codes / requests: the batch size).
+        "fanout": {s: {"requests": g.requests, "codes": g.codes} for s, g in state.hops.gatherers.items()},
     }
     return json_response(body, status=200 if database == "ok" else 503)

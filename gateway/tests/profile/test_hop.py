@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import orjson
 import pytest
 
-from yishe_gateway.config import BreakerSettings, Settings, Upstreams
+from yishe_gateway.config import BreakerSettings, FanoutSettings, Settings, Upstreams
 from yishe_gateway.profile.breaker import Breakers
 from yishe_gateway.profile.fanout import PATHS, Hops, fetch_all
 from yishe_gateway.profile.hop import Upstream
@@ -162,3 +162,86 @@ async def test_a_path_that_could_smuggle_a_second_request_is_refused() -> None:
     for bad in ("/v1/x HTTP/1.1\r\nHost: a\r\n\r\nGET /v1/y", "/v1/x y", "/v1/名称"):
         with pytest.raises(ValueError, match="unsafe"):
             upstream.request_bytes(bad, b"")
+
+
+# --- gathered reads (profile/gather.py) ---------------------------------------------------------------------------
+
+CODES = [f"51330300MJ8A2T{n:04d}" for n in range(20)]
+
+
+def fragments_server(batch_status: int = 200, leave_out: str = ""):
+    """A service answering the single read with {"uscc": …} and the batch read (BATCH_PATH) with each code's
+    [200, {"uscc": …}], or the whole batch with `batch_status`."""
+    from yishe_kit.readmodel import BATCH_PATH
+
+    def answer(n: int, request: bytes) -> bytes:
+        target = request.split(b" ")[1].decode()
+        if target.startswith(BATCH_PATH + "?uscc="):
+            if batch_status != 200:
+                raw = orjson.dumps({"code": "nope"})
+                return b"HTTP/1.1 %d X\r\ncontent-length: %d\r\n\r\n%s" % (batch_status, len(raw), raw)
+            codes = target.split("=", 1)[1].split(",")
+            return ok({c: [200, {"uscc": c, "batch": len(codes)}] for c in codes if c != leave_out})
+        return ok({"uscc": target.rsplit("/", 1)[1], "batch": 1})
+
+    return answer
+
+
+async def lookups(settings: Settings, hops: Hops, codes: list[str]) -> list[dict]:
+    breakers = Breakers(tuple(PATHS), BreakerSettings())
+    return await asyncio.gather(*[fetch_all(None, settings, breakers, c, f"req-{c}", hops) for c in codes])
+
+
+async def test_lookups_waiting_together_share_one_read_per_service(raw) -> None:
+    server = await raw(fragments_server())
+    settings = settings_for(server.url)
+    hops = Hops(settings)
+    answers = await lookups(settings, hops, CODES)
+    for code, fetched in zip(CODES, answers, strict=True):  # each lookup its own fragment from every service
+        assert {s: (f.status, f.body["uscc"]) for s, f in fetched.items()} == dict.fromkeys(PATHS, (200, code))
+    assert len(server.requests) == len(PATHS)  # twenty lookups: one request a service
+    assert all(f.body["batch"] == len(CODES) for fetched in answers for f in fetched.values())
+    assert {g.requests for g in hops.gatherers.values()} == {1} and {g.codes for g in hops.gatherers.values()} == {20}
+    alone = await lookups(settings, hops, [USCC])  # one at a time: the plain single read, with its request id
+    assert all(f.body == {"uscc": USCC, "batch": 1} for f in alone[0].values())
+    assert all(f"/{USCC} HTTP/1.1".encode() in r and f"X-Request-ID: req-{USCC}".encode() in r
+               for r in server.requests[len(PATHS):])
+    hops.close()
+
+
+async def test_a_gathered_read_carries_at_most_max_codes(raw) -> None:
+    server = await raw(fragments_server())
+    settings = settings_for(server.url).model_copy(update={"fanout": FanoutSettings(in_flight=1, max_codes=8)})
+    hops = Hops(settings)
+    answers = await lookups(settings, hops, CODES)
+    assert all(f.status == 200 for fetched in answers for f in fetched.values())
+    assert sorted(f["credit"].body["batch"] for f in answers) == [4] * 4 + [8] * 16
+    assert {g.requests for g in hops.gatherers.values()} == {3}
+    hops.close()
+
+
+async def test_a_service_without_the_batch_read_is_read_one_code_at_a_time(raw) -> None:
+    server = await raw(fragments_server(batch_status=404))  # an older service: no such route
+    settings = settings_for(server.url)
+    hops = Hops(settings)
+    answers = await lookups(settings, hops, CODES[:5])
+    for code, fetched in zip(CODES, answers, strict=False):
+        assert {s: (f.status, f.body) for s, f in fetched.items()} == dict.fromkeys(
+            PATHS, (200, {"uscc": code, "batch": 1}))
+    assert len(server.requests) == len(PATHS) * (1 + 5)
+    hops.close()
+
+
+async def test_a_failed_batch_fails_each_of_its_lookups_and_a_code_left_out_is_missing(raw) -> None:
+    settings = settings_for((await raw(fragments_server(batch_status=500))).url)
+    hops = Hops(settings)
+    breakers = Breakers(tuple(PATHS), BreakerSettings(failures=3, cooldown_seconds=60))
+    answers = await asyncio.gather(*[fetch_all(None, settings, breakers, c, "r", hops) for c in CODES[:3]])
+    assert {f.status for fetched in answers for f in fetched.values()} == {500}
+    assert set(breakers.states().values()) == {"open"}  # each lookup counted its failure, as a single read's
+    hops.close()
+    settings = settings_for((await raw(fragments_server(leave_out=CODES[1]))).url)
+    hops = Hops(settings)
+    answers = await lookups(settings, hops, CODES[:3])
+    assert [answers[i]["party"].status for i in range(3)] == [200, 502, 200]
+    hops.close()

@@ -17,14 +17,17 @@ from starlette.datastructures import State
 
 from yishe_kit.assertion import AssertionGate, AssertionSettings, verifier_for
 from yishe_kit.db import BigIntPK, make_engine, make_sessionmaker, new_metadata
-from yishe_kit.errors import NotFound, install_handlers
+from yishe_kit.errors import NotFound, ServiceError, install_handlers
 from yishe_kit.front import FrontedApp
 from yishe_kit.metrics import Metrics
 from yishe_kit.readmodel import (
+    BATCH_MAX,
+    BATCH_PATH,
     FragmentLane,
     Fragments,
     FrontFragmentLane,
     ReadModel,
+    batch_usccs,
     listen_to_engine,
     listening_session_class,
 )
@@ -421,6 +424,42 @@ async def test_the_lane_serves_the_gateway_from_the_model_and_everyone_else_from
                    for metric in app.state.metrics.registry.collect() for s in metric.samples
                    if s.name.endswith("_count") and s.labels.get("method") == "GET"}
         assert samples[("/v1/orgs/{uscc}", "200")] == 1 and samples[("/v1/orgs/{uscc}", "404")] == 1
+
+
+@pytest.mark.parametrize("front", [False, True], ids=["lane", "front lane"])
+async def test_the_gateway_reads_several_fragments_in_one_request(model: ReadModel, front: bool) -> None:
+    """BATCH_PATH: each code's [status, body], the same bytes as its single read; an unknown code gets its own 404
+    problem without failing the rest; on PostgreSQL the stored ones come in one query; callers other than the
+    gateway and malformed queries are not served from the read model."""
+    app = lane_app(model, front)
+    unknown = "51330300MJ8A2T0132"
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t",
+                                 event_hooks={"request": [assertion_hook("test")]}) as client:
+        single = {u: (await client.get(f"/v1/orgs/{u}", headers=GATEWAY)) for u in (USCC, OTHER, unknown)}
+        queries = model._pg.queries if model._pg is not None else 0
+        calls, builds = app.state.stack_calls, model.builds
+        batch = await client.get(f"{BATCH_PATH}?uscc={USCC},{unknown},{OTHER},{USCC}", headers=GATEWAY)
+        assert batch.status_code == 200 and batch.headers["x-request-id"] == "req-1"
+        assert app.state.stack_calls == calls + (0 if front else 1)
+        answers = orjson.loads(batch.content)
+        assert list(answers) == [USCC, unknown, OTHER]  # each code once, in the order asked
+        for uscc, (status, body) in answers.items():
+            assert status == single[uscc].status_code
+            assert body == single[uscc].json()
+        assert answers[unknown][1]["code"] == "org_not_found"
+        if model._pg is not None:
+            assert model._pg.queries == queries + 1  # the two stored fragments in one query
+        assert model.builds == builds + 1  # only the unknown code is tried again: the others were stored
+        someone = await client.get(f"{BATCH_PATH}?uscc={USCC}", headers={**GATEWAY, "X-Yishe-Actor": "someone"})
+        assert someone.status_code == 404  # not the gateway: no such route for anyone else
+        for bad in ("uscc=", f"uscc={USCC},51330300MJ8A2T011", f"uscc={USCC.replace('M', 'O')}", "codes=" + USCC):
+            refused = await client.get(f"{BATCH_PATH}?{bad}", headers=GATEWAY)
+            assert refused.status_code == 400, bad
+            assert refused.json()["errors"][0]["rule"] == "USCC-1"
+    many = ",".join(f"51330300MJ8A2T{n:04d}" for n in range(BATCH_MAX + 1))
+    with pytest.raises(ServiceError):
+        batch_usccs(f"uscc={many}".encode())
+    assert len(batch_usccs(f"uscc={many[:many.rindex(',')]}".encode())) == BATCH_MAX
 
 
 async def test_a_related_table_without_uscc_voids_the_organisations_it_maps_to(model: ReadModel) -> None:

@@ -12,9 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 import aiohttp
-import orjson
 import structlog
-from httptools import HttpParserError
 from yarl import URL
 
 from yishe_kit.errors import NotFound, ServiceError
@@ -22,7 +20,8 @@ from yishe_kit.errors import NotFound, ServiceError
 from ..config import Settings
 from ..upstream import Fetched, fanout_headers, get_json, unavailable
 from .breaker import Breakers
-from .hop import StaleConnection, Upstream
+from .gather import Gatherer
+from .hop import Upstream
 
 log = structlog.get_logger("yishe.gateway.fanout")
 
@@ -58,14 +57,26 @@ async def _one(session: aiohttp.ClientSession, settings: Settings, breakers: Bre
 
 
 class Hops:
-    """The fan-out's kept-alive connections, one `Upstream` per plain-http service (made in the lifespan)."""
+    """The fan-out's kept-alive connections, one `Upstream` per plain-http service, each read through its `Gatherer`
+    (gather.py: the lookups waiting at the same moment share one request a service). Made in the lifespan."""
 
     def __init__(self, settings: Settings) -> None:
         self.upstreams = {s: Upstream(s, url) for s in PATHS
                           if (url := settings.upstreams.get(s)) and url.startswith("http://")}
         self.timeouts = {s: settings.timeout_for(s) for s in PATHS}
 
+        def headers(request_id: str) -> bytes:
+            if "\r" in request_id or "\n" in request_id:  # never a header injection (ids are checked at the edge)
+                request_id = request_id.replace("\r", "").replace("\n", "")
+            return "".join(f"{k}: {v}\r\n" for k, v in fanout_headers(settings, AUDIENCE, request_id).items()
+                           ).encode("latin-1")
+
+        self.gatherers = {s: Gatherer(s, upstream, PATHS[s], headers, in_flight=settings.fanout.in_flight,
+                                      max_codes=settings.fanout.max_codes) for s, upstream in self.upstreams.items()}
+
     def close(self) -> None:
+        for gatherer in self.gatherers.values():
+            gatherer.close()
         for upstream in self.upstreams.values():
             upstream.close()
 
@@ -78,40 +89,26 @@ async def fetch_all(session: aiohttp.ClientSession, settings: Settings, breakers
         headers = fanout_headers(settings, AUDIENCE, request_id)
         answers = await asyncio.gather(*[_one(session, settings, breakers, s, uscc, headers) for s in PATHS])
         return {f.source: f for f in answers}
-    if "\r" in request_id or "\n" in request_id:  # never a header injection (ids are checked at the edge anyway)
-        request_id = request_id.replace("\r", "").replace("\n", "")
-    headers = fanout_headers(settings, AUDIENCE, request_id)
-    lines = "".join(f"{k}: {v}\r\n" for k, v in headers.items()).encode("latin-1")
-    now = asyncio.get_running_loop().time()
-    asked: list[tuple[str, Upstream | None, bytes, float]] = []
-    waits: list[asyncio.Future] = []
+    loop = asyncio.get_running_loop()
+    now = loop.time()
+    waits: list[asyncio.Future[Fetched]] = []
     fetched: dict[str, Fetched] = {}
-    for source, path in PATHS.items():
+    for source in PATHS:
         if not breakers[source].allow():
             fetched[source] = Fetched(source, None)
             continue
-        upstream = hops.upstreams.get(source)
-        if upstream is None:
-            asked.append((source, None, b"", 0.0))
-            waits.append(asyncio.ensure_future(_fetch(session, settings, source, uscc, headers)))
-            continue
-        deadline = now + hops.timeouts[source]
-        request = upstream.request_bytes(path.format(uscc), lines)
-        asked.append((source, upstream, request, deadline))
-        waits.append(upstream.get(request, deadline))
-    answers = await asyncio.gather(*waits, return_exceptions=True)
-    for (source, upstream, request, deadline), answer in zip(asked, answers, strict=True):
-        if isinstance(answer, StaleConnection):
-            try:
-                answer = await upstream.get_again(request, deadline)
-            except (OSError, TimeoutError, HttpParserError) as exc:
-                answer = exc
-        f = answer if isinstance(answer, Fetched) else _fetched(source, upstream, answer)
-        if f.status is None or f.status >= 500:
-            breakers[source].failure()
+        gatherer = hops.gatherers.get(source)
+        if gatherer is None:
+            waits.append(asyncio.ensure_future(_fetch(session, settings, source, uscc,
+                                                      fanout_headers(settings, AUDIENCE, request_id))))
         else:
-            breakers[source].success()
-        fetched[source] = f
+            waits.append(gatherer.ask(uscc, now + hops.timeouts[source], request_id))
+    for f in await asyncio.gather(*waits):
+        if f.status is None or f.status >= 500:
+            breakers[f.source].failure()
+        else:
+            breakers[f.source].success()
+        fetched[f.source] = f
     return fetched
 
 
@@ -120,23 +117,6 @@ async def _fetch(session: aiohttp.ClientSession, settings: Settings, source: str
     base, timeout = _base(settings.upstreams.get(source), settings.timeout_for(source))
     return await get_json(session, source, URL(base + PATHS[source].format(uscc), encoded=True), headers=headers,
                           timeout=timeout)
-
-
-def _fetched(source: str, upstream: Upstream, answer: tuple[int, bytes] | BaseException) -> Fetched:
-    """Like upstream.get_json: never raises for the upstream's sake (None status = unreachable or timed out)."""
-    if isinstance(answer, BaseException):
-        if not isinstance(answer, (OSError, TimeoutError, HttpParserError)):
-            raise answer
-        log.warning("upstream unavailable", source=source, host=f"{upstream.host}:{upstream.port}",
-                    error=repr(answer))
-        return Fetched(source, None)
-    status, raw = answer
-    try:
-        body = orjson.loads(raw) if raw else None
-    except orjson.JSONDecodeError:
-        log.warning("upstream answered non-JSON", source=source, status=status)
-        body = None
-    return Fetched(source, status, body)
 
 
 class RegistryUnavailable(ServiceError):

@@ -55,7 +55,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .assertion import Refused, Verifier, header_value
 from .db import FRAGMENT_TABLE, IDEMPOTENCY_TABLE, JOB_TABLE
-from .errors import ServiceError, service_error_response
+from .errors import Problem, ServiceError, service_error_response
 from .metrics import Metrics
 from .principal import SCOPE_KEY
 
@@ -377,6 +377,30 @@ class ReadModel:
             return body
         return await self.build(uscc)
 
+    async def get_many(self, usccs: list[str]) -> list[bytes | ServiceError]:
+        """`get` for several organisations at once (the gateway's gathered reads, `BATCH_PATH`): each one's JSON, or
+        the read model's own error for it (not found, not yet built). On PostgreSQL the stored ones come in one
+        query; any other error (the database down) raises for the whole batch."""
+        day = self.fragments.today(self.state)
+        bodies: list[bytes | None]
+        if self._ro is not None:
+            bodies = [self._read_inline(uscc, day) for uscc in usccs]
+        elif self._pg is not None:
+            bodies = list(await asyncio.gather(*[self._pg.read(uscc, day) for uscc in usccs]))
+        else:
+            bodies = [await self._read_async(uscc, day) for uscc in usccs]
+        answers: list[bytes | ServiceError] = []
+        for uscc, body in zip(usccs, bodies, strict=True):
+            if body is not None:
+                self.reads += 1
+                answers.append(body)
+                continue
+            try:
+                answers.append(await self.build(uscc))
+            except ServiceError as exc:
+                answers.append(exc)
+        return answers
+
     def _read_inline(self, uscc: str, day: date) -> bytes | None:
         assert self._ro is not None  # called only once the read-only connection is open
         try:
@@ -546,6 +570,65 @@ class _FragmentPath:
         return 200
 
 
+BATCH_PATH = "/v1/profile-fragments"
+"""`GET /v1/profile-fragments?uscc=A,B,…`: several organisations' fragments in one answer, for the gateway only (the
+same callers and lanes as the single read). The gateway gathers the cold lookups that are waiting at the same moment
+into one such read per service (yishe_gateway.profile.gather): one request, one wake-up and on PostgreSQL one query
+for the lot instead of one each. The answer is a JSON object keyed by USCC, each value `[status, body]`: 200 and the
+fragment, or the read model's error for that organisation as the single read would answer it (404 problem+json)."""
+BATCH_MAX = 256
+_USCC_CHARS = frozenset("0123456789ABCDEFGHJKLMNPQRTUWXY")  # GB 32100's code characters (no I, O, S, V, Z)
+
+
+def batch_usccs(query: bytes) -> list[str]:
+    """The codes of a batch read's query (`uscc=A,B,…`), each once, in order; ServiceError 400 naming the rule when
+    one is not an 18-character code or there are more than BATCH_MAX."""
+    text = query.decode("latin-1")
+    usccs = list(dict.fromkeys(text[5:].split(","))) if text.startswith("uscc=") else []
+    if not usccs or len(usccs) > BATCH_MAX or any(len(u) != 18 or not _USCC_CHARS.issuperset(u) for u in usccs):
+        zh = f"须为 1 至 {BATCH_MAX} 个以逗号分隔的 18 位统一社会信用代码"
+        en = f"1 to {BATCH_MAX} comma-separated 18-character USCCs"
+        raise ServiceError("invalid_batch", 400, f"uscc must be {en} (GB 32100)", [Problem("uscc", "USCC-1", zh, en)],
+                           detail_zh=f"uscc {zh}（GB 32100）")
+    return usccs
+
+
+class _FragmentBatch:
+    """`GET BATCH_PATH?uscc=…`: the batch read both fragment lanes answer."""
+
+    route = BATCH_PATH
+
+    @staticmethod
+    def matches(scope: Scope) -> bool:
+        return bool(scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == BATCH_PATH)
+
+    @staticmethod
+    async def answer(read_model: ReadModel, scope: Scope, receive: Receive, send: Send) -> int:
+        """200 with every code's `[status, body]`, or 400 for a malformed query; the status sent. Any error but the
+        read model's own propagates, nothing sent."""
+        request_id = next((v for n, v in scope["headers"] if n == b"x-request-id"), None)
+        extra = [(b"x-request-id", request_id)] if request_id else []
+        try:
+            usccs = batch_usccs(scope["query_string"])
+        except ServiceError as exc:
+            response = service_error_response(exc)
+            response.raw_headers.extend(extra)
+            await response(scope, receive, send)
+            return exc.status
+        parts = []
+        for uscc, answer in zip(usccs, await read_model.get_many(usccs), strict=True):
+            if isinstance(answer, ServiceError):
+                status, answer = answer.status, bytes(service_error_response(answer).body)
+            else:
+                status = 200
+            parts.append(b'"%s":[%d,%s]' % (uscc.encode(), status, answer))
+        body = b"{" + b",".join(parts) + b"}"
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [*JSON_HEADERS, (b"content-length", str(len(body)).encode()), *extra]})
+        await send({"type": "http.response.body", "body": body})
+        return 200
+
+
 class FragmentLane:
     """`GET <path><uscc>` from the gateway (its verified assertion says role `internal`, actor `gateway`; no query) is
     answered from the read model in plain ASGI, before FastAPI's routing, dependencies and middleware; every other
@@ -560,11 +643,12 @@ class FragmentLane:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         read_model: ReadModel | None = getattr(self.state, "read_model", None)
-        if (self.path.matches(scope) and read_model is not None
-                and _is_gateway(scope.get("state", {}).get(SCOPE_KEY))):
+        path: _FragmentPath | type[_FragmentBatch] | None = (
+            self.path if self.path.matches(scope) else _FragmentBatch if _FragmentBatch.matches(scope) else None)
+        if path is not None and read_model is not None and _is_gateway(scope.get("state", {}).get(SCOPE_KEY)):
             # The metrics' route label; counted, not access-logged (the gateway logs the lookup it serves).
-            scope["yishe.route"], scope["yishe.quiet"] = self.path.route, True
-            await self.path.answer(read_model, scope, receive, send)
+            scope["yishe.route"], scope["yishe.quiet"] = path.route, True
+            await path.answer(read_model, scope, receive, send)
             return
         await self.app(scope, receive, send)
 
@@ -583,10 +667,18 @@ class FrontFragmentLane:
         self.path = _FragmentPath(path)
         self.verifier = verifier
         self.observe = None if metrics is None else metrics.route_observer("GET", self.path.route)
+        self.observe_batch = None if metrics is None else metrics.route_observer("GET", BATCH_PATH)
 
     async def serve(self, scope: Scope, receive: Receive, send: Send) -> bool:
         read_model: ReadModel | None = getattr(self.state, "read_model", None)
-        if not self.path.matches(scope) or read_model is None:
+        if read_model is None:
+            return False
+        path: _FragmentPath | type[_FragmentBatch]
+        if self.path.matches(scope):
+            path, observe = self.path, self.observe
+        elif _FragmentBatch.matches(scope):
+            path, observe = _FragmentBatch, self.observe_batch
+        else:
             return False
         try:
             if not _is_gateway(self.verifier.principal(header_value(scope["headers"]))):
@@ -595,9 +687,9 @@ class FrontFragmentLane:
             return False
         start = time.perf_counter()
         try:
-            status = await self.path.answer(read_model, scope, receive, send)
+            status = await path.answer(read_model, scope, receive, send)
         except Exception:  # nothing sent: the full stack reads again and answers (a database outage: its 503)
             return False
-        if self.observe is not None:
-            self.observe(status, time.perf_counter() - start)
+        if observe is not None:
+            observe(status, time.perf_counter() - start)
         return True
