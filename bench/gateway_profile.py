@@ -354,7 +354,7 @@ class BackendRun:
     memory: dict[str, tuple[float, float]]
     seed_seconds: float
     seed_summary: str
-    cache: dict[str, int] = field(default_factory=dict)
+    cache: dict[str, Any] = field(default_factory=dict)
 
 
 async def run_backend(opts: Options, backend: str) -> BackendRun:
@@ -474,16 +474,15 @@ def spy(pids: dict[str, int], opts: Options, backend: str) -> list[subprocess.Po
             for name, pid in pids.items()]
 
 
-async def cache_stats(stack: Any) -> dict[str, int]:
-    """The gateway's profile-cache counters from its metrics (entries, hits, misses), when it exports them."""
-    async with aiohttp.ClientSession() as session, session.get(f"{stack.gateway_url}/metrics") as resp:
-        text = await resp.text()
-    out = {}
-    for line in text.splitlines():
-        if line.startswith("yishe_gateway_profile_cache") and " " in line:
-            name, value = line.rsplit(" ", 1)
-            out[name] = int(float(value))
-    return out
+async def cache_stats(stack: Any) -> dict[str, Any]:
+    """From the gateway's readiness answer: its profile cache's counters (entries, bytes, hits, misses) and, per
+    service, the gathered fragment reads of the fan-out (requests sent, codes they carried)."""
+    async with aiohttp.ClientSession() as session, session.get(f"{stack.gateway_url}/health/ready") as resp:
+        body = await resp.json()
+    fanout = body.get("fanout", {})
+    gathered = {s: f"{v['requests']:,} reads, {v['codes'] / max(1, v['requests']):.1f} codes each"
+                for s, v in fanout.items()}
+    return {"cache": body.get("cache", {}), "fanout (whole run)": gathered}
 
 
 def report(run: BackendRun, opts: Options) -> None:
@@ -508,7 +507,7 @@ def report(run: BackendRun, opts: Options) -> None:
     print("  memory (MB, RSS at the end / peak since start; target ≤ 200 per service): "
           + ", ".join(f"{k} {now:.0f}/{peak:.0f}" for k, (now, peak) in run.memory.items()))
     if run.cache:
-        print(f"  gateway cache: {run.cache}")
+        print(f"  gateway (readiness answer): {run.cache}")
 
 
 async def run(opts: Options) -> list[BackendRun]:

@@ -33,6 +33,7 @@ MIGRATED = {**{svc: ROOT / "services" / svc for svc in SERVICES}, "gateway": ROO
 sys.path.insert(0, str(ROOT / "libs" / "kit" / "src"))
 
 from yishe_kit.assertion import HEADER, Minter, write_pem_pair  # noqa: E402
+from yishe_kit.server import HTTP_OPTION  # noqa: E402
 
 
 def _port_free(host: str, port: int) -> bool:
@@ -165,8 +166,9 @@ class Stack:
         self.dev = json.loads(done.stdout)
 
     def _spawn(self, name: str, factory: str, port: int) -> None:
-        cmd = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", self.host, "--port", str(port),
-               "--no-access-log", "--log-level", "warning"]
+        # --http: uvicorn's protocol with each connection's writes of one loop turn sent together (yishe_kit.server)
+        cmd = [sys.executable, "-m", "uvicorn", "--factory", factory, "--http", HTTP_OPTION, "--host", self.host,
+               "--port", str(port), "--no-access-log", "--log-level", "warning"]
         if name.startswith("gateway"):  # the gateway decides whose X-Forwarded-For to believe (TRUSTED_PROXIES)
             cmd.append("--no-proxy-headers")
         self.bound[name] = port

@@ -375,6 +375,9 @@ def test_dockerfile_runs_uvicorn_as_non_root(member: str) -> None:
         "uvicorn",
         "--factory",
         f"yishe_{member}.main:create_app",
+        # Each connection's writes of one loop turn sent together (yishe_kit.server; as scripts/stack.py runs it).
+        "--http",
+        "yishe_kit.server:HttpToolsProtocol",
         "--host",
         "0.0.0.0",
         "--port",

@@ -389,17 +389,18 @@ class ReadModel:
             bodies = list(await asyncio.gather(*[self._pg.read(uscc, day) for uscc in usccs]))
         else:
             bodies = [await self._read_async(uscc, day) for uscc in usccs]
-        answers: list[bytes | ServiceError] = []
-        for uscc, body in zip(usccs, bodies, strict=True):
-            if body is not None:
-                self.reads += 1
-                answers.append(body)
-                continue
-            try:
-                answers.append(await self.build(uscc))
-            except ServiceError as exc:
-                answers.append(exc)
-        return answers
+        self.reads += sum(body is not None for body in bodies)
+        # Those not stored are built side by side, as their single reads would have been (one slow build does not
+        # queue the others behind it).
+        built = iter(await asyncio.gather(*[self._build_or_error(u) for u, b in zip(usccs, bodies, strict=True)
+                                            if b is None]))
+        return [body if body is not None else next(built) for body in bodies]
+
+    async def _build_or_error(self, uscc: str) -> bytes | ServiceError:
+        try:
+            return await self.build(uscc)
+        except ServiceError as exc:
+            return exc
 
     def _read_inline(self, uscc: str, day: date) -> bytes | None:
         assert self._ro is not None  # called only once the read-only connection is open
