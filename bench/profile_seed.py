@@ -105,9 +105,11 @@ class Consumer:
     async def _handle(self, sub: Any, subject: str, items: list[tuple[Any, Any]]) -> int:
         from yishe_kit.bulk import insert_rows
         from yishe_kit.bus import event_context, handling
+        from yishe_kit.db import plan_by_current_size
 
         now = datetime.now(UTC)
         async with self.sessionmaker() as session, session.begin():
+            await plan_by_current_size(session)  # as the bus's batches: PostgreSQL plans for the tables' size now
             if sub.batch_handler is not None and len(items) > 1:
                 with handling(sub.consumer):
                     await sub.batch_handler(session, items)
