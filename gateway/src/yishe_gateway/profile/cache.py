@@ -54,8 +54,14 @@ class Entry:
         self.size = ENTRY_OVERHEAD + len(self.raw)
 
     @classmethod
-    def of(cls, profile: dict[str, Any], loaded: float, complete: bool, stale: bool = False) -> Entry:
-        return cls(orjson.dumps(profile), loaded, complete, stale)
+    def of(cls, profile: dict[str, Any], loaded: float, complete: bool, stale: bool = False,
+           view: tuple[str, str] | None = None) -> Entry:
+        """`view` (view, role): rendered now from `profile`, which is at hand (else its first render decodes the
+        JSON back)."""
+        entry = cls(orjson.dumps(profile), loaded, complete, stale)
+        if view is not None:
+            entry._render(profile, *view)
+        return entry
 
     @property
     def profile(self) -> dict[str, Any]:
@@ -64,14 +70,16 @@ class Entry:
 
     def body(self, view: str, role: str) -> bytes:
         """The view as JSON without its closing brace (the caller appends `signature_valid`)."""
+        raw = self.rendered.get((view, audience(view, role)))
+        return raw if raw is not None else self._render(self.profile, view, role)
+
+    def _render(self, profile: dict[str, Any], view: str, role: str) -> bytes:
         key = (view, audience(view, role))
-        raw = self.rendered.get(key)
-        if raw is None:
-            raw = self.rendered[key] = orjson.dumps(disclose(self.profile, view, role))[:-1]
-            grown = len(key[0]) + len(key[1]) + len(raw)
-            self.size += grown
-            if self.on_render is not None:
-                self.on_render(grown)
+        raw = self.rendered[key] = orjson.dumps(disclose(profile, view, role))[:-1]
+        grown = len(key[0]) + len(key[1]) + len(raw)
+        self.size += grown
+        if self.on_render is not None:
+            self.on_render(grown)
         return raw
 
 
@@ -95,18 +103,20 @@ class ProfileCache:
         ttl = self.settings.max_age_seconds if entry.complete else self.settings.incomplete_ttl_seconds
         return entry if time.monotonic() - entry.loaded < ttl else None
 
-    async def get(self, uscc: str, request_id: str) -> Entry:
+    async def get(self, uscc: str, request_id: str, view: tuple[str, str] | None = None) -> Entry:
+        """`view` (view, role): the one the caller will render, rendered by a load it starts while the merged profile
+        is at hand (the public lane: every anonymous lookup)."""
         entry = self.fresh(uscc)
         if entry is not None:
             self.hits += 1
             return entry
         self.misses += 1
-        return await self.load(uscc, request_id)
+        return await self.load(uscc, request_id, view)
 
-    async def load(self, uscc: str, request_id: str) -> Entry:
+    async def load(self, uscc: str, request_id: str, view: tuple[str, str] | None = None) -> Entry:
         future = self._inflight.get(uscc)
         if future is None:
-            future = self._inflight[uscc] = asyncio.ensure_future(self._load(uscc, request_id))
+            future = self._inflight[uscc] = asyncio.ensure_future(self._load(uscc, request_id, view))
             future.add_done_callback(lambda f: self._loaded(uscc, f))
         return await asyncio.shield(future)
 
@@ -115,7 +125,7 @@ class ProfileCache:
         if not future.cancelled():
             future.exception()  # retrieved: a waiter that went away must not leave an unretrieved error behind
 
-    async def _load(self, uscc: str, request_id: str) -> Entry:
+    async def _load(self, uscc: str, request_id: str, view: tuple[str, str] | None = None) -> Entry:
         generation = self._generation.get(uscc, 0)
         try:
             profile = await self.loader(uscc, request_id)
@@ -125,7 +135,8 @@ class ProfileCache:
                 raise
             return _degraded(held)
         complete = not profile["missing_sources"] and not profile["pending_sources"]
-        entry = Entry.of(profile, time.monotonic(), complete, stale=generation != self._generation.get(uscc, 0))
+        entry = Entry.of(profile, time.monotonic(), complete, stale=generation != self._generation.get(uscc, 0),
+                         view=view)
         if self.enabled:
             self._hold(uscc, entry)
         return entry

@@ -1,8 +1,9 @@
 """One concurrent fan-out to the five services, merged into the full (internal) profile, naming missing and
 pending sources. The gateway asks as `internal` (a signed assertion per service, yishe_kit.assertion) and decides
 disclosure itself (disclosure/policy.py); the services answer that read from their profile read models
-(yishe_kit.readmodel). Plain-http upstreams are asked through the fan-out's own client (hop.py: four futures, no
-task or request object per call), others through aiohttp."""
+(yishe_kit.readmodel). Plain-http upstreams are asked through the fan-out's own client (hop.py: no task or request
+object per call), the lookups waiting at the same moment in one read per service (gather.py); others through
+aiohttp, one request a lookup."""
 
 from __future__ import annotations
 

@@ -53,6 +53,8 @@ from sqlalchemy.orm import Mapper, Session, attributes
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from yishe_contracts.identifiers import USCC_CHARSET
+
 from .assertion import Refused, Verifier, header_value
 from .db import FRAGMENT_TABLE, IDEMPOTENCY_TABLE, JOB_TABLE
 from .errors import Problem, ServiceError, service_error_response
@@ -578,7 +580,7 @@ into one such read per service (yishe_gateway.profile.gather): one request, one 
 for the lot instead of one each. The answer is a JSON object keyed by USCC, each value `[status, body]`: 200 and the
 fragment, or the read model's error for that organisation as the single read would answer it (404 problem+json)."""
 BATCH_MAX = 256
-_USCC_CHARS = frozenset("0123456789ABCDEFGHJKLMNPQRTUWXY")  # GB 32100's code characters (no I, O, S, V, Z)
+_USCC_CHARS = frozenset(USCC_CHARSET)
 
 
 def batch_usccs(query: bytes) -> list[str]:
