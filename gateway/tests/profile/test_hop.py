@@ -245,3 +245,19 @@ async def test_a_failed_batch_fails_each_of_its_lookups_and_a_code_left_out_is_m
     answers = await lookups(settings, hops, CODES[:3])
     assert [answers[i]["party"].status for i in range(3)] == [200, 502, 200]
     hops.close()
+
+
+async def test_closing_cancels_the_reads_out_and_the_wishes_queued(raw) -> None:
+    server = await raw(lambda n, req: None)  # never answers
+    settings = settings_for(server.url, timeout=30).model_copy(update={"fanout": FanoutSettings(in_flight=1)})
+    hops = Hops(settings)
+    gatherer = hops.gatherers["credit"]
+    loop = asyncio.get_running_loop()
+    out = gatherer.ask(CODES[0], loop.time() + 30, "r0")
+    await asyncio.sleep(0.05)  # sent, and waiting for its answer
+    queued = gatherer.ask(CODES[1], loop.time() + 30, "r1")
+    await asyncio.sleep(0.05)
+    assert gatherer.in_flight == 1 and not queued.done()
+    hops.close()
+    await asyncio.sleep(0.01)  # the read's task runs once more to hear it
+    assert out.cancelled() and queued.cancelled()

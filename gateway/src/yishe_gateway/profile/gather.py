@@ -92,8 +92,12 @@ class Gatherer:
         except BaseException as exc:  # cancelled (shutdown) or a bug: no wish is left waiting for ever
             for wish in batch.values():
                 for future in wish.futures:
-                    if not future.done():
-                        future.set_exception(exc if isinstance(exc, Exception) else asyncio.CancelledError())
+                    if future.done():
+                        continue
+                    if isinstance(exc, Exception):
+                        future.set_exception(exc)
+                    else:  # cancelled with the gateway's shutdown
+                        future.cancel()
             raise
         finally:
             self.in_flight -= 1
@@ -155,5 +159,10 @@ class Gatherer:
                     future.set_result(answer)
 
     def close(self) -> None:
+        """At shutdown: reads out are cancelled, and so are the wishes still queued (nothing waits for ever)."""
         for task in list(self._tasks):
             task.cancel()
+        wishes, self._wishes = self._wishes, {}
+        for wish in wishes.values():
+            for future in wish.futures:
+                future.cancel()
