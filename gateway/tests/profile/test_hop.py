@@ -252,12 +252,44 @@ async def test_closing_cancels_the_reads_out_and_the_wishes_queued(raw) -> None:
     settings = settings_for(server.url, timeout=30).model_copy(update={"fanout": FanoutSettings(in_flight=1)})
     hops = Hops(settings)
     gatherer = hops.gatherers["credit"]
-    loop = asyncio.get_running_loop()
-    out = gatherer.ask(CODES[0], loop.time() + 30, "r0")
+    out = gatherer.ask(CODES[0], "r0")
     await asyncio.sleep(0.05)  # sent, and waiting for its answer
-    queued = gatherer.ask(CODES[1], loop.time() + 30, "r1")
+    queued = gatherer.ask(CODES[1], "r1")
     await asyncio.sleep(0.05)
     assert gatherer.in_flight == 1 and not queued.done()
     hops.close()
     await asyncio.sleep(0.01)  # the read's task runs once more to hear it
     assert out.cancelled() and queued.cancelled()
+
+
+async def test_a_read_queued_behind_a_slow_one_gets_its_full_limit_from_when_it_is_sent() -> None:
+    """Each service answers a read 0.6 s after it came; the limit is 1 s. Lookup A goes at once; B (at 0.1 s) and C
+    (at 0.5 s) wait for A's read and go together at ~0.6 s, answered at ~1.2 s: past B's own limit (1.1 s: missing),
+    within C's (1.5 s). Before, the read took the earliest of its lookups' deadlines and C was cut off with B."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                target = (await reader.readuntil(b"\r\n\r\n")).split(b" ")[1].decode()
+                await asyncio.sleep(0.6)
+                writer.write(fragments_server()(1, f"GET {target} HTTP/1.1\r\n\r\n".encode()))
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+
+    srv = await asyncio.start_server(handle, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{srv.sockets[0].getsockname()[1]}"
+    settings = settings_for(url, timeout=1.0).model_copy(update={"fanout": FanoutSettings(in_flight=1)})
+    hops = Hops(settings)
+    breakers = Breakers(tuple(PATHS), BreakerSettings(failures=100))
+
+    async def lookup(code: str, after: float) -> dict:
+        await asyncio.sleep(after)
+        return await fetch_all(None, settings, breakers, code, "r", hops)
+
+    a, b, c = await asyncio.gather(lookup(CODES[0], 0), lookup(CODES[1], 0.1), lookup(CODES[2], 0.5))
+    assert {f.status for f in a.values()} == {200}
+    assert {f.status for f in b.values()} == {None}  # its own limit passed while it waited: missing
+    assert {(f.status, f.body["uscc"]) for f in c.values()} == {(200, CODES[2])}
+    hops.close()
+    srv.close()

@@ -462,6 +462,26 @@ async def test_the_gateway_reads_several_fragments_in_one_request(model: ReadMod
     assert len(batch_usccs(f"uscc={many[:many.rindex(',')]}".encode())) == BATCH_MAX
 
 
+async def test_one_organisations_failing_build_answers_for_that_organisation_alone(model: ReadModel) -> None:
+    """A batch read: a view that fails for one organisation (a bug, not the database) gives that code a 503 of its
+    own; the others in the same read are answered."""
+
+    async def failing_for_other(state: State, session, uscc: str) -> OrgView:
+        if uscc == OTHER:
+            raise RuntimeError("a bug in one organisation's view")
+        return await org_view(state, session, uscc)
+
+    fragments = Fragments(path=FRAGMENTS.path, view=failing_for_other, today=FRAGMENTS.today, ignore=FRAGMENTS.ignore)
+    rm = ReadModel(fragments, FRAGMENT, model.engine, model.sessionmaker, model.state)
+    await rm.start()
+    try:
+        good, failed = await rm.get_many([USCC, OTHER])
+    finally:
+        await rm.close()
+    assert orjson.loads(good)["name"] == "温州市甲协会"
+    assert isinstance(failed, ServiceError) and failed.status == 503
+
+
 async def test_a_related_table_without_uscc_voids_the_organisations_it_maps_to(model: ReadModel) -> None:
     """`Fragments.related`: a uscc-less input maps each changed row to its organisations (here: a rule per org)."""
     related = Fragments(path=FRAGMENTS.path, view=org_view, today=FRAGMENTS.today, ignore=FRAGMENTS.ignore,

@@ -72,8 +72,10 @@ class Hops:
             return "".join(f"{k}: {v}\r\n" for k, v in fanout_headers(settings, AUDIENCE, request_id).items()
                            ).encode("latin-1")
 
-        self.gatherers = {s: Gatherer(s, upstream, PATHS[s], headers, in_flight=settings.fanout.in_flight,
-                                      max_codes=settings.fanout.max_codes) for s, upstream in self.upstreams.items()}
+        self.gatherers = {s: Gatherer(s, upstream, PATHS[s], headers, timeout=self.timeouts[s],
+                                      in_flight=settings.fanout.in_flight, max_codes=settings.fanout.max_codes)
+                          for s, upstream in self.upstreams.items()}
+        self.limit = max(self.timeouts.values())  # a lookup's wait, however long its reads were queued
 
     def close(self) -> None:
         for gatherer in self.gatherers.values():
@@ -90,9 +92,7 @@ async def fetch_all(session: aiohttp.ClientSession, settings: Settings, breakers
         headers = fanout_headers(settings, AUDIENCE, request_id)
         answers = await asyncio.gather(*[_one(session, settings, breakers, s, uscc, headers) for s in PATHS])
         return {f.source: f for f in answers}
-    loop = asyncio.get_running_loop()
-    now = loop.time()
-    waits: list[asyncio.Future[Fetched]] = []
+    asked: list[tuple[str, asyncio.Future[Fetched]]] = []
     fetched: dict[str, Fetched] = {}
     for source in PATHS:
         if not breakers[source].allow():
@@ -100,16 +100,27 @@ async def fetch_all(session: aiohttp.ClientSession, settings: Settings, breakers
             continue
         gatherer = hops.gatherers.get(source)
         if gatherer is None:
-            waits.append(asyncio.ensure_future(_fetch(session, settings, source, uscc,
-                                                      fanout_headers(settings, AUDIENCE, request_id))))
+            asked.append((source, asyncio.ensure_future(_fetch(session, settings, source, uscc,
+                                                               fanout_headers(settings, AUDIENCE, request_id)))))
         else:
-            waits.append(gatherer.ask(uscc, now + hops.timeouts[source], request_id))
-    for f in await asyncio.gather(*waits):
+            asked.append((source, gatherer.ask(uscc, request_id)))
+    try:
+        if asked:
+            await asyncio.wait([wait for _, wait in asked], timeout=hops.limit)
+    finally:  # past the limit (a read queued behind a slow one), or the lookup itself cancelled: stop waiting
+        for _, wait in asked:
+            wait.cancel()
+    for source, wait in asked:
+        if wait.cancelled():
+            log.warning("upstream did not answer in time", source=source, uscc=uscc)
+            f = Fetched(source, None)
+        else:
+            f = wait.result()
         if f.status is None or f.status >= 500:
-            breakers[f.source].failure()
+            breakers[source].failure()
         else:
-            breakers[f.source].success()
-        fetched[f.source] = f
+            breakers[source].success()
+        fetched[source] = f
     return fetched
 
 

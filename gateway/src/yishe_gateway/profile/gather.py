@@ -6,11 +6,12 @@ cold lookup's CPU (gateway/README.md). Here a lookup's wish for a service's frag
 requests per service are out, and every wish queued meanwhile (or in the same turn of the event loop) goes in the
 next one, up to `max_codes`: the service's batch read (`yishe_kit.readmodel.BATCH_PATH`, one PostgreSQL query for the
 lot) answers each code's status and fragment. One at a time, nothing waits: the first wish goes at once, alone, as
-the plain single read (`GET <path><uscc>`). A lookup waits for at most the requests already out before its own.
+the plain single read (`GET <path><uscc>`). A lookup waits for at most the requests already out before its own, and
+never longer than its own limit (fanout.py: past it the source is missing for that lookup).
 
 Each wish resolves to a `Fetched` as the single read would (200 and the fragment, 404 pending, a status >= 500 or
 None for an unreachable or timed-out service); a failed batch fails all its wishes alike, and the caller counts each
-on the service's breaker as before. The request's deadline is its earliest wish's.
+on the service's breaker as before. A read's limit runs from when it is sent.
 """
 
 from __future__ import annotations
@@ -31,10 +32,9 @@ log = structlog.get_logger("yishe.gateway.gather")
 
 
 class _Wish:
-    __slots__ = ("deadline", "futures", "request_id")
+    __slots__ = ("futures", "request_id")
 
-    def __init__(self, deadline: float, request_id: str) -> None:
-        self.deadline = deadline
+    def __init__(self, request_id: str) -> None:
         self.request_id = request_id
         self.futures: list[asyncio.Future[Fetched]] = []
 
@@ -43,28 +43,32 @@ class Gatherer:
     """One service's fragment reads for the fan-out. `headers(request_id)` gives the assertion's header lines."""
 
     def __init__(self, source: str, upstream: Upstream, path: str, headers: Callable[[str], bytes], *,
-                 in_flight: int = 2, max_codes: int = 64) -> None:
+                 timeout: float = 1.0, in_flight: int = 2, max_codes: int = 64) -> None:
         self.source = source
+        self.timeout = timeout  # one read's limit, from when it is sent (each lookup bounds its own wait: fanout.py)
         self.upstream = upstream
         self.path = path  # the single read's, with `{}` for the code
         self.headers = headers
         self.in_flight_limit = max(1, in_flight)
         self.max_codes = max(1, max_codes)
         self.in_flight = 0
+        self.closed = False
         self.requests = self.codes = 0  # requests sent, codes asked for (the readiness answer's batch size)
         self._wishes: dict[str, _Wish] = {}
         self._scheduled = False
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: dict[asyncio.Task[None], dict[str, _Wish]] = {}  # each read out, and the wishes it carries
 
-    def ask(self, uscc: str, deadline: float, request_id: str) -> asyncio.Future[Fetched]:
-        """`uscc` must be a validated code (plain ASCII): it goes into the request line as it is."""
+    def ask(self, uscc: str, request_id: str) -> asyncio.Future[Fetched]:
+        """`uscc` must be a validated code (plain ASCII): it goes into the request line as it is. The caller bounds
+        its wait (a future it stops waiting for is cancelled, and left out of the read if nothing else wants it)."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Fetched] = loop.create_future()
+        if self.closed:
+            future.cancel()
+            return future
         wish = self._wishes.get(uscc)
         if wish is None:
-            wish = self._wishes[uscc] = _Wish(deadline, request_id)
-        else:
-            wish.deadline = min(wish.deadline, deadline)
+            wish = self._wishes[uscc] = _Wish(request_id)
         wish.futures.append(future)
         if not self._scheduled and self.in_flight < self.in_flight_limit:
             self._scheduled = True
@@ -75,40 +79,43 @@ class Gatherer:
         self._scheduled = False
         loop = asyncio.get_running_loop()
         while self._wishes and self.in_flight < self.in_flight_limit:
-            if len(self._wishes) <= self.max_codes:
-                batch, self._wishes = self._wishes, {}
-            else:
-                batch = {}
-                for uscc in list(self._wishes)[:self.max_codes]:
-                    batch[uscc] = self._wishes.pop(uscc)
+            batch: dict[str, _Wish] = {}
+            while self._wishes and len(batch) < self.max_codes:
+                uscc = next(iter(self._wishes))  # the oldest first
+                wish = self._wishes.pop(uscc)
+                if not all(f.done() for f in wish.futures):  # a lookup that gave up waiting is not asked for
+                    batch[uscc] = wish
+            if not batch:
+                continue
             self.in_flight += 1
             task = loop.create_task(self._send(batch))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._tasks[task] = batch
+            task.add_done_callback(self._sent)
 
     async def _send(self, batch: dict[str, _Wish]) -> None:
-        try:
-            await self._read(batch)
-        except BaseException as exc:  # cancelled (shutdown) or a bug: no wish is left waiting for ever
-            for wish in batch.values():
-                for future in wish.futures:
-                    if future.done():
-                        continue
-                    if isinstance(exc, Exception):
-                        future.set_exception(exc)
-                    else:  # cancelled with the gateway's shutdown
-                        future.cancel()
-            raise
-        finally:
-            self.in_flight -= 1
-            if self._wishes and not self._scheduled:
-                self._scheduled = True
-                asyncio.get_running_loop().call_soon(self._flush)
+        await self._read(batch)
+
+    def _sent(self, task: asyncio.Task[None]) -> None:
+        """Always called, even for a task cancelled before it ran: no wish is left waiting for ever."""
+        batch = self._tasks.pop(task)
+        self.in_flight -= 1
+        exc = None if task.cancelled() else task.exception()
+        for wish in batch.values():
+            for future in wish.futures:
+                if future.done():
+                    continue
+                if exc is not None and isinstance(exc, Exception):  # a bug: the lookups hear it
+                    future.set_exception(exc)
+                else:  # cancelled with the gateway's shutdown
+                    future.cancel()
+        if self._wishes and not self._scheduled and not self.closed:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush)
 
     async def _read(self, batch: dict[str, _Wish]) -> None:
         self.requests += 1
         self.codes += len(batch)
-        deadline = min(w.deadline for w in batch.values())
+        deadline = asyncio.get_running_loop().time() + self.timeout
         single = len(batch) == 1
         if single:
             (uscc, wish), = batch.items()
@@ -125,8 +132,14 @@ class Gatherer:
                         host=f"{self.upstream.host}:{self.upstream.port}", error=repr(exc))
             self._answer(batch, lambda _: Fetched(self.source, None))
             return
-        if not single and status == 404:  # a service without the batch read (an older version): one read each
-            await asyncio.gather(*[self._read({uscc: wish}) for uscc, wish in batch.items()])
+        if not single and status == 404:  # a service without the batch read (an older version): one read each,
+            gate = asyncio.Semaphore(self.in_flight_limit)  # no more at once than the reads this service may have out
+
+            async def alone(uscc: str, wish: _Wish) -> None:
+                async with gate:
+                    await self._read({uscc: wish})
+
+            await asyncio.gather(*[alone(uscc, wish) for uscc, wish in batch.items()])
             return
         self._answer(batch, self._reader(single, status, raw))
 
@@ -160,6 +173,7 @@ class Gatherer:
 
     def close(self) -> None:
         """At shutdown: reads out are cancelled, and so are the wishes still queued (nothing waits for ever)."""
+        self.closed = True
         for task in list(self._tasks):
             task.cancel()
         wishes, self._wishes = self._wishes, {}

@@ -56,7 +56,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from yishe_contracts.identifiers import USCC_CHARSET
 
 from .assertion import Refused, Verifier, header_value
-from .db import FRAGMENT_TABLE, IDEMPOTENCY_TABLE, JOB_TABLE
+from .db import FRAGMENT_TABLE, IDEMPOTENCY_TABLE, JOB_TABLE, is_unavailable
 from .errors import Problem, ServiceError, service_error_response
 from .metrics import Metrics
 from .principal import SCOPE_KEY
@@ -399,10 +399,18 @@ class ReadModel:
         return [body if body is not None else next(built) for body in bodies]
 
     async def _build_or_error(self, uscc: str) -> bytes | ServiceError:
+        """One code's build in a batch: its own error answers that code alone (a failing view for one organisation
+        does not fail the others read with it); only the database being unreachable fails the batch (its 503)."""
         try:
             return await self.build(uscc)
         except ServiceError as exc:
             return exc
+        except Exception as exc:
+            if is_unavailable(exc):
+                raise
+            log.exception("fragment build failed", uscc=uscc)
+            return ServiceError("fragment_unavailable", 503, f"the profile fragment of {uscc} could not be built",
+                                detail_zh=f"{uscc} 的档案片段暂时无法生成")
 
     def _read_inline(self, uscc: str, day: date) -> bytes | None:
         assert self._ro is not None  # called only once the read-only connection is open
