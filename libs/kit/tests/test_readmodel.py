@@ -430,7 +430,7 @@ async def test_the_lane_serves_the_gateway_from_the_model_and_everyone_else_from
 async def test_the_gateway_reads_several_fragments_in_one_request(model: ReadModel, front: bool) -> None:
     """BATCH_PATH: each code's [status, body], the same bytes as its single read; an unknown code gets its own 404
     problem without failing the rest; on PostgreSQL the stored ones come in one query; callers other than the
-    gateway and malformed queries are not served from the read model."""
+    gateway are not served from the read model, and a malformed query is a 400 naming USCC-1."""
     app = lane_app(model, front)
     unknown = "51330300MJ8A2T0132"
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t",

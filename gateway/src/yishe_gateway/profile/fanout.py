@@ -41,22 +41,6 @@ def _base(base_url: str, timeout: float) -> tuple[str, aiohttp.ClientTimeout]:
     return base_url.rstrip("/"), aiohttp.ClientTimeout(total=timeout)
 
 
-async def _one(session: aiohttp.ClientSession, settings: Settings, breakers: Breakers, source: str, uscc: str,
-               headers: dict[str, str]) -> Fetched:
-    breaker = breakers[source]
-    if not breaker.allow():
-        return Fetched(source, None)
-    base, timeout = _base(settings.upstreams.get(source), settings.timeout_for(source))
-    # A USCC is plain ASCII (validated before any lookup): the URL needs no parsing or quoting on the way out.
-    url = URL(base + PATHS[source].format(uscc), encoded=True)
-    fetched = await get_json(session, source, url, headers=headers, timeout=timeout)
-    if fetched.status is None or fetched.status >= 500:
-        breaker.failure()
-    else:
-        breaker.success()
-    return fetched
-
-
 class Hops:
     """The fan-out's kept-alive connections, one `Upstream` per plain-http service, each read through its `Gatherer`
     (gather.py: the lookups waiting at the same moment share one request a service). Made in the lifespan."""
@@ -85,13 +69,9 @@ class Hops:
 
 
 async def fetch_all(session: aiohttp.ClientSession, settings: Settings, breakers: Breakers, uscc: str,
-                    request_id: str, hops: Hops | None = None) -> dict[str, Fetched]:
-    """Ask every source at once; each has its own timeout and breaker, so one slow service cannot hold the others."""
-    # One assertion addressed to every source (aud is the list), reused across lookups (fanout_headers).
-    if hops is None:
-        headers = fanout_headers(settings, AUDIENCE, request_id)
-        answers = await asyncio.gather(*[_one(session, settings, breakers, s, uscc, headers) for s in PATHS])
-        return {f.source: f for f in answers}
+                    request_id: str, hops: Hops) -> dict[str, Fetched]:
+    """Ask every source at once; each has its own timeout and breaker, so one slow service cannot hold the others.
+    One assertion addressed to every source (aud is the list), reused across lookups (fanout_headers)."""
     asked: list[tuple[str, asyncio.Future[Fetched]]] = []
     fetched: dict[str, Fetched] = {}
     for source in PATHS:

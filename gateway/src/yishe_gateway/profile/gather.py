@@ -88,12 +88,9 @@ class Gatherer:
             if not batch:
                 continue
             self.in_flight += 1
-            task = loop.create_task(self._send(batch))
+            task = loop.create_task(self._read(batch))
             self._tasks[task] = batch
             task.add_done_callback(self._sent)
-
-    async def _send(self, batch: dict[str, _Wish]) -> None:
-        await self._read(batch)
 
     def _sent(self, task: asyncio.Task[None]) -> None:
         """Always called, even for a task cancelled before it ran: no wish is left waiting for ever."""
