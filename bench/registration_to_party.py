@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -25,6 +26,7 @@ import httpx
 import nats
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
 # The registry is called directly (no gateway hop), so the headers the gateway would assert for a staff account.
 
 
@@ -122,11 +124,17 @@ async def run(n: int) -> None:
         registered_at: dict[str, float] = {}
         burst_start = 0.0
         bodies = _registration_bodies()
+        from gateway_profile import cpu_seconds
+
+        pids = {name: proc.pid for name, proc in stack.procs.items()}
+        cpu_before = cpu_seconds(pids)
+        cpu_one: dict[str, float] = {}
         async with httpx.AsyncClient(base_url=stack.url("registry"), timeout=10,
                                      headers=stack.vouch("registry", role="staff", actor="bench")) as client:
             for i in range(2 * n):
                 if i == n:
                     burst_start = time.perf_counter()
+                    cpu_one = {k: v - cpu_before[k] for k, v in cpu_seconds(pids).items()}
                 body = bodies.direct_registration(
                     f"温州市鹿城区基准测试{bodies.han_word()}协会",
                     party_members={"full_count": i % 5, "probationary_count": 0, "members": []})
@@ -158,6 +166,9 @@ async def run(n: int) -> None:
     print(f"  legs (p50 / p99): registry stamp → its event on NATS {statistics.median(registry_leg):.1f} / "
           f"{pct(registry_leg, 99):.1f} ms; that event → party's on NATS {statistics.median(party_leg):.1f} / "
           f"{pct(party_leg, 99):.1f} ms")
+    print("  CPU per registration, one at a time (ms): " + ", ".join(
+        f"{name} {cpu / n * 1000:.1f}" for name, cpu in sorted(cpu_one.items(), key=lambda kv: -kv[1]))
+        + f"; all {sum(cpu_one.values()) / n * 1000:.1f} on {os.cpu_count()} cores")
     print(f"  baseline bare FastAPI request p50 {bare50:.2f} ms → ratio p50/bare {p50 / bare50:.1f}×")
     print(f"  baseline NATS request/reply p50 {rtt50:.2f} ms → ratio p50/NATS {p50 / rtt50:.1f}×")
     print(f"  verdict: {'PASS' if p99 <= 30 else 'FAIL'} (p99 ≤ 30 ms, issue 11 item 6)")

@@ -40,6 +40,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
+from . import sqlite_driver
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -225,8 +227,10 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10, max_overfl
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # aiosqlite's thread, one hand-off a statement (yishe_kit.sqlite_driver) instead of SQLAlchemy's four.
+        driver = {"module": sqlite_driver.dbapi(BUSY_TIMEOUT_MS / 1000)} if url.startswith("sqlite+aiosqlite") else {}
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, json_serializer=json_text,
-                                     json_deserializer=json_value)
+                                     json_deserializer=json_value, **driver)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
