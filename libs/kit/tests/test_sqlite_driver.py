@@ -43,14 +43,49 @@ def hand_offs(monkeypatch) -> list[str]:
     return calls
 
 
-async def test_a_statement_and_its_rows_are_one_call_into_the_thread(engine, hand_offs) -> None:
+async def test_a_write_is_one_call_into_the_thread_and_a_read_none(engine, hand_offs) -> None:
     async with engine.connect() as conn:
         await conn.execute(insert(thing), [{"thing_id": "a", "name": "温州市鹿城区社会组织"}])
+        assert hand_offs == ["_run"]  # SQLAlchemy's aiosqlite adapter: cursor, execute, fetchall, close
         hand_offs.clear()
         rows = (await conn.execute(select(thing.c.thing_id, thing.c.name).order_by(thing.c.thing_id))).all()
         assert rows == [("a", "温州市鹿城区社会组织")]
-        assert hand_offs == ["_run"]  # SQLAlchemy's aiosqlite adapter: cursor, execute, fetchall, close
+        assert hand_offs == []  # run on the event loop's thread
         await conn.rollback()
+
+
+# A read of a few hundred milliseconds: a count over a recursive series, as a SELECT (the inline form's only kind).
+SLOW = "SELECT (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < :n) SELECT count(*) FROM c)"
+
+
+async def test_a_read_past_its_budget_finishes_in_the_thread_and_the_loop_runs_meanwhile(engine, hand_offs) -> None:
+    ticks = 0
+    reading = True
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while reading:
+            ticks += 1
+            await asyncio.sleep(0.001)
+
+    task = asyncio.create_task(ticker())
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(insert(thing).values(thing_id="w", name="甲"))  # a write transaction under way
+            hand_offs.clear()
+            before = ticks
+            assert (await conn.execute(text(SLOW), {"n": 2_000_000})).scalar() == 2_000_000
+            during = ticks - before
+            assert hand_offs == ["_run"]  # interrupted inline past the budget, run again in the thread
+            hand_offs.clear()
+            assert (await conn.execute(text(SLOW), {"n": 10})).scalar() == 10
+            assert hand_offs == ["_run"]  # that statement now goes to the thread at once
+    finally:
+        reading = False
+        await task
+    assert during > 10  # the loop ran while the read did: it was not held for the whole read
+    async with engine.connect() as conn:  # the interrupted read did not roll the transaction back
+        assert (await conn.execute(select(thing.c.name).where(thing.c.thing_id == "w"))).scalar() == "甲"
 
 
 async def test_rowcount_lastrowid_and_executemany_are_as_the_dbapi_reports_them(engine) -> None:

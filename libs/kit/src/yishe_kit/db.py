@@ -227,7 +227,8 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10, max_overfl
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # aiosqlite's thread, one hand-off a statement (yishe_kit.sqlite_driver) instead of SQLAlchemy's four.
+        # yishe_kit.sqlite_driver: reads inline within a budget, a write one hand-off to aiosqlite's thread
+        # (SQLAlchemy's adapter: four a statement), and a process's writers taking turns in asyncio.
         driver = {"module": sqlite_driver.dbapi(BUSY_TIMEOUT_MS / 1000)} if url.startswith("sqlite+aiosqlite") else {}
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, json_serializer=json_text,
                                      json_deserializer=json_value, **driver)

@@ -1,16 +1,19 @@
-"""SQLite under asyncio in one thread hand-off a statement (the embedded default's driver, `make_engine`).
+"""SQLite under asyncio with as few thread hand-offs as it can (the embedded default's driver, `make_engine`).
 
 SQLAlchemy's aiosqlite adapter runs a statement as four calls into aiosqlite's worker thread: make the cursor,
 execute, fetch every row, close. Each call is a round trip between two threads (wake the worker, wake the event
 loop, the GIL passed both ways), and on this platform's 2-core machines that round trip costs 40–70 µs of CPU,
 the statement itself a few: measured, `SELECT 1` cost 169 µs of CPU through the adapter, 39 µs as one call, 1 µs
-inline. A registration's events cost the six processes ~110 ms of CPU (bench/registration_to_party.py), and py-spy
-put ~40 % of a consumer's busy samples on waking that thread.
+inline; a Core `SELECT` by primary key through SQLAlchemy 376 µs of CPU with the adapter, 78 µs here.
+A registration's events cost the six processes ~110–150 ms of CPU (bench/registration_to_party.py), and py-spy put
+~40 % of a consumer's busy samples on waking that thread. Runs alternated, stock adapter against this driver: CPU
+per registration 129 and 148 ms against 115 and 101; p99 83 and 73 ms against 59 and 56; under the burst of 200,
+p99 404 and 533 ms against 197 and 110.
 
-Here the cursor does the four in one function run in the same worker thread (`_run`): the same thread, the same
-connection, the same order of statements, one round trip. Server-side cursors (streamed reads) keep aiosqlite's own.
-Statements are not run inline on the event loop: a write waiting for another connection's write lock (busy timeout)
-would stall the loop, and with it the very transaction it waits for.
+**A write is one hand-off.** The cursor does the four in one function run in the worker thread (`_run`): the same
+thread, the same connection, the same order of statements, one round trip. Writes are not run inline: one waiting
+for another process's write lock (busy timeout) would stall the loop, and a long one (an import's chunk) too.
+Server-side cursors (streamed reads) keep aiosqlite's own.
 
 **One writer at a time, waiting in asyncio.** SQLite has one writer per file. A process's connections writing at
 once (a service's consumers, its relay, its read model storing a built fragment) met in SQLite's busy handler,
@@ -19,8 +22,18 @@ statement timing above, the gateway's `BEGIN IMMEDIATE` waited over 2 ms 239 tim
 consumers' fragment stores as often. So a connection takes its file's `WriteLock` (an asyncio lock per file and event
 loop, first come first served) before its transaction's first write, and gives it back once the transaction has
 ended (commit, rollback, close): the next writer is woken at once. Reads never wait (WAL). Other processes (a command
-line tool, a migration) still meet the busy handler. A writer waiting past the busy timeout gets SQLite's own
-"database is locked", as before.
+line tool, a migration) still meet the busy handler. A writer waiting past the busy timeout gets "database is
+locked", as from SQLite before.
+
+**Reads run inline, within a budget.** A `SELECT` runs on the event loop's own thread, no hand-off at all (1 µs
+against 39–70), while it stays within `INLINE_BUDGET_S` (2 ms): SQLite's progress handler looks at the clock every
+`PROGRESS_STEPS` virtual-machine steps and, past the budget, interrupts the statement, which is then run again in the
+thread, and that statement's text is run in the thread from then on (`_slow`, bounded). An interrupted SELECT
+changes nothing (only an interrupted write rolls its transaction back, and writes always run in the thread), and
+run again inside the same transaction it reads the same snapshot. A read never waits for a writer (WAL), so the loop
+is held at most the budget (reads of a file another process is recovering aside). The connection is opened with
+`check_same_thread=False` for this; it is never used by both threads at once (`_execute_mutex`, and SQLAlchemy awaits
+each call before the next).
 """
 
 from __future__ import annotations
@@ -30,6 +43,7 @@ import collections
 import os
 import re
 import sqlite3
+import time
 import weakref
 from collections.abc import Sequence
 from typing import Any, ClassVar
@@ -66,6 +80,33 @@ class WriteLock:
         return lock
 
 
+INLINE_BUDGET_S = 0.002
+PROGRESS_STEPS = 1000  # ~10–50 µs of work between looks at the clock
+_SELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+_slow: dict[str, None] = {}  # statements that overran the budget once: run in the thread (insertion-ordered)
+SLOW_KEPT = 2048
+
+
+async def _yielded() -> None:
+    return None
+
+
+class _Budget:
+    """The progress handler of a read running inline: interrupts it past its deadline."""
+
+    __slots__ = ("deadline", "tripped")
+
+    def __init__(self) -> None:
+        self.deadline = 0.0
+        self.tripped = False
+
+    def __call__(self) -> int:
+        if time.perf_counter() > self.deadline:
+            self.tripped = True
+            return 1
+        return 0
+
+
 def _database(arg: tuple, kw: dict) -> str:
     database = str(kw.get("database", arg[0] if arg else ""))
     return database if database.startswith("file:") or database in ("", ":memory:") else os.path.realpath(database)
@@ -98,7 +139,7 @@ class OneHopCursor:
 
     def __init__(self, adapt_connection: OneHopConnection):
         self._adapt_connection = adapt_connection
-        self._connection: aiosqlite.Connection = adapt_connection._connection
+        self._connection: Any = adapt_connection._connection  # aiosqlite.Connection
         self._rows: collections.deque = collections.deque()
         self.description: Any = None
         self.rowcount = -1
@@ -112,12 +153,41 @@ class OneHopCursor:
         self._call(operation, seq_of_parameters, True)
 
     def _call(self, operation: Any, parameters: Any, many: bool) -> None:
+        if not many and _SELECT.match(operation) and operation not in _slow and self._inline(operation, parameters):
+            await_(_yielded())  # SQLAlchemy's async API insists that each call it makes awaits once (~2 µs)
+            return
         try:
             self.description, self.rowcount, self.lastrowid, rows, _ = await_(
                 self._run_async(operation, parameters, many))
         except Exception as error:
             self._adapt_connection._handle_exception(error)
         self._rows = collections.deque(rows) if rows else collections.deque()
+
+    def _inline(self, operation: str, parameters: Any) -> bool:
+        """Run a read on this thread; False when it overran the budget (or the connection is busy in its thread)."""
+        conn = self._adapt_connection
+        raw = self._connection._connection
+        if raw is None or conn._execute_mutex.locked():
+            return False
+        budget = conn._budget
+        budget.tripped = False
+        budget.deadline = time.perf_counter() + INLINE_BUDGET_S
+        raw.set_progress_handler(budget, PROGRESS_STEPS)  # only while inline: in the thread it would take the GIL
+        try:
+            self.description, self.rowcount, self.lastrowid, rows, _ = _run(raw, operation, parameters, False)
+        except sqlite3.OperationalError as error:
+            if not budget.tripped:
+                conn._handle_exception(error)
+            if len(_slow) >= SLOW_KEPT:
+                del _slow[next(iter(_slow))]
+            _slow[operation] = None
+            return False
+        except Exception as error:
+            conn._handle_exception(error)
+        finally:
+            raw.set_progress_handler(None, 0)
+        self._rows = collections.deque(rows) if rows else collections.deque()
+        return True
 
     async def _run_async(self, operation: Any, parameters: Any, many: bool) -> Result:
         conn = self._adapt_connection
@@ -126,7 +196,8 @@ class OneHopCursor:
                 await conn._take_turn()
             in_transaction = True
             try:
-                result = await self._connection._execute(_run, self._connection._conn, operation, parameters, many)
+                result: Result = await self._connection._execute(_run, self._connection._conn, operation, parameters,
+                                                                 many)
                 in_transaction = result[4]
                 return result
             finally:
@@ -156,11 +227,12 @@ class OneHopCursor:
 
 
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ("_busy_seconds", "_holding", "_lock")
+    __slots__ = ("_budget", "_busy_seconds", "_holding", "_lock")
     _cursor_cls = OneHopCursor  # type: ignore[assignment]
 
-    def __init__(self, dbapi: Any, connection: aiosqlite.Connection, database: str, busy_seconds: float):
+    def __init__(self, dbapi: Any, connection: Any, database: str, busy_seconds: float):
         super().__init__(dbapi, connection)
+        self._budget = _Budget()
         self._lock = WriteLock.of(database)
         self._holding = False
         self._busy_seconds = busy_seconds
@@ -219,7 +291,7 @@ class OneHopDBAPI(AsyncAdapt_aiosqlite_dbapi):
 
     def connect(self, *arg: Any, **kw: Any) -> OneHopConnection:
         database = _database(arg, kw)
-        adapted = super().connect(*arg, **kw)
+        adapted = super().connect(*arg, **{**kw, "check_same_thread": False})  # reads run inline (above)
         return OneHopConnection(self, adapted._connection, database, self.busy_seconds)
 
 
