@@ -5,6 +5,7 @@ Party record; a registration cost the six processes ~110 ms of CPU, ~40 % of a c
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 
 import aiosqlite
 import pytest
@@ -43,15 +44,55 @@ def hand_offs(monkeypatch) -> list[str]:
     return calls
 
 
-async def test_a_write_is_one_call_into_the_thread_and_a_read_none(engine, hand_offs) -> None:
+async def test_reads_and_small_writes_run_on_the_loop_and_a_many_row_write_is_one_call_into_the_thread(
+        engine, hand_offs) -> None:
     async with engine.connect() as conn:
-        await conn.execute(insert(thing), [{"thing_id": "a", "name": "温州市鹿城区社会组织"}])
-        assert hand_offs == ["_run"]  # SQLAlchemy's aiosqlite adapter: cursor, execute, fetchall, close
-        hand_offs.clear()
+        await conn.execute(insert(thing).values(thing_id="a", name="温州市鹿城区社会组织"))
         rows = (await conn.execute(select(thing.c.thing_id, thing.c.name).order_by(thing.c.thing_id))).all()
         assert rows == [("a", "温州市鹿城区社会组织")]
-        assert hand_offs == []  # run on the event loop's thread
-        await conn.rollback()
+        assert hand_offs == []  # both on the event loop's thread
+        await conn.execute(insert(thing), [{"thing_id": f"m{i}", "name": "组织"} for i in range(50)])
+        assert hand_offs == ["_run"]  # SQLAlchemy's aiosqlite adapter: cursor, execute, fetchall, close
+        await conn.commit()
+    async with engine.connect() as conn:
+        assert (await conn.execute(text("SELECT count(*) FROM thing"))).scalar() == 51
+
+
+async def test_a_write_meeting_another_processs_lock_waits_in_the_thread_not_on_the_loop(engine, tmp_path,
+                                                                                      hand_offs) -> None:
+    """Another process (here a plain sqlite3 connection) holds the file's write lock: the small write, tried on the
+    loop with no busy wait, goes to the thread and waits there, so the loop stays free (it is the loop that
+    releases the lock here: a write waiting on the loop would never see it released)."""
+    other = sqlite3.connect(tmp_path / "driver.db", isolation_level=None)
+    ticks = 0
+    ticks_when_released: list[int] = []
+    writing = True
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while writing:
+            ticks += 1
+            await asyncio.sleep(0.001)
+
+    def release() -> None:
+        ticks_when_released.append(ticks)
+        other.execute("COMMIT")
+
+    task = asyncio.create_task(ticker())
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO thing VALUES ('o', '其他进程')")
+        asyncio.get_running_loop().call_later(0.3, release)
+        async with engine.begin() as conn:
+            await conn.execute(insert(thing).values(thing_id="b", name="乙"))
+            assert hand_offs == ["_run"]
+    finally:
+        writing = False
+        await task
+        other.close()
+    assert ticks_when_released[0] > 10  # the loop ran while the write waited (not held in SQLite's busy wait)
+    async with engine.connect() as conn:
+        assert (await conn.execute(select(thing.c.thing_id).order_by(thing.c.thing_id))).scalars().all() == ["b", "o"]
 
 
 # A read of a few hundred milliseconds: a count over a recursive series, as a SELECT (the inline form's only kind).
