@@ -193,6 +193,19 @@ async def test_a_rolled_back_or_failed_transaction_gives_the_turn_back(engine) -
     await asyncio.wait_for(write(), timeout=10)  # a turn left held would keep this waiting
 
 
+def test_writes_that_may_touch_many_rows_are_not_run_on_the_loop() -> None:
+    from yishe_kit.sqlite_driver import _WIDE
+
+    for sql in ("INSERT INTO thing SELECT * FROM other", "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox "
+                "LIMIT 5000)", "INSERT INTO f (uscc) SELECT value FROM json_each(?)", "UPDATE profile_fragment SET "
+                "body = NULL", "DELETE FROM thing", "update thing\n set name = 'x'"):
+        assert _WIDE.search(sql), sql
+    for sql in ("INSERT INTO thing (thing_id, name) VALUES (?, ?)", "UPDATE thing SET name=? WHERE thing.thing_id = ?",
+                "DELETE FROM thing WHERE thing_id = ?", "INSERT INTO t (a) VALUES (?) ON CONFLICT (a) DO UPDATE SET "
+                "n = t.n + 1"):
+        assert not _WIDE.search(sql), sql
+
+
 def test_reads_and_transaction_control_take_no_turn() -> None:
     for sql in ("SELECT 1", "  select * from thing", "PRAGMA busy_timeout = 0", "BEGIN", "SAVEPOINT sa_1",
                 "RELEASE SAVEPOINT sa_1", "ROLLBACK", "COMMIT", "EXPLAIN QUERY PLAN SELECT 1"):

@@ -13,10 +13,12 @@ bench alternated against writes in the thread: 123 and 80 ms against 98 and 123:
 runs of the same code); the transaction below measures the difference.
 
 **Small writes run inline too; the rest is one hand-off.** An INSERT, UPDATE or DELETE with at most
-`SMALL_WRITE_PARAMETERS` parameters runs on the loop's thread once it is the connection's turn (below), with SQLite's
-busy wait off for it: if another process holds the file's write lock, it goes to the thread and waits there. One
-that took longer than the budget still finishes (interrupting a write rolls its transaction back) and goes to the
-thread from then on. Anything else (many-row inserts, executemany, DDL) is one call into aiosqlite's worker thread
+`SMALL_WRITE_PARAMETERS` parameters runs on the loop's thread once it is the connection's turn (below), with
+SQLite's busy wait off for it: if another process holds the file's write lock, it goes to the thread and waits
+there. A write that may touch many rows whatever its parameters stays in the thread (`_WIDE`: one reading a query or
+a JSON array, an UPDATE or DELETE without a WHERE). One that took longer than the budget still finishes
+(interrupting a write rolls its transaction back) and goes to the thread from then on. Anything else (many-row
+inserts, executemany, DDL) is one call into aiosqlite's worker thread
 (`_run`): the cursor's four steps in one round trip, in the same thread on the same connection. COMMIT stays in the
 thread (it may checkpoint the log); commit and rollback with no transaction open are not sent at all (the pool
 rolls back every connection given back). A small write transaction (insert, update, select, commit), alone:
@@ -93,6 +95,9 @@ PROGRESS_STEPS = 1000  # ~10–50 µs of work between looks at the clock
 _SELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
 _SMALL_WRITE = re.compile(r"\s*(?:INSERT|UPDATE|DELETE|REPLACE|BEGIN\s+IMMEDIATE)\b", re.IGNORECASE)
 SMALL_WRITE_PARAMETERS = 32  # more: SQLAlchemy's many-rows INSERT … VALUES (…), (…) (insertmanyvalues), in the thread
+# A write that may touch many rows, whatever its parameters: one reading a query or a JSON array (INSERT … SELECT,
+# DELETE … WHERE rowid IN (SELECT … LIMIT 5000), json_each(?)), or an UPDATE or DELETE without a WHERE.
+_WIDE = re.compile(r"\bSELECT\b|\bjson_each\b|^\s*(?:UPDATE|DELETE)\b(?!.*\bWHERE\b)", re.IGNORECASE | re.DOTALL)
 _slow: dict[str, None] = {}  # statements that overran the budget once: run in the thread (insertion-ordered)
 SLOW_KEPT = 2048
 
@@ -175,7 +180,7 @@ class OneHopCursor:
                     await_(_yielded())  # SQLAlchemy's async API insists that each call it makes awaits once (~2 µs)
                     return
             elif (_SMALL_WRITE.match(operation) and (parameters is None or len(parameters) <= SMALL_WRITE_PARAMETERS)
-                  and self._inline_write(operation, parameters)):
+                  and not _WIDE.search(operation) and self._inline_write(operation, parameters)):
                 return
         try:
             self.description, self.rowcount, self.lastrowid, rows, _ = await_(
