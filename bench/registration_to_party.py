@@ -27,6 +27,9 @@ import nats
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
+
+from gateway_profile import cpu_seconds  # noqa: E402
+
 # The registry is called directly (no gateway hop), so the headers the gateway would assert for a staff account.
 
 
@@ -124,8 +127,6 @@ async def run(n: int) -> None:
         registered_at: dict[str, float] = {}
         burst_start = 0.0
         bodies = _registration_bodies()
-        from gateway_profile import cpu_seconds
-
         pids = {name: proc.pid for name, proc in stack.procs.items()}
         cpu_before = cpu_seconds(pids)
         cpu_one: dict[str, float] = {}

@@ -5,6 +5,7 @@ Party record; a registration cost the six processes ~110 ms of CPU, ~40 % of a c
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 
 import aiosqlite
@@ -58,37 +59,50 @@ async def test_reads_and_small_writes_run_on_the_loop_and_a_many_row_write_is_on
         assert (await conn.execute(text("SELECT count(*) FROM thing"))).scalar() == 51
 
 
+class Ticker:
+    """Counts event-loop turns (a 1 ms sleep each) while in use: a loop held by a statement does not count."""
+
+    def __init__(self) -> None:
+        self.ticks = 0
+        self._task: asyncio.Task | None = None
+
+    async def _run(self) -> None:
+        while True:
+            self.ticks += 1
+            await asyncio.sleep(0.001)
+
+    async def __aenter__(self) -> Ticker:
+        self._task = asyncio.create_task(self._run())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+
 async def test_a_write_meeting_another_processs_lock_waits_in_the_thread_not_on_the_loop(engine, tmp_path,
                                                                                       hand_offs) -> None:
     """Another process (here a plain sqlite3 connection) holds the file's write lock: the small write, tried on the
     loop with no busy wait, goes to the thread and waits there, so the loop stays free (it is the loop that
     releases the lock here: a write waiting on the loop would never see it released)."""
     other = sqlite3.connect(tmp_path / "driver.db", isolation_level=None)
-    ticks = 0
     ticks_when_released: list[int] = []
-    writing = True
-
-    async def ticker() -> None:
-        nonlocal ticks
-        while writing:
-            ticks += 1
-            await asyncio.sleep(0.001)
-
-    def release() -> None:
-        ticks_when_released.append(ticks)
-        other.execute("COMMIT")
-
-    task = asyncio.create_task(ticker())
     try:
-        other.execute("BEGIN IMMEDIATE")
-        other.execute("INSERT INTO thing VALUES ('o', '其他进程')")
-        asyncio.get_running_loop().call_later(0.3, release)
-        async with engine.begin() as conn:
-            await conn.execute(insert(thing).values(thing_id="b", name="乙"))
-            assert hand_offs == ["_run"]
+        async with Ticker() as ticker:
+
+            def release() -> None:
+                ticks_when_released.append(ticker.ticks)
+                other.execute("COMMIT")
+
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("INSERT INTO thing VALUES ('o', '其他进程')")
+            asyncio.get_running_loop().call_later(0.3, release)
+            async with engine.begin() as conn:
+                await conn.execute(insert(thing).values(thing_id="b", name="乙"))
+                assert hand_offs == ["_run"]
     finally:
-        writing = False
-        await task
         other.close()
     assert ticks_when_released[0] > 10  # the loop ran while the write waited (not held in SQLite's busy wait)
     async with engine.connect() as conn:
@@ -100,30 +114,16 @@ SLOW = "SELECT (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c W
 
 
 async def test_a_read_past_its_budget_finishes_in_the_thread_and_the_loop_runs_meanwhile(engine, hand_offs) -> None:
-    ticks = 0
-    reading = True
-
-    async def ticker() -> None:
-        nonlocal ticks
-        while reading:
-            ticks += 1
-            await asyncio.sleep(0.001)
-
-    task = asyncio.create_task(ticker())
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(insert(thing).values(thing_id="w", name="甲"))  # a write transaction under way
-            hand_offs.clear()
-            before = ticks
-            assert (await conn.execute(text(SLOW), {"n": 2_000_000})).scalar() == 2_000_000
-            during = ticks - before
-            assert hand_offs == ["_run"]  # interrupted inline past the budget, run again in the thread
-            hand_offs.clear()
-            assert (await conn.execute(text(SLOW), {"n": 10})).scalar() == 10
-            assert hand_offs == ["_run"]  # that statement now goes to the thread at once
-    finally:
-        reading = False
-        await task
+    async with Ticker() as ticker, engine.begin() as conn:
+        await conn.execute(insert(thing).values(thing_id="w", name="甲"))  # a write transaction under way
+        hand_offs.clear()
+        before = ticker.ticks
+        assert (await conn.execute(text(SLOW), {"n": 2_000_000})).scalar() == 2_000_000
+        during = ticker.ticks - before
+        assert hand_offs == ["_run"]  # interrupted inline past the budget, run again in the thread
+        hand_offs.clear()
+        assert (await conn.execute(text(SLOW), {"n": 10})).scalar() == 10
+        assert hand_offs == ["_run"]  # that statement now goes to the thread at once
     assert during > 10  # the loop ran while the read did: it was not held for the whole read
     async with engine.connect() as conn:  # the interrupted read did not roll the transaction back
         assert (await conn.execute(select(thing.c.name).where(thing.c.thing_id == "w"))).scalar() == "甲"

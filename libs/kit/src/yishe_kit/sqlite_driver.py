@@ -29,7 +29,7 @@ keep aiosqlite's own.
 once (a service's consumers, its relay, its read model storing a built fragment) met in SQLite's busy handler,
 which sleeps 1, 2, 5, 10… ms between tries whenever the lock is taken, however soon it is free again: with the
 statement timing above, the gateway's `BEGIN IMMEDIATE` waited over 2 ms 239 times in 100 registrations, and
-consumers' fragment stores as often. So a connection takes its file's `WriteLock` (an asyncio lock per file and event
+consumers' fragment stores as often. So a connection takes its file's `write_lock` (an asyncio lock per file and event
 loop, first come first served) before its transaction's first write, and gives it back once the transaction has
 ended (commit, rollback, close): the next writer is woken at once. Reads never wait (WAL). Other processes (a command
 line tool, a migration) still meet the busy handler. A writer waiting past the busy timeout gets "database is
@@ -55,8 +55,8 @@ import re
 import sqlite3
 import time
 import weakref
-from collections.abc import Sequence
-from typing import Any, ClassVar
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import aiosqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection, AsyncAdapt_aiosqlite_dbapi
@@ -75,19 +75,12 @@ def writes(operation: str) -> bool:
     return _READS.match(operation) is None
 
 
-class WriteLock:
+_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = weakref.WeakKeyDictionary()
+
+
+def write_lock(database: str) -> asyncio.Lock:
     """The one writer's turn on an SQLite file in this process (per event loop: asyncio locks belong to one)."""
-
-    _locks: ClassVar[weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]]] = (
-        weakref.WeakKeyDictionary())
-
-    @classmethod
-    def of(cls, database: str) -> asyncio.Lock:
-        per_loop = cls._locks.setdefault(asyncio.get_running_loop(), {})
-        lock = per_loop.get(database)
-        if lock is None:
-            lock = per_loop[database] = asyncio.Lock()
-        return lock
+    return _turns.setdefault(asyncio.get_running_loop(), {}).setdefault(database, asyncio.Lock())
 
 
 INLINE_BUDGET_S = 0.002
@@ -189,11 +182,15 @@ class OneHopCursor:
             self._adapt_connection._handle_exception(error)
         self._rows = collections.deque(rows) if rows else collections.deque()
 
+    def _free(self) -> sqlite3.Connection | None:
+        """The sqlite3 connection, unless it is closed or running a statement in its thread."""
+        return None if self._adapt_connection._execute_mutex.locked() else self._connection._connection
+
     def _inline(self, operation: str, parameters: Any) -> bool:
         """Run a read on this thread; False when it overran the budget (or the connection is busy in its thread)."""
         conn = self._adapt_connection
-        raw = self._connection._connection
-        if raw is None or conn._execute_mutex.locked():
+        raw = self._free()
+        if raw is None:
             return False
         budget = conn._budget
         budget.tripped = False
@@ -219,8 +216,8 @@ class OneHopCursor:
         finishes (a write interrupted would roll its transaction back), and that statement goes to the thread from
         then on."""
         conn = self._adapt_connection
-        raw = self._connection._connection
-        if raw is None or conn._execute_mutex.locked():
+        raw = self._free()
+        if raw is None:
             return False
         await_(conn._take_turn() if not conn._holding else _yielded())
         started = time.perf_counter()
@@ -236,7 +233,7 @@ class OneHopCursor:
         except Exception as error:
             conn._handle_exception(error)
         finally:
-            raw.execute(f"PRAGMA busy_timeout = {round(conn._busy_seconds * 1000)}")
+            raw.execute(conn._busy_pragma)
             if not in_transaction:
                 conn._end_turn()
             if time.perf_counter() - started > INLINE_BUDGET_S:
@@ -282,15 +279,16 @@ class OneHopCursor:
 
 
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ("_budget", "_busy_seconds", "_holding", "_lock")
+    __slots__ = ("_budget", "_busy_pragma", "_busy_seconds", "_holding", "_lock")
     _cursor_cls = OneHopCursor  # type: ignore[assignment]
 
     def __init__(self, dbapi: Any, connection: Any, database: str, busy_seconds: float):
         super().__init__(dbapi, connection)
         self._budget = _Budget()
-        self._lock = WriteLock.of(database)
+        self._lock = write_lock(database)
         self._holding = False
         self._busy_seconds = busy_seconds
+        self._busy_pragma = f"PRAGMA busy_timeout = {round(busy_seconds * 1000)}"
 
     async def _take_turn(self) -> None:
         try:
@@ -307,32 +305,23 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
             self._lock.release()
 
     def commit(self) -> None:
-        if self._idle():
-            return
-        try:
-            super().commit()
-        finally:
-            self._end_if_ended()
+        self._end_transaction(super().commit)
 
     def rollback(self) -> None:
-        if self._idle():  # the pool's reset of every connection given back, most with nothing to roll back
-            return
-        try:
-            super().rollback()
-        finally:
-            self._end_if_ended()
+        self._end_transaction(super().rollback)
 
-    def _idle(self) -> bool:
-        """No transaction open: commit and rollback would do nothing, so they are not sent to the thread."""
-        conn = self._connection._connection
-        if conn is None or conn.in_transaction or self._execute_mutex.locked():
-            return False
-        self._end_turn()
-        return True
-
-    def _end_if_ended(self) -> None:
+    def _end_transaction(self, end: Callable[[], None]) -> None:
+        """Commit or roll back in the thread, then give the turn back unless the transaction is still open (a failed
+        commit). With no transaction open nothing is sent: the pool rolls back every connection given back, most
+        with nothing to roll back."""
         conn = self._connection._connection  # the sqlite3 connection; None once closed
-        if conn is None or not conn.in_transaction:
+        if conn is not None and (conn.in_transaction or self._execute_mutex.locked()):
+            try:
+                end()
+            finally:
+                if not conn.in_transaction:
+                    self._end_turn()
+        else:
             self._end_turn()
 
     def close(self) -> None:
