@@ -132,7 +132,8 @@ def disclose_event(subject: str, data: dict[str, Any], view: str, role: str) -> 
 
 
 def for_storage(subject: str, data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if k not in EVENT_WITHHELD.get(subject, ())}
+    withheld = EVENT_WITHHELD.get(subject)
+    return {k: v for k, v in data.items() if k not in withheld} if withheld else dict(data)
 
 
 @lru_cache(maxsize=8192)

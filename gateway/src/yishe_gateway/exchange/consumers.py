@@ -23,6 +23,7 @@ CONSUMER = "gateway"
 USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
 FEED_HEAD_ID = 1
 WEBHOOKS_PENDING = "yishe_webhooks_pending"
+_TOWNSHIP = "township_code"  # a payload field: the event files the organisation with a township (it moves entries)
 
 
 def consumed_subjects() -> list[str]:
@@ -67,7 +68,7 @@ async def record_events(session: AsyncSession, items: list[tuple[Event, Envelope
     still commit order, and stream order within the batch), one read of where filed organisations were placed, one
     read of the webhooks, the entries and deliveries in one statement each. Events carrying a township (filings move
     earlier entries) go one by one."""
-    if any(getattr(data, "township_code", None) for data, _ in items):
+    if any(_TOWNSHIP in type(data).model_fields and getattr(data, _TOWNSHIP) for data, _ in items):
         for data, envelope in items:
             await record_event(session, data, envelope)
         return
