@@ -83,6 +83,27 @@ async def test_invalid_payload_goes_to_dead_letter_stream_when_it_breaks_the_con
     assert "invalid payload" in msg.headers["Yishe-Error"]
 
 
+async def test_a_message_that_is_not_json_is_dead_lettered_as_it_came(nats_server, sessionmaker) -> None:
+    """A message that is not JSON at all breaks the contract like an invalid payload: dead-lettered with its bytes
+    as they came, the consumer going on with the next message."""
+    calls: list[str] = []
+    bus = await connected_bus(nats_server.url)
+    sub = counting_subscription(calls)
+    bus.start_consumers([sub], sessionmaker, INBOX)
+    try:
+        seq = (await bus.js.publish(sub.subject, b"\xff not json {")).seq
+        good = Envelope.wrap(an_event(), source="registry")
+        await publish_envelope(nats_server.url, good)
+        await eventually(lambda: bus.acked_through(sub.durable, sub.subject, seq + 1))
+        msg = await bus.js.get_last_msg("DLQ", f"dlq.{sub.durable}")
+        await bus.js.delete_msg("REGISTRY", seq)  # the module's later tests read the whole stream
+    finally:
+        await bus.close()
+    assert msg.data == b"\xff not json {"
+    assert "invalid payload: not JSON" in msg.headers["Yishe-Error"]
+    assert good.id in calls  # the consumer went on past it
+
+
 async def test_failing_handler_is_dead_lettered_after_bounded_deliveries(nats_server, sessionmaker) -> None:
     calls: list[str] = []
     bus = await connected_bus(nats_server.url, max_deliver=3)
