@@ -234,6 +234,17 @@ def main(n: int, postgres: bool, profile: Path | None = None) -> None:
                       db_urls=db_urls)
     stack.start()
     try:
+        report(n, postgres, profile, stack, db_urls)
+    finally:
+        keep = os.environ.get("YISHE_BENCH_KEEP")
+        if not keep:  # a million organisations leave ~9 GiB of SQLite files and a 150 MiB CSV
+            shutil.rmtree(stack.data_dir, ignore_errors=True)
+        print(f"  data {'kept in' if keep else 'removed:'} {stack.data_dir} (YISHE_BENCH_KEEP=1 keeps it)")
+
+
+def report(n: int, postgres: bool, profile: Path | None, stack, db_urls: dict[str, str]) -> None:
+    """Run the import and its propagation on the started `stack`, stop it and print the figures."""
+    try:
         csv_file = stack.data_dir / "organisations.csv"
         write_csv(csv_file, n)
         size = len(csv_chunk([next(organisations(1))])) * 4  # about an event's size

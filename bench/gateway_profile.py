@@ -446,6 +446,8 @@ async def run_backend(opts: Options, backend: str) -> BackendRun:
             bare.terminate()
             bare.wait(10)
         stack.stop()
+    if not os.environ.get("YISHE_BENCH_KEEP"):  # kept after a failure (its logs); at 1,000,000 ~9 GiB of SQLite
+        shutil.rmtree(data, ignore_errors=True)
     return BackendRun(backend, results, memory, seed_seconds, summary, cache)
 
 
