@@ -42,7 +42,7 @@ import nats
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from gateway_profile import memory_mb  # noqa: E402
+from gateway_profile import memory_mb, remove_data  # noqa: E402
 from registry_lookup import CHUNK, csv_chunk, organisations  # noqa: E402
 
 
@@ -236,10 +236,7 @@ def main(n: int, postgres: bool, profile: Path | None = None) -> None:
     try:
         report(n, postgres, profile, stack, db_urls)
     finally:
-        keep = os.environ.get("YISHE_BENCH_KEEP")
-        if not keep:  # a million organisations leave ~9 GiB of SQLite files and a 150 MiB CSV
-            shutil.rmtree(stack.data_dir, ignore_errors=True)
-        print(f"  data {'kept in' if keep else 'removed:'} {stack.data_dir} (YISHE_BENCH_KEEP=1 keeps it)")
+        remove_data(stack.data_dir)
 
 
 def report(n: int, postgres: bool, profile: Path | None, stack, db_urls: dict[str, str]) -> None:

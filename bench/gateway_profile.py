@@ -259,6 +259,14 @@ def spawn_bare(port: int, log: Path) -> subprocess.Popen:
     return subprocess.Popen(cmd, stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
 
+def remove_data(path: Path) -> None:
+    """A run's files (SQLite, logs, CSV: ~9 GiB at 1,000,000 organisations) go at its end, unless YISHE_BENCH_KEEP."""
+    keep = bool(os.environ.get("YISHE_BENCH_KEEP"))
+    if not keep:
+        shutil.rmtree(path, ignore_errors=True)
+    print(f"  data {'kept in' if keep else 'removed:'} {path} (YISHE_BENCH_KEEP=1 keeps it)")
+
+
 def memory_mb(pids: dict[str, int]) -> dict[str, tuple[float, float]]:
     """Each process's resident set now and its peak since it started (VmRSS, VmHWM from /proc), in MB."""
     out = {}
@@ -446,8 +454,7 @@ async def run_backend(opts: Options, backend: str) -> BackendRun:
             bare.terminate()
             bare.wait(10)
         stack.stop()
-    if not os.environ.get("YISHE_BENCH_KEEP"):  # kept after a failure (its logs); at 1,000,000 ~9 GiB of SQLite
-        shutil.rmtree(data, ignore_errors=True)
+    remove_data(data)  # kept after a failure (its logs)
     return BackendRun(backend, results, memory, seed_seconds, summary, cache)
 
 

@@ -219,7 +219,7 @@ class OneHopCursor:
         raw = self._free()
         if raw is None:
             return False
-        await_(conn._take_turn() if not conn._holding else _yielded())
+        await_(conn._take_turn())
         started = time.perf_counter()
         raw.execute("PRAGMA busy_timeout = 0")
         in_transaction = True
@@ -244,7 +244,7 @@ class OneHopCursor:
     async def _run_async(self, operation: Any, parameters: Any, many: bool) -> Result:
         conn = self._adapt_connection
         async with conn._execute_mutex:
-            if not conn._holding and writes(operation):
+            if writes(operation):
                 await conn._take_turn()
             in_transaction = True
             try:
@@ -253,7 +253,7 @@ class OneHopCursor:
                 in_transaction = result[4]
                 return result
             finally:
-                if not in_transaction:  # ended by this statement (or it failed, and SQLite ended it)
+                if not in_transaction:  # ended by this statement (a failed one keeps the turn until the rollback)
                     conn._end_turn()
 
     async def _async_soft_close(self) -> None:
@@ -291,6 +291,9 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         self._busy_pragma = f"PRAGMA busy_timeout = {round(busy_seconds * 1000)}"
 
     async def _take_turn(self) -> None:
+        """This connection's turn to write on its file (already its own: nothing to wait for)."""
+        if self._holding:
+            return
         try:
             async with asyncio.timeout(self._busy_seconds):
                 await self._lock.acquire()
