@@ -123,3 +123,63 @@ async def test_a_caller_over_the_anonymous_limit_gets_the_stacks_429_for_a_held_
     assert (await client.get(f"/v1/code/{uscc}")).status_code == 200
     over = await client.get(f"/v1/code/{uscc}")
     assert over.status_code == 429 and over.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_held_lookup_on_a_real_server_is_answered_by_the_protocol_as_the_lane_answers_it(
+        gw, fake, make_uscc, capsys) -> None:
+    """The gateway's processes run `yishe_kit.server.HttpToolsProtocol` without proxy headers (scripts/stack.py,
+    deploy): there a held profile's anonymous lookup is answered by the protocol itself, without an ASGI task — the
+    lane's bytes, request id, metrics count and access-log line, and the anonymous limit charged (EDGE-1)."""
+    if tracing.recording("gateway"):
+        pytest.skip("traces are recorded in this process: the public lane is off by design (the stack's span)")
+    import socket
+
+    import httpx
+    import uvicorn
+
+    from yishe_kit.server import HttpToolsProtocol
+
+    app, client = gw
+    uscc = make_uscc()
+    fake.add(uscc)
+    via_lane = await client.get(f"/v1/code/{uscc}", headers={"X-Request-ID": "lane-2"})  # loads: then held
+    lane = app.front
+    served = []
+    original = lane.serve
+
+    async def counting(scope, receive, send):
+        served.append(scope["path"])
+        return await original(scope, receive, send)
+
+    lane.serve = counting
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, http=HttpToolsProtocol, lifespan="off", log_level="warning",
+                                           access_log=False, proxy_headers=False))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            await asyncio.sleep(0.01)
+        limiter = app.state.limiter
+        limiter.settings = limiter.settings.model_copy(update={"anonymous": "3/minute"})
+        capsys.readouterr()
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{sock.getsockname()[1]}") as real:
+            held = await real.get(f"/v1/code/{uscc}", headers={"X-Request-ID": "now-1"})
+            minted = await real.get(f"/v1/code/{uscc}")
+            assert served == []  # both answered by the protocol
+            await real.get(f"/v1/code/{uscc}")
+            over = await real.get(f"/v1/code/{uscc}")  # the fourth in a minute: declined at once, the stack's 429
+        await asyncio.sleep(0.01)
+    finally:
+        lane.serve = original
+        server.should_exit = True
+        await task
+    assert held.content == minted.content == via_lane.content and held.headers["x-request-id"] == "now-1"
+    assert held.headers["content-type"] == "application/json" and len(minted.headers["x-request-id"]) == 32
+    assert over.status_code == 429 and served == [f"/v1/code/{uscc}"]
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"event":"request"' in line]
+    assert [(line["request_id"], line["status"]) for line in lines[:2]] == [("now-1", 200),
+                                                                            (minted.headers["x-request-id"], 200)]
+    scraped = (await client.get("/metrics")).text
+    assert any(line.startswith("yishe_http_request_duration_seconds_count") and 'route="/v1/code/{uscc}"' in line
+               and 'status="200"' in line and line.endswith(" 4.0") for line in scraped.splitlines())

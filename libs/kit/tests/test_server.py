@@ -123,3 +123,147 @@ async def test_large_streamed_closing_and_head_answers_arrive_whole(running) -> 
     raw = await asyncio.wait_for(reader.read(), 5)  # to EOF: the server closed after answering
     writer.close()
     assert raw.startswith(b"HTTP/1.1 200 OK") and raw.endswith("温州市甲协会\"}".encode())
+
+
+# ---- answers given at once (`answer_now`): a front lane's held bytes, without an ASGI task --------------------------
+
+HELD = b'{"held":"\xe6\xb8\xa9\xe5\xb7\x9e"}'
+
+
+class _Lane:
+    """A front lane answering GET /held: at once (`answer_now`, when `eager`) or through ASGI (`serve`); counts both."""
+
+    def __init__(self, eager: bool) -> None:
+        self.eager, self.now, self.served = eager, 0, 0
+        if not eager:
+            self.answer_now = None  # type: ignore[assignment]
+
+    def answer_now(self, scope: dict) -> Any:
+        if scope["path"] != "/held":
+            return None
+        self.now += 1
+        return 200, [(b"content-type", b"application/json"), (b"content-length", str(len(HELD)).encode())], HELD
+
+    async def serve(self, scope: dict, receive: Any, send: Any) -> bool:
+        if scope["type"] != "http" or scope["path"] != "/held":
+            return False
+        self.served += 1
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(HELD)).encode())]})
+        await send({"type": "http.response.body", "body": HELD})
+        return True
+
+
+def fronted(eager: bool) -> tuple[Any, _Lane]:
+    from yishe_kit.front import FrontedApp
+
+    front_app = FrontedApp()
+    lane = _Lane(eager)
+    front_app.front = lane
+
+    @front_app.get("/slow")
+    async def slow() -> dict[str, str]:
+        await asyncio.sleep(0.3)
+        return {"slow": "慢"}
+
+    return front_app, lane
+
+
+async def serve_app(front_app: Any, **config: Any) -> tuple[uvicorn.Server, asyncio.Task[None], tuple[str, int]]:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(front_app, http=HttpToolsProtocol, lifespan="off", log_level="warning",
+                                           access_log=False, proxy_headers=False, **config))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        await asyncio.sleep(0.01)
+    return server, task, sock.getsockname()
+
+
+async def exchange(address: tuple[str, int], raw: bytes, answers: int, *, to_eof: bool = False) -> list[bytes]:
+    """Send `raw` in one write; read `answers` HTTP answers (their status line, headers and body, whole)."""
+    reader, writer = await asyncio.open_connection(*address)
+    writer.write(raw)
+    out: list[bytes] = []
+    try:
+        for _ in range(answers):
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+            length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                              if line.lower().startswith(b"content-length:")))
+            out.append(head + await asyncio.wait_for(reader.readexactly(length), 5))
+        if to_eof:
+            assert await asyncio.wait_for(reader.read(), 5) == b""  # the server closed the connection
+    finally:
+        writer.close()
+    return out
+
+
+def without_date(answer: bytes) -> bytes:
+    return b"\r\n".join(line for line in answer.split(b"\r\n") if not line.startswith(b"date:"))
+
+
+GET_HELD = b"GET /held HTTP/1.1\r\nHost: t\r\n\r\n"
+GET_SLOW = b"GET /slow HTTP/1.1\r\nHost: t\r\n\r\n"
+
+
+@pytest.fixture
+async def apps() -> AsyncIterator[Any]:
+    started: list[tuple[uvicorn.Server, asyncio.Task[None]]] = []
+
+    async def start(eager: bool, **config: Any) -> tuple[tuple[str, int], _Lane]:
+        front_app, lane = fronted(eager)
+        server, task, address = await serve_app(front_app, **config)
+        started.append((server, task))
+        return address, lane
+
+    yield start
+    for server, task in started:
+        server.should_exit = True
+        await task
+
+
+async def test_a_held_answer_is_given_at_once_with_the_bytes_the_asgi_path_sends(apps) -> None:
+    eager_at, eager = await apps(True)
+    asgi_at, asgi = await apps(False)
+    now = await exchange(eager_at, GET_HELD * 3, 3)  # one kept-alive connection, three answers, none by a task
+    routed = await exchange(asgi_at, GET_HELD, 1)
+    assert (eager.now, eager.served, asgi.now, asgi.served) == (3, 0, 0, 1)
+    assert {without_date(a) for a in now} == {without_date(routed[0])}
+    assert now[0].startswith(b"HTTP/1.1 200 OK\r\n") and b"\r\ndate: " in now[0] and now[0].endswith(HELD)
+
+
+async def test_pipelined_requests_are_answered_in_order_around_answers_given_at_once(apps) -> None:
+    """A request waiting behind one still being answered takes uvicorn's path (it queues them in order); one given
+    at once leaves the next to run as before, and does not leave the keep-alive timer armed under it."""
+    address, lane = await apps(True, timeout_keep_alive=0.1)  # shorter than /slow's 0.3 s
+    answers = await exchange(address, GET_HELD + GET_SLOW + GET_HELD, 3)
+    assert [a.rsplit(b"\r\n\r\n", 1)[1] for a in answers] == [HELD, '{"slow":"慢"}'.encode(), HELD]
+    assert (lane.now, lane.served) == (1, 1)  # the third waited behind /slow: queued, then served by its task
+
+
+async def test_a_connection_the_client_closes_is_closed_after_an_answer_given_at_once(apps) -> None:
+    address, lane = await apps(True)
+    closing = await exchange(address, b"GET /held HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 1, to_eof=True)
+    old = await exchange(address, b"GET /held HTTP/1.0\r\n\r\n", 1, to_eof=True)
+    assert all(b"\r\nconnection: close\r\n" in a and a.endswith(HELD) for a in closing + old)
+    assert lane.now == 2
+
+
+async def test_a_request_with_a_body_or_an_expectation_takes_the_asgi_path(apps) -> None:
+    address, lane = await apps(True)
+    with_body = b"GET /held HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nab"
+    expecting = b"GET /held HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n"
+    answers = await exchange(address, with_body + expecting, 2)
+    assert all(a.endswith(HELD) for a in answers) and (lane.now, lane.served) == (0, 2)
+
+
+async def test_an_idle_connection_is_closed_after_the_keep_alive_timeout_following_an_answer_given_at_once(
+        apps) -> None:
+    address, lane = await apps(True, timeout_keep_alive=0.2)
+    reader, writer = await asyncio.open_connection(*address)
+    writer.write(GET_HELD)
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+    assert head.startswith(b"HTTP/1.1 200") and await asyncio.wait_for(reader.readexactly(len(HELD)), 5) == HELD
+    assert await asyncio.wait_for(reader.read(), 5) == b""  # closed by the server once idle
+    writer.close()
+    assert lane.now == 1

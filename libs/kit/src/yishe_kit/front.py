@@ -9,7 +9,7 @@ fragments read by the gateway (yishe_kit.readmodel.FrontFragmentLane)."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
@@ -32,6 +32,12 @@ class FrontedApp(FastAPI):
         """Put `lane` in front, unless `service`'s traces are recorded (OBS-2: an OTLP endpoint or an added span
         processor): a recorded trace wants the stack's server span, and the in-stack lanes answer instead."""
         self.front = None if tracing.recording(service) else lane
+
+    def answer_now(self, scope: Scope) -> Any:
+        """The front lane's answer given at once, without an ASGI task (`yishe_kit.server.HttpToolsProtocol`), or
+        None: a lane may have a synchronous `answer_now(scope)` for what it holds in memory."""
+        now = getattr(self.front, "answer_now", None)
+        return None if now is None else now(scope)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         front = self.front

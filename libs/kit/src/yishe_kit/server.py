@@ -6,14 +6,23 @@ gathers what is written during one turn of the event loop and sends it in one wr
 once past `FLUSH_BYTES`, before closing, on `write_eof`). Nothing waits longer than the turn it was written in, so
 no latency is added beyond it, and flow control sees the bytes as soon as they are handed on.
 
+It also answers, without an ASGI task, a request the app can answer at once from memory (`answer_now`, below): the
+gateway's held 一社一码 lookups. uvicorn gives every request a task, a request-response cycle and its `receive`/`send`
+awaitables; for an answer that is bytes already held, that machinery was about half the CPU of the lookup
+(py-spy, bench/gateway_profile.py). The answer written here is the one the ASGI path would send, byte for byte
+(status line, uvicorn's default headers, the app's headers, `connection: close` when the connection is not kept).
+
 The platform's processes are started with it (`uvicorn --http yishe_kit.server:HttpToolsProtocol`, as
 `scripts/stack.py` and the deploy images do). Measured in `bench/gateway_profile.py` (see gateway/README.md)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
+import httptools
+from uvicorn.protocols.http.httptools_impl import HEADER_VALUE_RE, STATUS_LINE
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _UvicornHttpTools
 
 FLUSH_BYTES = 256 * 1024
@@ -84,8 +93,92 @@ class GatheringTransport:
         return getattr(self._transport, name)
 
 
+Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
+"""What `answer_now` gives: status, headers (uvicorn adds its default ones), body."""
+
+
+class _NoWait:
+    __slots__ = ()
+
+    def set(self) -> None:
+        pass
+
+
+class _Answered:
+    """The request-response cycle of a request answered at once: complete, as uvicorn's own cycle is once its answer
+    is sent (what the protocol asks of it: `response_complete`, and `message_event` on a lost connection)."""
+
+    __slots__ = ()
+    response_complete = True
+    message_event = _NoWait()
+
+
+ANSWERED = _Answered()
+
+
 class HttpToolsProtocol(_UvicornHttpTools):
-    """uvicorn's httptools protocol over a `GatheringTransport`."""
+    """uvicorn's httptools protocol over a `GatheringTransport`, answering at once what the app can (`answer_now`).
+
+    The app (as uvicorn loaded it, with no uvicorn middleware around it: the gateway runs `--no-proxy-headers`, so
+    the client address is the socket's, as the app would see it) may have a method `answer_now(scope)` that returns
+    an `Answer` or None, synchronously and without raising. It is asked only for a GET with nothing else in flight on
+    the connection: no earlier request still being answered or queued behind one, no body announced, no
+    `Expect: 100-continue`, writing not paused, no root path, uvicorn's own access log off and its concurrency limit
+    not set. Everything else, and every request it declines, takes uvicorn's path unchanged."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        now = getattr(self.app, "answer_now", None)
+        self._answer_now: Callable[[dict], Answer | None] | None = (
+            now if now is not None and not self.root_path and not self.access_log and self.limit_concurrency is None
+            else None)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(GatheringTransport(transport, self.loop))  # type: ignore[arg-type]
+
+    def on_headers_complete(self) -> None:
+        self._unset_keepalive_if_required()  # a request is here: an answer given at once may have armed it
+        if self._answer_now is None or not self._answered_now():
+            super().on_headers_complete()
+
+    def _answered_now(self) -> bool:
+        parser = self.parser
+        cycle = self.cycle
+        if (parser.get_method() != b"GET" or (cycle is not None and not cycle.response_complete) or self.pipeline
+                or self.expect_100_continue or self.flow.write_paused or parser.should_upgrade()):
+            return False
+        scope: Any = self.scope
+        for name, _ in scope["headers"]:
+            if name == b"content-length" or name == b"transfer-encoding":
+                return False
+        url = httptools.parse_url(self.url)
+        path = url.path.decode("ascii")
+        if "%" in path:
+            return False
+        http_version = parser.get_http_version()
+        scope["method"] = "GET"
+        if http_version != "1.1":
+            scope["http_version"] = http_version
+        scope["path"], scope["raw_path"], scope["query_string"] = path, url.path, url.query or b""
+        assert self._answer_now is not None
+        answer = self._answer_now(scope)
+        if answer is None:
+            return False
+        status, headers, body = answer
+        content = [STATUS_LINE[status]]
+        for name, value in self.server_state.default_headers:
+            content += (name, b": ", value, b"\r\n")
+        for name, value in headers:
+            if HEADER_VALUE_RE.search(value):
+                return False  # as uvicorn would refuse it: its path answers (and says why)
+            content += (name, b": ", value, b"\r\n")
+        keep_alive = http_version != "1.0" and parser.should_keep_alive()
+        if not keep_alive:
+            content.append(b"connection: close\r\n")
+        content += (b"\r\n", body)
+        self.cycle = ANSWERED  # type: ignore[assignment]
+        self.transport.write(b"".join(content))
+        if not keep_alive:
+            self.transport.close()
+        self.on_response_complete()
+        return True
