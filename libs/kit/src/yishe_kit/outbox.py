@@ -90,6 +90,7 @@ class Outbox:
     def __init__(self, table: Table, source: str):
         self.table = table
         self.source = source
+        self._insert = insert(table)  # built once: inline, the statement and its cache key cost ~0.1 ms an event
 
     async def emit(self, session: AsyncSession, event_: Event, *, effective_date: date | None = None) -> Envelope:
         """Write one event; `effective_date` only where the rule's date is not one of the event's own fields."""
@@ -103,15 +104,9 @@ class Outbox:
             time=default_clock().now(),
             id=_caused_id(event_, causation_id_var.get()),
         )
-        await session.execute(
-            insert(self.table).values(
-                event_id=envelope.id,
-                subject=envelope.type,
-                payload=envelope.to_json_bytes(),
-                created_at=datetime.now(UTC),
-                attempts=0,
-            )
-        )
+        await session.execute(self._insert, {"event_id": envelope.id, "subject": envelope.type,
+                                             "payload": envelope.to_json_bytes(), "created_at": datetime.now(UTC),
+                                             "attempts": 0})
         session.info[_PENDING] = True
         return envelope
 

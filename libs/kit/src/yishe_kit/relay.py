@@ -12,7 +12,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from sqlalchemy import Select, Table, func, select, update
+from sqlalchemy import Select, Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .bus import Bus
@@ -36,6 +36,11 @@ class Relay:
         self._stopping = False
         self.published = 0
         self.more = False  # the last round stopped at its byte budget with rows left
+        # Built once (per dialect): the next-rows query took ~0.75 ms to build and key on every round, every event.
+        self._next: dict[str, Select] = {}
+        t = outbox
+        self._mark_sent = (update(t).where(t.c.seq.in_(bindparam("seqs", expanding=True)))
+                           .values(published_at=bindparam("at")))
 
     def start(self) -> None:
         register_waker(self.wake)
@@ -94,7 +99,7 @@ class Relay:
             sent = [r.seq for r in rows[:acked]]
             now = datetime.now(UTC)
             if sent:
-                await session.execute(update(t).where(t.c.seq.in_(sent)).values(published_at=now))
+                await session.execute(self._mark_sent, {"seqs": sent, "at": now})
             if error is not None:
                 failed = rows[len(sent)].seq
                 await session.execute(
@@ -113,6 +118,9 @@ class Relay:
         reached 435 MB RSS; measured after a 300,000-row import job, the registry peaked at 204 MB with 8 MiB a
         round and 189 MB with 2 MiB (the default; 174 MB before its relay ran). The sizes are the stored lengths,
         read without reading the payloads."""
+        built = self._next.get(dialect)
+        if built is not None:
+            return built
         t = self.outbox
         first = (select(t.c.seq, func.length(t.c.payload).label("size")).where(t.c.published_at.is_(None))
                  .order_by(t.c.seq).limit(self.settings.batch).subquery())
@@ -123,6 +131,7 @@ class Relay:
                 .order_by(t.c.seq))
         if dialect == "postgresql":
             stmt = stmt.with_for_update(of=t, skip_locked=True)
+        self._next[dialect] = stmt
         return stmt
 
     async def purge_once(self, now: datetime | None = None, batch: int = 5000) -> int:
