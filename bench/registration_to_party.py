@@ -28,7 +28,7 @@ import nats
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from gateway_profile import cpu_seconds  # noqa: E402
+from gateway_profile import cpu_seconds, remove_data  # noqa: E402
 
 # The registry is called directly (no gateway hop), so the headers the gateway would assert for a staff account.
 
@@ -159,6 +159,7 @@ async def run(n: int) -> None:
         rtt = await nats_round_trip(stack.nats_url)
     finally:
         stack.stop()
+        remove_data(data)
     p50, p99 = statistics.median(delays), pct(delays, 99)
     bare50, rtt50 = statistics.median(bare), statistics.median(rtt)
     print(f"registration commit → Party-building record, {n} registrations one at a time, embedded default (SQLite):")
