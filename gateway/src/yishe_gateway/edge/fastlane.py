@@ -94,14 +94,18 @@ async def answer(state: State, scope: Scope, receive: Receive, send: Send, uscc:
     else:
         cache.hits += 1
     body = _body(state, entry, uscc, sig)
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [*JSON_HEADERS, (b"content-length", str(len(body)).encode()), *extra]})
+    await send({"type": "http.response.start", "status": 200, "headers": _headers(body, extra)})
     await send({"type": "http.response.body", "body": body})
     return 200
 
 
 def _body(state: State, entry: Entry, uscc: str, sig: str | None) -> bytes:
+    """The public view (CODE-4) of a held profile, with its signature's state (CODE-6)."""
     return entry.body(*PUBLIC_VIEW) + SIGNATURE[signature_state(state.settings, uscc, sig)]
+
+
+def _headers(body: bytes, extra: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    return [*JSON_HEADERS, (b"content-length", str(len(body)).encode()), *extra]
 
 
 class PublicLane:
@@ -114,10 +118,10 @@ class PublicLane:
         self.observe = None if metrics is None else metrics.route_observer("GET", ROUTE)
 
     def answer_now(self, scope: Scope) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
-        """A held profile's answer, given by the HTTP protocol itself without an ASGI task (yishe_kit.server): the
-        same bytes, request id, metrics and access-log line as `serve`. None for anything else (a profile not held
-        or stale, a caller over the anonymous limit, a request the lane does not take): `serve` and the stack then
-        answer it as before."""
+        """CACHE-1: a held profile's answer, given by the HTTP protocol itself without an ASGI task
+        (yishe_kit.server): the same bytes (CODE-4, CODE-6), request id, metrics and access-log line as `serve`, the
+        anonymous limit charged (EDGE-1). None for anything else (a profile not held or stale, a caller over the
+        limit, a request the lane does not take): `serve` and the stack then answer it as before."""
         uscc, sig = match(scope)
         if uscc is None:
             return None
@@ -135,12 +139,8 @@ class PublicLane:
             rid = request_id.resolve(scope["headers"])
         except Exception:  # the ASGI path answers, and renders any error itself
             return None
-        elapsed = time.perf_counter() - start
-        if self.observe is not None:
-            self.observe(200, elapsed)
-        if self.access is not None:
-            self.access.request("GET", ROUTE, 200, elapsed, rid, "public")
-        return 200, [*JSON_HEADERS, (b"content-length", str(len(body)).encode()), (b"x-request-id", rid.encode())], body
+        self._recorded(200, start, rid)
+        return 200, _headers(body, [(b"x-request-id", rid.encode("latin-1"))]), body
 
     async def serve(self, scope: Scope, receive: Receive, send: Send) -> bool:
         uscc, sig = match(scope)
@@ -164,12 +164,16 @@ class PublicLane:
             return False  # nothing sent yet: the full stack answers, and renders any error itself
         if status is None:
             return False
+        self._recorded(status, start, rid)
+        return True
+
+    def _recorded(self, status: int, start: float, rid: str) -> None:
+        """What the telemetry middleware does for an answer the lane gave: the route's count, the access-log line."""
         elapsed = time.perf_counter() - start
         if self.observe is not None:
             self.observe(status, elapsed)
         if self.access is not None:
             self.access.request("GET", ROUTE, status, elapsed, rid, "public")
-        return True
 
 
 class FastLane:

@@ -39,7 +39,7 @@ async def record_event(session: AsyncSession, data: Event, envelope: Envelope) -
     """EXCH-1: append the event (without withheld personal data) to the feed; EXCH-2: owe it to each subscriber.
     An event without a township takes `record_events`' Core statements (the ORM's unit of work and its evaluated
     update of the head were most of the gateway's CPU on a single event)."""
-    if not (_TOWNSHIP in type(data).model_fields and getattr(data, _TOWNSHIP)):
+    if not _files_township(data):
         await record_events(session, [(data, envelope)])
         return
     if await session.scalar(select(FeedEntry.seq).where(FeedEntry.event_id == envelope.id)) is not None:
@@ -73,7 +73,7 @@ async def record_events(session: AsyncSession, items: list[tuple[Event, Envelope
     still commit order, and stream order within the batch), one read of where filed organisations were placed, one
     read of the webhooks, the entries and deliveries in one statement each. Events carrying a township (filings move
     earlier entries) go one by one."""
-    if any(_TOWNSHIP in type(data).model_fields and getattr(data, _TOWNSHIP) for data, _ in items):
+    if any(_files_township(data) for data, _ in items):
         for data, envelope in items:
             await record_event(session, data, envelope)
         return
@@ -139,6 +139,12 @@ async def _filed_with(session: AsyncSession, usccs: list[str]) -> dict[str, str 
         if uscc is not None:
             out.setdefault(uscc, division)
     return out
+
+
+def _files_township(data: Event) -> bool:
+    """The event files an organisation with a township (its earlier entries move there: `jurisdiction.place_event`).
+    Looked up in the model's fields: `getattr` with a default raised and caught inside pydantic on every other event."""
+    return _TOWNSHIP in type(data).model_fields and bool(getattr(data, _TOWNSHIP))
 
 
 def organisation_of(data: Event, envelope: Envelope) -> str | None:

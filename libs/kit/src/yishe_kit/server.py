@@ -170,7 +170,7 @@ class HttpToolsProtocol(_UvicornHttpTools):
             content += (name, b": ", value, b"\r\n")
         for name, value in headers:
             if HEADER_VALUE_RE.search(value):
-                return False  # as uvicorn would refuse it: its path answers (and says why)
+                return False  # uvicorn's path refuses it and says why (an app's own mistake: it has counted it once)
             content += (name, b": ", value, b"\r\n")
         keep_alive = http_version != "1.0" and parser.should_keep_alive()
         if not keep_alive:
