@@ -30,6 +30,7 @@ import asyncio
 import contextlib
 import importlib.util
 import itertools
+import json
 import os
 import re
 import shutil
@@ -289,6 +290,7 @@ class Options:
     backends: tuple[str, ...] = ("sqlite", "postgres")
     py_spy: str = ""  # a directory: py-spy samples every process during the cold phase (collapsed stacks)
     client: str = "wrk"  # the load generator of the bare, held and cold phases: wrk (when installed) or aiohttp
+    data: str = ""  # SQLite only: a directory seeded on first use and reused by later runs (never removed)
 
     def __post_init__(self) -> None:
         if self.organisations < 2:
@@ -303,6 +305,8 @@ class Options:
         self.cold_set = min(self.cold_set, self.organisations)
         if self.cold_set <= self.cache_entries:
             raise SystemExit("the cold set must be larger than the cache, or it would be held")
+        if self.data and self.backends != ("sqlite",):
+            raise SystemExit("--data is for the SQLite backend alone (add --backend sqlite)")
 
     @property
     def held_set(self) -> int:
@@ -330,11 +334,15 @@ def parse_args(argv: list[str]) -> Options:
     p.add_argument("--postgres", action="store_true", help="PostgreSQL only (as --backend postgres)")
     p.add_argument("--py-spy", default="", metavar="DIR",
                    help="sample every process with py-spy during the cold phase; collapsed stacks into DIR")
+    p.add_argument("--data", default="", metavar="DIR",
+                   help="SQLite only: load N organisations into DIR once and reuse them in later runs (A/B runs at "
+                        "1,000,000 without ~20 minutes of loading each; a reused run's first lookups find every "
+                        "fragment built). Never removed")
     a = p.parse_args(argv)
     backends = tuple(a.backend or (["postgres"] if a.postgres else ["sqlite", "postgres"]))
     return Options(organisations=a.organisations or a.n or 1000, seconds=a.seconds or a.phase_seconds or 8.0,
                    cache_entries=a.cache_entries, cold_set=a.cold_set, backends=backends,
-                   py_spy=a.py_spy, client=a.client or ("wrk" if WRK else "aiohttp"))
+                   py_spy=a.py_spy, client=a.client or ("wrk" if WRK else "aiohttp"), data=a.data)
 
 
 def pick(usccs: list[str], opts: Options, seed: int = 17) -> tuple[list[str], list[str]]:
@@ -372,17 +380,26 @@ async def run_backend(opts: Options, backend: str) -> BackendRun:
     sys.path.insert(0, str(ROOT / "bench"))
     from profile_seed import usccs as seeded_usccs
 
-    data = Path(tempfile.mkdtemp(prefix=f"yishe-bench-gateway-{backend}-"))
-    (data / "logs").mkdir()
+    data = Path(opts.data) if opts.data else Path(tempfile.mkdtemp(prefix=f"yishe-bench-gateway-{backend}-"))
+    (data / "logs").mkdir(parents=True, exist_ok=True)
     if backend == "postgres":  # one fresh database per service and the gateway (production's backend)
         db_urls = {svc: create_pg_database(f"yishe_bench_{svc}") for svc in mod.MIGRATED}
     else:
         db_urls = {svc: f"sqlite+aiosqlite:///{data / (svc + '.db')}" for svc in mod.MIGRATED}
-    for svc, directory in mod.MIGRATED.items():
-        migrate(directory, db_urls[svc])
-    began = time.perf_counter()
-    summary = seed_databases(opts.organisations, db_urls, data / "logs" / "seed.log")
-    seed_seconds = time.perf_counter() - began
+    marker = data / "seeded.json"
+    if opts.data and marker.exists():
+        seeded = json.loads(marker.read_text())
+        if seeded["organisations"] != opts.organisations:
+            raise SystemExit(f"{data} holds {seeded['organisations']:,} organisations, not {opts.organisations:,}")
+        summary, seed_seconds = f"reused {data} (its first lookups' fragments already built)\n", seeded["seconds"]
+    else:
+        for svc, directory in mod.MIGRATED.items():
+            migrate(directory, db_urls[svc])
+        began = time.perf_counter()
+        summary = seed_databases(opts.organisations, db_urls, data / "logs" / "seed.log")
+        seed_seconds = time.perf_counter() - began
+        if opts.data:
+            marker.write_text(json.dumps({"organisations": opts.organisations, "seconds": seed_seconds}))
     usccs = seeded_usccs(opts.organisations)
     held_set, cold_set = pick(usccs, opts)
 
@@ -454,7 +471,8 @@ async def run_backend(opts: Options, backend: str) -> BackendRun:
             bare.terminate()
             bare.wait(10)
         stack.stop()
-    remove_data(data)  # kept after a failure (its logs)
+    if not opts.data:
+        remove_data(data)  # kept after a failure (its logs)
     return BackendRun(backend, results, memory, seed_seconds, summary, cache)
 
 
@@ -517,6 +535,8 @@ def report(run: BackendRun, opts: Options) -> None:
           + ", ".join(f"{k} {now:.0f}/{peak:.0f}" for k, (now, peak) in run.memory.items()))
     if run.cache:
         print(f"  gateway (readiness answer): {run.cache}")
+    if opts.data:
+        print(f"  data: {run.seed_summary.strip()}")
 
 
 async def run(opts: Options) -> list[BackendRun]:
