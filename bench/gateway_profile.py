@@ -27,7 +27,6 @@ Usage: python bench/gateway_profile.py [--organisations N] [--seconds S] [--cach
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib.util
 import itertools
 import json
@@ -459,13 +458,13 @@ async def run_backend(opts: Options, backend: str) -> BackendRun:
             proc.wait(30)
         cycle = [f"{gw}/v1/code/{u}" for u in cold_set]  # more than the cache holds, in one order: always a miss
         spies = spy(pids, opts, f"{backend}-cold")
+        before = await readiness(stack)
         results["cold"] = await load("cold profile (cache miss: 5-way fan-out)", cycle, opts.seconds, pids)
+        after = await readiness(stack)
         for proc in spies:
             proc.wait(30)
         memory = memory_mb({**pids, "bare": bare.pid})
-        cache = {}
-        with contextlib.suppress(Exception):
-            cache = await cache_stats(stack)
+        cache = {"cache": after.get("cache", {}), "cold phase's gathered reads": gathered(before, after)}
     finally:
         if bare is not None:
             bare.terminate()
@@ -501,15 +500,24 @@ def spy(pids: dict[str, int], opts: Options, backend: str) -> list[subprocess.Po
             for name, pid in pids.items()]
 
 
-async def cache_stats(stack: Any) -> dict[str, Any]:
-    """From the gateway's readiness answer: its profile cache's counters (entries, bytes, hits, misses) and, per
-    service, the gathered fragment reads of the fan-out (requests sent, codes they carried)."""
-    async with aiohttp.ClientSession() as session, session.get(f"{stack.gateway_url}/health/ready") as resp:
-        body = await resp.json()
-    fanout = body.get("fanout", {})
-    gathered = {s: f"{v['requests']:,} reads, {v['codes'] / max(1, v['requests']):.1f} codes each"
-                for s, v in fanout.items()}
-    return {"cache": body.get("cache", {}), "fanout (whole run)": gathered}
+async def readiness(stack: Any) -> dict[str, Any]:
+    """The gateway's readiness answer: its profile cache's counters (entries, bytes, hits, misses) and, per service,
+    the fan-out's gathered fragment reads so far (requests sent, codes they carried). {} if it cannot be read."""
+    try:
+        async with aiohttp.ClientSession() as session, session.get(f"{stack.gateway_url}/health/ready") as resp:
+            return dict(await resp.json())
+    except (aiohttp.ClientError, ValueError):
+        return {}
+
+
+def gathered(before: dict[str, Any], after: dict[str, Any]) -> dict[str, str]:
+    """Per service, the reads one phase sent and the codes each carried (its warm-up included)."""
+    out = {}
+    for s, v in after.get("fanout", {}).items():
+        was = before.get("fanout", {}).get(s, {"requests": 0, "codes": 0})
+        requests, codes = v["requests"] - was["requests"], v["codes"] - was["codes"]
+        out[s] = f"{requests:,} reads, {codes / max(1, requests):.1f} codes each"
+    return out
 
 
 def report(run: BackendRun, opts: Options) -> None:

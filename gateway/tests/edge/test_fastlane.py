@@ -183,3 +183,80 @@ async def test_a_held_lookup_on_a_real_server_is_answered_by_the_protocol_as_the
     scraped = (await client.get("/metrics")).text
     assert any(line.startswith("yishe_http_request_duration_seconds_count") and 'route="/v1/code/{uscc}"' in line
                and 'status="200"' in line and line.endswith(" 4.0") for line in scraped.splitlines())
+
+
+async def test_a_lookup_not_held_on_a_real_server_is_answered_by_the_protocol_when_its_load_comes_back(
+        start_gateway, fake, make_uscc, capsys) -> None:
+    """Cache off: every lookup loads. On the gateway's server the protocol answers each when the cache's load comes
+    back, without an ASGI task — the route's answer (200, or the 404/503 problem+json), the request id, the access-log
+    line, the 400 of a malformed code still the stack's; and lookups pipelined on one connection answered in order."""
+    if tracing.recording("gateway"):
+        pytest.skip("traces are recorded in this process: the public lane is off by design (the stack's span)")
+    import socket
+
+    import httpx
+    import uvicorn
+
+    from yishe_kit.server import HttpToolsProtocol
+
+    app, client = await start_gateway(cache={"max_entries": 0})
+    uscc, other, unknown = make_uscc(), make_uscc(), make_uscc()
+    fake.add(uscc)
+    fake.add(other)
+    lane = app.front
+    served = []
+    original = lane.serve
+
+    async def counting(scope, receive, send):
+        served.append(scope["path"])
+        return await original(scope, receive, send)
+
+    lane.serve = counting
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, http=HttpToolsProtocol, lifespan="off", log_level="warning",
+                                           access_log=False, proxy_headers=False))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            await asyncio.sleep(0.01)
+        address = sock.getsockname()
+        capsys.readouterr()
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{address[1]}") as real:
+            loaded = await real.get(f"/v1/code/{uscc}", headers={"X-Request-ID": "later-1"})
+            missing = await real.get(f"/v1/code/{unknown}", headers={"Accept-Language": "en"})
+            assert served == []  # both answered by the protocol
+            malformed = await real.get("/v1/code/51330300MJ8A2T0117")
+            fake.failing.add("registry")
+            down = await real.get(f"/v1/code/{unknown}")
+            fake.failing.discard("registry")
+        reader, writer = await asyncio.open_connection(*address)  # two lookups pipelined on one connection
+        writer.write(f"GET /v1/code/{other} HTTP/1.1\r\nHost: t\r\n\r\nGET /v1/code/{uscc} HTTP/1.1\r\nHost: t\r\n\r\n"
+                     .encode())
+        pipelined = []
+        for _ in range(2):
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+            length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                              if line.lower().startswith(b"content-length:")))
+            pipelined.append(json.loads(await asyncio.wait_for(reader.readexactly(length), 5)))
+        writer.close()
+        await asyncio.sleep(0.01)
+    finally:
+        lane.serve = original
+        server.should_exit = True
+        await task
+    via_route = await client.get(f"/v1/code/{uscc}", params={"format": "json"})
+    body, routed = loaded.json(), via_route.json()
+    assert body.pop("as_of") and routed.pop("as_of")  # the assembly time differs, nothing else
+    assert loaded.status_code == 200 and body == routed and loaded.headers["x-request-id"] == "later-1"
+    assert loaded.headers["content-type"] == "application/json"
+    route_missing = await client.get(f"/v1/code/{unknown}?format=json", headers={"Accept-Language": "en"})
+    assert missing.status_code == route_missing.status_code == 404 and missing.json() == route_missing.json()
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert down.status_code == 503 and down.headers["content-type"] == "application/problem+json"
+    assert malformed.status_code == 400  # the stack's, naming the rule
+    assert [p["uscc"] for p in pipelined] == [other, uscc]  # in the order asked, the second queued behind the first
+    assert served == ["/v1/code/51330300MJ8A2T0117", f"/v1/code/{uscc}"]  # (queued: by uvicorn's path, as before)
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"event":"request"' in line]
+    assert [(line["request_id"], line["status"]) for line in lines[:2]] == [
+        ("later-1", 200), (missing.headers["x-request-id"], 404)]

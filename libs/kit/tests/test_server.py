@@ -128,24 +128,33 @@ async def test_large_streamed_closing_and_head_answers_arrive_whole(running) -> 
 # ---- answers given at once (`answer_now`): a front lane's held bytes, without an ASGI task --------------------------
 
 HELD = b'{"held":"\xe6\xb8\xa9\xe5\xb7\x9e"}'
+HELD_ANSWER = 200, [(b"content-type", b"application/json"), (b"content-length", str(len(HELD)).encode())], HELD
 
 
 class _Lane:
     """A front lane answering GET /held: at once (`answer_now`, when `eager`) or through ASGI (`serve`); counts both."""
 
     def __init__(self, eager: bool) -> None:
-        self.eager, self.now, self.served = eager, 0, 0
+        self.eager, self.now, self.later, self.served = eager, 0, 0, 0
         if not eager:
             self.answer_now = None  # type: ignore[assignment]
 
     def answer_now(self, scope: dict) -> Any:
-        if scope["path"] != "/held":
+        path = scope["path"]
+        if path == "/held":
+            self.now += 1
+            return HELD_ANSWER
+        if not path.startswith("/later"):
             return None
-        self.now += 1
-        return 200, [(b"content-type", b"application/json"), (b"content-length", str(len(HELD)).encode())], HELD
+        self.later += 1  # an answer that comes later: held bytes, or (/later-none, /later-error) none after all
+        later = asyncio.get_running_loop().create_future()
+        outcome = {"/later": HELD_ANSWER, "/later-none": None, "/later-error": RuntimeError("the load failed")}[path]
+        done = later.set_exception if isinstance(outcome, Exception) else later.set_result
+        asyncio.get_running_loop().call_later(0.05, done, outcome)
+        return later
 
     async def serve(self, scope: dict, receive: Any, send: Any) -> bool:
-        if scope["type"] != "http" or scope["path"] != "/held":
+        if scope["type"] != "http" or scope["path"] not in ("/held", "/later", "/later-none", "/later-error"):
             return False
         self.served += 1
         await send({"type": "http.response.start", "status": 200,
@@ -267,3 +276,46 @@ async def test_an_idle_connection_is_closed_after_the_keep_alive_timeout_followi
     assert await asyncio.wait_for(reader.read(), 5) == b""  # closed by the server once idle
     writer.close()
     assert lane.now == 1
+
+
+# ---- answers that come later (`answer_now` gives a future): a load under way, without an ASGI task -----------------
+
+GET_LATER = b"GET /later HTTP/1.1\r\nHost: t\r\n\r\n"
+
+
+async def test_an_answer_that_comes_later_is_written_when_it_comes_with_the_bytes_the_asgi_path_sends(apps) -> None:
+    address, lane = await apps(True)
+    asgi_at, _ = await apps(False)
+    later = await exchange(address, GET_LATER, 1)
+    routed = await exchange(asgi_at, GET_HELD, 1)
+    assert (lane.later, lane.served) == (1, 0)
+    assert without_date(later[0]) == without_date(routed[0])
+
+
+async def test_requests_pipelined_behind_an_answer_that_comes_later_wait_for_it_in_order(apps) -> None:
+    """/later answers after 0.05 s; /held behind it, though answerable at once, must not overtake it."""
+    address, lane = await apps(True, timeout_keep_alive=0.02)  # shorter than the wait: not armed while it lasts
+    answers = await exchange(address, GET_LATER + GET_HELD + GET_LATER + GET_SLOW, 4)
+    assert [a.rsplit(b"\r\n\r\n", 1)[1] for a in answers] == [HELD, HELD, HELD, '{"slow":"慢"}'.encode()]
+    assert (lane.later, lane.served) == (1, 2)  # the rest were queued behind it and taken by uvicorn's path
+
+
+async def test_an_answer_that_does_not_come_hands_the_request_to_the_asgi_path(apps) -> None:
+    address, lane = await apps(True)
+    answers = await exchange(address, b"GET /later-none HTTP/1.1\r\nHost: t\r\n\r\n"
+                             + b"GET /later-error HTTP/1.1\r\nHost: t\r\n\r\n" + GET_HELD, 3)
+    assert all(a.endswith(HELD) for a in answers)
+    assert (lane.later, lane.served, lane.now) == (1, 3, 0)  # all three by the ASGI path: queued behind the first
+
+
+async def test_an_answer_that_comes_later_closes_a_connection_not_kept_and_skips_one_lost(apps) -> None:
+    address, lane = await apps(True)
+    closing = await exchange(address, b"GET /later HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 1,
+                             to_eof=True)
+    assert b"\r\nconnection: close\r\n" in closing[0] and closing[0].endswith(HELD)
+    _, writer = await asyncio.open_connection(*address)
+    writer.write(GET_LATER)
+    await writer.drain()
+    writer.close()  # gone before the answer comes: nothing is written, nothing fails
+    await asyncio.sleep(0.1)
+    assert (await exchange(address, GET_LATER, 1))[0].endswith(HELD) and lane.later == 3

@@ -17,6 +17,7 @@ CORS request, a malformed code, a caller over its limit — goes on to FastAPI."
 
 from __future__ import annotations
 
+import asyncio
 import time
 from urllib.parse import unquote
 
@@ -40,6 +41,7 @@ _PASS = frozenset({b"authorization", b"x-app-key", b"x-signature", b"origin"})
 JSON_HEADERS = [(b"content-type", b"application/json")]
 _NO_LANE = (None, None)
 PUBLIC_VIEW = ("public", "public")  # (view, role) of every answer a lane gives
+Answer = tuple[int, list[tuple[bytes, bytes]], bytes]  # yishe_kit.server.Answer
 
 
 def match(scope: Scope) -> tuple[str | None, str | None]:
@@ -117,11 +119,14 @@ class PublicLane:
         self.access = access
         self.observe = None if metrics is None else metrics.route_observer("GET", ROUTE)
 
-    def answer_now(self, scope: Scope) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
-        """CACHE-1: a held profile's answer, given by the HTTP protocol itself without an ASGI task
-        (yishe_kit.server): the same bytes (CODE-4, CODE-6), request id, metrics and access-log line as `serve`, the
-        anonymous limit charged (EDGE-1). None for anything else (a profile not held or stale, a caller over the
-        limit, a request the lane does not take): `serve` and the stack then answer it as before."""
+    def answer_now(self, scope: Scope) -> Answer | asyncio.Future[Answer | None] | None:
+        """CACHE-1: the answer `serve` would give, given by the HTTP protocol itself without an ASGI task
+        (yishe_kit.server): the same bytes (CODE-4, CODE-6), request id, metrics and access-log line, the anonymous
+        limit charged (EDGE-1). A held profile's at once; one not held or stale (a well-formed code) when the cache's
+        single-flight load comes back (`answer`'s load: a stale one is served degraded while the registry is down):
+        a future of the answer, the 404 or 503 as the route renders it included. None for anything else (a malformed
+        code, a caller over the limit, a request the lane does not take), and a future of None for a load that
+        failed otherwise: `serve` and the stack then answer it as before."""
         uscc, sig = match(scope)
         if uscc is None:
             return None
@@ -132,7 +137,9 @@ class PublicLane:
             if cache is None:
                 return None
             entry = cache.fresh(uscc)
-            if entry is None or not _anonymous_allowed(state, scope):
+            if entry is None:
+                return self._later(scope, uscc, sig, start)
+            if not _anonymous_allowed(state, scope):
                 return None
             cache.hits += 1
             body = _body(state, entry, uscc, sig)
@@ -141,6 +148,40 @@ class PublicLane:
             return None
         self._recorded(200, start, rid)
         return 200, _headers(body, [(b"x-request-id", rid.encode("latin-1"))]), body
+
+    def _later(self, scope: Scope, uscc: str, sig: str | None, start: float) -> asyncio.Future[Answer | None] | None:
+        """A profile not held: its load (started, or joined if under way), answered when it comes back."""
+        state = self.state
+        cache = state.cache
+        if validate_social_org_uscc(uscc) or not _anonymous_allowed(state, scope):
+            return None  # the route answers the 400 naming the rule, or the 429
+        rid = request_id.resolve(scope["headers"])
+        cache.misses += 1
+        loading = cache.loading(uscc, rid, PUBLIC_VIEW)
+        later: asyncio.Future[Answer | None] = loading.get_loop().create_future()
+        extra = [(b"x-request-id", rid.encode("latin-1"))]
+
+        def loaded(done: asyncio.Future[Entry]) -> None:
+            try:
+                error = None if done.cancelled() else done.exception()
+                if done.cancelled() or (error is not None and not isinstance(error, ServiceError)):
+                    later.set_result(None)  # the ASGI path answers (and renders or logs what went wrong)
+                    return
+                if isinstance(error, ServiceError):  # as the kit's handler renders it for the route
+                    accept = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"accept-language"), None)
+                    response = service_error_response(error, language(accept))
+                    answer: Answer = (error.status, [*response.raw_headers, *extra], bytes(response.body))
+                else:
+                    body = _body(state, done.result(), uscc, sig)
+                    answer = (200, _headers(body, extra), body)
+                self._recorded(answer[0], start, rid)
+                later.set_result(answer)
+            except Exception:
+                if not later.done():
+                    later.set_result(None)
+
+        loading.add_done_callback(loaded)
+        return later
 
     async def serve(self, scope: Scope, receive: Receive, send: Send) -> bool:
         uscc, sig = match(scope)

@@ -114,11 +114,16 @@ class ProfileCache:
         return await self.load(uscc, request_id, view)
 
     async def load(self, uscc: str, request_id: str, view: tuple[str, str] | None = None) -> Entry:
+        return await asyncio.shield(self.loading(uscc, request_id, view))
+
+    def loading(self, uscc: str, request_id: str, view: tuple[str, str] | None = None) -> asyncio.Future[Entry]:
+        """The load of `uscc` under way, started if none is (single flight). Shared by every caller: shield it, or
+        only add a callback; never cancel it."""
         future = self._inflight.get(uscc)
         if future is None:
             future = self._inflight[uscc] = asyncio.ensure_future(self._load(uscc, request_id, view))
             future.add_done_callback(lambda f: self._loaded(uscc, f))
-        return await asyncio.shield(future)
+        return future
 
     def _loaded(self, uscc: str, future: asyncio.Future[Entry]) -> None:
         self._inflight.pop(uscc, None)

@@ -86,7 +86,7 @@ async def fetch_all(session: aiohttp.ClientSession, settings: Settings, breakers
             asked.append((source, gatherer.ask(uscc, request_id)))
     try:
         if asked:
-            await asyncio.wait([wait for _, wait in asked], timeout=hops.limit)
+            await _all_done([wait for _, wait in asked], hops.limit)
     finally:  # past the limit (a read queued behind a slow one), or the lookup itself cancelled: stop waiting
         for _, wait in asked:
             wait.cancel()
@@ -102,6 +102,26 @@ async def fetch_all(session: aiohttp.ClientSession, settings: Settings, breakers
             breakers[source].success()
         fetched[source] = f
     return fetched
+
+
+def _all_done(futures: list[asyncio.Future[Fetched]], limit: float) -> asyncio.Future[None]:
+    """Done when every one of `futures` is, or `limit` seconds from now (asyncio.wait's timeout, without its sets,
+    its per-future callback removal and its result sets: a cold lookup waits on five of these)."""
+    loop = asyncio.get_running_loop()
+    everything: asyncio.Future[None] = loop.create_future()
+    left = len(futures)
+
+    def one(_: asyncio.Future[Fetched]) -> None:
+        nonlocal left
+        left -= 1
+        if left == 0 and not everything.done():
+            everything.set_result(None)
+
+    for future in futures:
+        future.add_done_callback(one)
+    timer = loop.call_later(limit, lambda: everything.done() or everything.set_result(None))
+    everything.add_done_callback(lambda _: timer.cancel())
+    return everything
 
 
 async def _fetch(session: aiohttp.ClientSession, settings: Settings, source: str, uscc: str,

@@ -6,8 +6,9 @@ gathers what is written during one turn of the event loop and sends it in one wr
 once past `FLUSH_BYTES`, before closing, on `write_eof`). Nothing waits longer than the turn it was written in, so
 no latency is added beyond it, and flow control sees the bytes as soon as they are handed on.
 
-It also answers, without an ASGI task, a request the app can answer at once from memory (`answer_now`, below): the
-gateway's held 一社一码 lookups. uvicorn gives every request a task, a request-response cycle and its `receive`/`send`
+It also answers, without an ASGI task, a request the app can answer from memory or from a load already under way
+(`answer_now`, below): the gateway's 一社一码 lookups, held (answered at once) or not (answered when the profile's
+fan-out comes back). uvicorn gives every request a task, a request-response cycle and its `receive`/`send`
 awaitables; for an answer that is bytes already held, that machinery was about half the CPU of the lookup
 (py-spy, bench/gateway_profile.py). The answer written here is the one the ASGI path would send, byte for byte
 (status line, uvicorn's default headers, the app's headers, `connection: close` when the connection is not kept).
@@ -19,10 +20,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import httptools
-from uvicorn.protocols.http.httptools_impl import HEADER_VALUE_RE, STATUS_LINE
+from uvicorn.protocols.http.httptools_impl import HEADER_VALUE_RE, STATUS_LINE, RequestResponseCycle
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _UvicornHttpTools
 
 FLUSH_BYTES = 256 * 1024
@@ -96,6 +98,10 @@ class GatheringTransport:
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 """What `answer_now` gives: status, headers (uvicorn adds its default ones), body."""
 
+Later = asyncio.Future
+"""What `answer_now` gives for an answer that comes later (a load under way): a future of an `Answer`, or of None
+(or an error, or cancelled) for a request the ASGI path must answer after all."""
+
 
 class _NoWait:
     __slots__ = ()
@@ -116,20 +122,37 @@ class _Answered:
 ANSWERED = _Answered()
 
 
+class _Pending:
+    """The cycle of a request whose answer comes later (`Later`), until it is written: what the protocol reads and
+    sets on a cycle meanwhile (a pipelined request queues behind it, a lost connection marks it, a graceful shutdown
+    asks it not to keep the connection, the request's end is noted)."""
+
+    __slots__ = ("disconnected", "keep_alive", "more_body", "response_complete")
+    message_event = _NoWait()
+
+    def __init__(self, keep_alive: bool) -> None:
+        self.keep_alive = keep_alive
+        self.response_complete = False
+        self.disconnected = False
+        self.more_body = True
+
+
 class HttpToolsProtocol(_UvicornHttpTools):
     """uvicorn's httptools protocol over a `GatheringTransport`, answering at once what the app can (`answer_now`).
 
     The app (as uvicorn loaded it, with no uvicorn middleware around it: the gateway runs `--no-proxy-headers`, so
     the client address is the socket's, as the app would see it) may have a method `answer_now(scope)` that returns
-    an `Answer` or None, synchronously and without raising. It is asked only for a GET with nothing else in flight on
-    the connection: no earlier request still being answered or queued behind one, no body announced, no
+    an `Answer`, a `Later` or None, synchronously and without raising. It is asked only for a GET with nothing else
+    in flight on the connection: no earlier request still being answered or queued behind one, no body announced, no
     `Expect: 100-continue`, writing not paused, no root path, uvicorn's own access log off and its concurrency limit
-    not set. Everything else, and every request it declines, takes uvicorn's path unchanged."""
+    not set. Everything else, and every request it declines, takes uvicorn's path unchanged; so does a `Later` that
+    comes to None or an error (the ASGI path then answers the request from the start). Requests pipelined behind a
+    `Later` wait for its answer, in order, as behind any request being answered."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         now = getattr(self.app, "answer_now", None)
-        self._answer_now: Callable[[dict], Answer | None] | None = (
+        self._answer_now: Callable[[dict], Answer | Later[Answer | None] | None] | None = (
             now if now is not None and not self.root_path and not self.access_log and self.limit_concurrency is None
             else None)
 
@@ -164,21 +187,60 @@ class HttpToolsProtocol(_UvicornHttpTools):
         answer = self._answer_now(scope)
         if answer is None:
             return False
+        keep_alive = http_version != "1.0" and parser.should_keep_alive()
+        if isinstance(answer, Later):
+            pending = _Pending(keep_alive)
+            self.cycle = pending  # type: ignore[assignment]
+            answer.add_done_callback(partial(self._answered_later, pending, scope))
+            return True
+        content = self._content(answer, keep_alive)
+        if content is None:
+            return False  # uvicorn's path refuses it and says why (an app's own mistake: it has counted it once)
+        self.cycle = ANSWERED  # type: ignore[assignment]
+        self._write(content, keep_alive)
+        return True
+
+    def _content(self, answer: Answer, keep_alive: bool) -> bytes | None:
+        """The answer's bytes as uvicorn would write them, or None for a header value uvicorn would refuse."""
         status, headers, body = answer
         content = [STATUS_LINE[status]]
         for name, value in self.server_state.default_headers:
             content += (name, b": ", value, b"\r\n")
         for name, value in headers:
             if HEADER_VALUE_RE.search(value):
-                return False  # uvicorn's path refuses it and says why (an app's own mistake: it has counted it once)
+                return None
             content += (name, b": ", value, b"\r\n")
-        keep_alive = http_version != "1.0" and parser.should_keep_alive()
         if not keep_alive:
             content.append(b"connection: close\r\n")
         content += (b"\r\n", body)
-        self.cycle = ANSWERED  # type: ignore[assignment]
-        self.transport.write(b"".join(content))
+        return b"".join(content)
+
+    def _write(self, content: bytes, keep_alive: bool) -> None:
+        self.transport.write(content)
         if not keep_alive:
             self.transport.close()
         self.on_response_complete()
-        return True
+
+    def _answered_later(self, pending: _Pending, scope: Any, later: Later[Answer | None]) -> None:
+        """A `Later` is done: its answer written (the next pipelined request then starts), or the request handed to
+        the ASGI path. Nothing is written to a connection already lost."""
+        answer = None if later.cancelled() or later.exception() is not None else later.result()
+        if pending.disconnected or self.transport.is_closing():
+            pending.response_complete = True
+            return
+        content = None if answer is None else self._content(answer, pending.keep_alive)
+        if content is not None:
+            pending.response_complete = True
+            self._write(content, pending.keep_alive)
+            return
+        cycle = RequestResponseCycle(  # as uvicorn's own on_headers_complete builds it, for the request as it came
+            scope=scope, transport=self.transport, flow=self.flow, logger=self.logger,
+            access_logger=self.access_logger, access_log=self.access_log,
+            default_headers=self.server_state.default_headers, message_event=asyncio.Event(),
+            expect_100_continue=False, keep_alive=pending.keep_alive, on_response=self.on_response_complete)
+        cycle.more_body = pending.more_body
+        if not pending.more_body:
+            cycle.message_event.set()
+        if self.cycle is pending:  # type: ignore[comparison-overlap]  # (set so by _answered_now)
+            self.cycle = cycle
+        self._start_asgi_task(cycle, self.app)
