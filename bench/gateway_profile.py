@@ -289,7 +289,7 @@ class Options:
     backends: tuple[str, ...] = ("sqlite", "postgres")
     py_spy: str = ""  # a directory: py-spy samples every process during the cold phase (collapsed stacks)
     client: str = "wrk"  # the load generator of the bare, held and cold phases: wrk (when installed) or aiohttp
-    data: str = ""  # SQLite only: a directory seeded on first use and reused by later runs (never removed)
+    data: str = ""  # one backend: a directory (and on PostgreSQL the yishe_bench_* databases) loaded once, reused
 
     def __post_init__(self) -> None:
         if self.organisations < 2:
@@ -304,8 +304,8 @@ class Options:
         self.cold_set = min(self.cold_set, self.organisations)
         if self.cold_set <= self.cache_entries:
             raise SystemExit("the cold set must be larger than the cache, or it would be held")
-        if self.data and self.backends != ("sqlite",):
-            raise SystemExit("--data is for the SQLite backend alone (add --backend sqlite)")
+        if self.data and len(self.backends) != 1:
+            raise SystemExit("--data is for one backend (add --backend sqlite or --backend postgres)")
 
     @property
     def held_set(self) -> int:
@@ -334,9 +334,9 @@ def parse_args(argv: list[str]) -> Options:
     p.add_argument("--py-spy", default="", metavar="DIR",
                    help="sample every process with py-spy during the cold phase; collapsed stacks into DIR")
     p.add_argument("--data", default="", metavar="DIR",
-                   help="SQLite only: load N organisations into DIR once and reuse them in later runs (A/B runs at "
-                        "1,000,000 without ~20 minutes of loading each; a reused run's first lookups find every "
-                        "fragment built). Never removed")
+                   help="one backend: load N organisations once (into DIR; on PostgreSQL into the yishe_bench_* "
+                        "databases, DIR keeping the note of it) and reuse them in later runs: A/B runs at 1,000,000 "
+                        "without 15-30 minutes of loading each. Never removed")
     a = p.parse_args(argv)
     backends = tuple(a.backend or (["postgres"] if a.postgres else ["sqlite", "postgres"]))
     return Options(organisations=a.organisations or a.n or 1000, seconds=a.seconds or a.phase_seconds or 8.0,
@@ -374,23 +374,27 @@ class BackendRun:
 
 async def run_backend(opts: Options, backend: str) -> BackendRun:
     mod = _load_stack()
-    from yishe_kit.testing import create_pg_database, free_port, migrate, wait_for_port
+    from yishe_kit.testing import create_pg_database, free_port, migrate, pg_url, wait_for_port
 
     sys.path.insert(0, str(ROOT / "bench"))
     from profile_seed import usccs as seeded_usccs
 
     data = Path(opts.data) if opts.data else Path(tempfile.mkdtemp(prefix=f"yishe-bench-gateway-{backend}-"))
     (data / "logs").mkdir(parents=True, exist_ok=True)
+    marker = data / "seeded.json"
+    reuse = bool(opts.data) and marker.exists()
     if backend == "postgres":  # one fresh database per service and the gateway (production's backend)
-        db_urls = {svc: create_pg_database(f"yishe_bench_{svc}") for svc in mod.MIGRATED}
+        db_urls = {svc: pg_url(f"yishe_bench_{svc}") if reuse else create_pg_database(f"yishe_bench_{svc}")
+                   for svc in mod.MIGRATED}
     else:
         db_urls = {svc: f"sqlite+aiosqlite:///{data / (svc + '.db')}" for svc in mod.MIGRATED}
-    marker = data / "seeded.json"
-    if opts.data and marker.exists():
+    if reuse:
         seeded = json.loads(marker.read_text())
-        if seeded["organisations"] != opts.organisations:
-            raise SystemExit(f"{data} holds {seeded['organisations']:,} organisations, not {opts.organisations:,}")
-        summary, seed_seconds = f"reused {data} (its first lookups' fragments already built)\n", seeded["seconds"]
+        if (seeded["organisations"], seeded.get("backend", "sqlite")) != (opts.organisations, backend):
+            raise SystemExit(f"{data} holds {seeded['organisations']:,} organisations on "
+                             f"{seeded.get('backend', 'sqlite')}, not {opts.organisations:,} on {backend}")
+        seed_seconds = seeded["seconds"]
+        summary = f"reused {data} ({backend}, loaded once in {seed_seconds:.0f} s)\n"
     else:
         for svc, directory in mod.MIGRATED.items():
             migrate(directory, db_urls[svc])
@@ -398,7 +402,8 @@ async def run_backend(opts: Options, backend: str) -> BackendRun:
         summary = seed_databases(opts.organisations, db_urls, data / "logs" / "seed.log")
         seed_seconds = time.perf_counter() - began
         if opts.data:
-            marker.write_text(json.dumps({"organisations": opts.organisations, "seconds": seed_seconds}))
+            marker.write_text(json.dumps({"organisations": opts.organisations, "seconds": seed_seconds,
+                                          "backend": backend}))
     usccs = seeded_usccs(opts.organisations)
     held_set, cold_set = pick(usccs, opts)
 
