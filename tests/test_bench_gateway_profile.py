@@ -39,6 +39,16 @@ def test_options_bound_the_cache_below_n_and_the_cold_set_above_the_cache() -> N
     assert len(held) == opts.held_set and len(cold) == opts.cold_set and not set(held) & set(cold)
 
 
+def test_reused_data_is_for_one_backend_and_the_cold_phases_reads_are_its_own() -> None:
+    bench = _bench("gateway_profile")
+    assert bench.parse_args(["1000", "--backend", "postgres", "--data", "/tmp/x"]).data == "/tmp/x"
+    with pytest.raises(SystemExit):
+        bench.parse_args(["1000", "--data", "/tmp/x"])  # both backends: which one the directory holds is unclear
+    before = {"fanout": {"credit": {"requests": 10, "codes": 12}}}
+    after = {"fanout": {"credit": {"requests": 30, "codes": 412}, "party": {"requests": 4, "codes": 8}}}
+    assert bench.gathered(before, after) == {"credit": "20 reads, 20.0 codes each", "party": "4 reads, 2.0 codes each"}
+
+
 def test_a_small_run_fits_its_sets_in_the_organisations_it_loaded() -> None:
     bench = _bench("gateway_profile")
     opts = bench.parse_args(["--organisations", "1000"])
