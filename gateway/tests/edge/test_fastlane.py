@@ -3,12 +3,48 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import socket
+from collections.abc import AsyncIterator
 
+import httpx
 import pytest
+import uvicorn
 
 from yishe_gateway import qr
 from yishe_kit import tracing
+
+
+@contextlib.asynccontextmanager
+async def on_the_protocol(app) -> AsyncIterator[tuple[tuple[str, int], list[str]]]:
+    """The gateway app on a real uvicorn with `yishe_kit.server.HttpToolsProtocol` and no proxy headers, as its
+    processes run (scripts/stack.py, deploy): its address, and the paths the lane's ASGI `serve` was called for
+    (what the protocol did not answer itself)."""
+    from yishe_kit.server import HttpToolsProtocol
+
+    lane = app.front
+    served: list[str] = []
+    original = lane.serve
+
+    async def counting(scope, receive, send):
+        served.append(scope["path"])
+        return await original(scope, receive, send)
+
+    lane.serve = counting
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, http=HttpToolsProtocol, lifespan="off", log_level="warning",
+                                           access_log=False, proxy_headers=False))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            await asyncio.sleep(0.01)
+        yield sock.getsockname(), served
+    finally:
+        lane.serve = original
+        server.should_exit = True
+        await task
 
 
 async def test_fast_lane_answer_equals_route_answer_when_profile_held(gw, fake, make_uscc) -> None:
@@ -132,48 +168,21 @@ async def test_a_held_lookup_on_a_real_server_is_answered_by_the_protocol_as_the
     lane's bytes, request id, metrics count and access-log line, and the anonymous limit charged (EDGE-1)."""
     if tracing.recording("gateway"):
         pytest.skip("traces are recorded in this process: the public lane is off by design (the stack's span)")
-    import socket
-
-    import httpx
-    import uvicorn
-
-    from yishe_kit.server import HttpToolsProtocol
-
     app, client = gw
     uscc = make_uscc()
     fake.add(uscc)
     via_lane = await client.get(f"/v1/code/{uscc}", headers={"X-Request-ID": "lane-2"})  # loads: then held
-    lane = app.front
-    served = []
-    original = lane.serve
-
-    async def counting(scope, receive, send):
-        served.append(scope["path"])
-        return await original(scope, receive, send)
-
-    lane.serve = counting
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, http=HttpToolsProtocol, lifespan="off", log_level="warning",
-                                           access_log=False, proxy_headers=False))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        while not server.started:
-            await asyncio.sleep(0.01)
+    async with on_the_protocol(app) as (address, served):
         limiter = app.state.limiter
         limiter.settings = limiter.settings.model_copy(update={"anonymous": "3/minute"})
         capsys.readouterr()
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{sock.getsockname()[1]}") as real:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{address[1]}") as real:
             held = await real.get(f"/v1/code/{uscc}", headers={"X-Request-ID": "now-1"})
             minted = await real.get(f"/v1/code/{uscc}")
             assert served == []  # both answered by the protocol
             await real.get(f"/v1/code/{uscc}")
             over = await real.get(f"/v1/code/{uscc}")  # the fourth in a minute: declined at once, the stack's 429
         await asyncio.sleep(0.01)
-    finally:
-        lane.serve = original
-        server.should_exit = True
-        await task
     assert held.content == minted.content == via_lane.content and held.headers["x-request-id"] == "now-1"
     assert held.headers["content-type"] == "application/json" and len(minted.headers["x-request-id"]) == 32
     assert over.status_code == 429 and served == [f"/v1/code/{uscc}"]
@@ -187,40 +196,17 @@ async def test_a_held_lookup_on_a_real_server_is_answered_by_the_protocol_as_the
 
 async def test_a_lookup_not_held_on_a_real_server_is_answered_by_the_protocol_when_its_load_comes_back(
         start_gateway, fake, make_uscc, capsys) -> None:
-    """Cache off: every lookup loads. On the gateway's server the protocol answers each when the cache's load comes
-    back, without an ASGI task — the route's answer (200, or the 404/503 problem+json), the request id, the access-log
-    line, the 400 of a malformed code still the stack's; and lookups pipelined on one connection answered in order."""
+    """CACHE-1, cache off: every lookup loads. On the gateway's server the protocol answers each when the cache's
+    load comes back, without an ASGI task — the route's answer (200, or the 404/503 problem+json), the request id,
+    the access-log line, the 400 of a malformed code still the stack's (naming its USCC rule); and lookups
+    pipelined on one connection answered in order."""
     if tracing.recording("gateway"):
         pytest.skip("traces are recorded in this process: the public lane is off by design (the stack's span)")
-    import socket
-
-    import httpx
-    import uvicorn
-
-    from yishe_kit.server import HttpToolsProtocol
-
     app, client = await start_gateway(cache={"max_entries": 0})
     uscc, other, unknown = make_uscc(), make_uscc(), make_uscc()
     fake.add(uscc)
     fake.add(other)
-    lane = app.front
-    served = []
-    original = lane.serve
-
-    async def counting(scope, receive, send):
-        served.append(scope["path"])
-        return await original(scope, receive, send)
-
-    lane.serve = counting
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, http=HttpToolsProtocol, lifespan="off", log_level="warning",
-                                           access_log=False, proxy_headers=False))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        while not server.started:
-            await asyncio.sleep(0.01)
-        address = sock.getsockname()
+    async with on_the_protocol(app) as (address, served):
         capsys.readouterr()
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{address[1]}") as real:
             loaded = await real.get(f"/v1/code/{uscc}", headers={"X-Request-ID": "later-1"})
@@ -241,10 +227,6 @@ async def test_a_lookup_not_held_on_a_real_server_is_answered_by_the_protocol_wh
             pipelined.append(json.loads(await asyncio.wait_for(reader.readexactly(length), 5)))
         writer.close()
         await asyncio.sleep(0.01)
-    finally:
-        lane.serve = original
-        server.should_exit = True
-        await task
     via_route = await client.get(f"/v1/code/{uscc}", params={"format": "json"})
     body, routed = loaded.json(), via_route.json()
     assert body.pop("as_of") and routed.pop("as_of")  # the assembly time differs, nothing else

@@ -22,6 +22,7 @@ import time
 from urllib.parse import unquote
 
 from starlette.datastructures import State
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from yishe_contracts.identifiers import validate_social_org_uscc
@@ -29,6 +30,7 @@ from yishe_kit.access_log import AccessLines
 from yishe_kit.errors import ServiceError, service_error_response
 from yishe_kit.i18n import language
 from yishe_kit.metrics import Metrics
+from yishe_kit.server import Answer, Later
 
 from .. import request_id
 from ..errors import RateLimited
@@ -41,7 +43,6 @@ _PASS = frozenset({b"authorization", b"x-app-key", b"x-signature", b"origin"})
 JSON_HEADERS = [(b"content-type", b"application/json")]
 _NO_LANE = (None, None)
 PUBLIC_VIEW = ("public", "public")  # (view, role) of every answer a lane gives
-Answer = tuple[int, list[tuple[bytes, bytes]], bytes]  # yishe_kit.server.Answer
 
 
 def match(scope: Scope) -> tuple[str | None, str | None]:
@@ -87,11 +88,8 @@ async def answer(state: State, scope: Scope, receive: Receive, send: Send, uscc:
     if entry is None:
         try:
             entry = await cache.get(uscc, rid, PUBLIC_VIEW)
-        except ServiceError as exc:  # as the kit's handler renders it for the route
-            accept = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"accept-language"), None)
-            response = service_error_response(exc, language(accept))
-            response.raw_headers.extend(extra)
-            await response(scope, receive, send)
+        except ServiceError as exc:
+            await _problem(scope, exc, extra)(scope, receive, send)
             return exc.status
     else:
         cache.hits += 1
@@ -110,6 +108,15 @@ def _headers(body: bytes, extra: list[tuple[bytes, bytes]]) -> list[tuple[bytes,
     return [*JSON_HEADERS, (b"content-length", str(len(body)).encode()), *extra]
 
 
+def _problem(scope: Scope, exc: ServiceError, extra: list[tuple[bytes, bytes]]) -> JSONResponse:
+    """The route's problem+json for `exc` (404 unknown, 503 registry down), as the kit's handler renders it, in the
+    caller's language, with the lane's extra headers."""
+    accept = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"accept-language"), None)
+    response = service_error_response(exc, language(accept))
+    response.raw_headers.extend(extra)
+    return response
+
+
 class PublicLane:
     """The front lane (see the module's docstring): `serve` answers and returns True, or returns False having sent
     nothing."""
@@ -119,7 +126,7 @@ class PublicLane:
         self.access = access
         self.observe = None if metrics is None else metrics.route_observer("GET", ROUTE)
 
-    def answer_now(self, scope: Scope) -> Answer | asyncio.Future[Answer | None] | None:
+    def answer_now(self, scope: Scope) -> Answer | Later[Answer | None] | None:
         """CACHE-1: the answer `serve` would give, given by the HTTP protocol itself without an ASGI task
         (yishe_kit.server): the same bytes (CODE-4, CODE-6), request id, metrics and access-log line, the anonymous
         limit charged (EDGE-1). A held profile's at once; one not held or stale (a well-formed code) when the cache's
@@ -149,7 +156,7 @@ class PublicLane:
         self._recorded(200, start, rid)
         return 200, _headers(body, [(b"x-request-id", rid.encode("latin-1"))]), body
 
-    def _later(self, scope: Scope, uscc: str, sig: str | None, start: float) -> asyncio.Future[Answer | None] | None:
+    def _later(self, scope: Scope, uscc: str, sig: str | None, start: float) -> Later[Answer | None] | None:
         """A profile not held: its load (started, or joined if under way), answered when it comes back."""
         state = self.state
         cache = state.cache
@@ -158,7 +165,7 @@ class PublicLane:
         rid = request_id.resolve(scope["headers"])
         cache.misses += 1
         loading = cache.loading(uscc, rid, PUBLIC_VIEW)
-        later: asyncio.Future[Answer | None] = loading.get_loop().create_future()
+        later: Later[Answer | None] = loading.get_loop().create_future()
         extra = [(b"x-request-id", rid.encode("latin-1"))]
 
         def loaded(done: asyncio.Future[Entry]) -> None:
@@ -167,10 +174,9 @@ class PublicLane:
                 if done.cancelled() or (error is not None and not isinstance(error, ServiceError)):
                     later.set_result(None)  # the ASGI path answers (and renders or logs what went wrong)
                     return
-                if isinstance(error, ServiceError):  # as the kit's handler renders it for the route
-                    accept = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"accept-language"), None)
-                    response = service_error_response(error, language(accept))
-                    answer: Answer = (error.status, [*response.raw_headers, *extra], bytes(response.body))
+                if error is not None:
+                    response = _problem(scope, error, extra)
+                    answer: Answer = (error.status, response.raw_headers, bytes(response.body))
                 else:
                     body = _body(state, done.result(), uscc, sig)
                     answer = (200, _headers(body, extra), body)
