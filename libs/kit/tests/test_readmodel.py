@@ -11,6 +11,7 @@ import orjson
 import pytest
 from fastapi import FastAPI, Request
 from pydantic import BaseModel
+from pydantic_settings import SettingsConfigDict
 from sqlalchemy import Column, Integer, String, Table, delete, insert, select, text, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from starlette.datastructures import State
@@ -31,6 +32,7 @@ from yishe_kit.readmodel import (
     listen_to_engine,
     listening_session_class,
 )
+from yishe_kit.settings import ServiceSettings
 from yishe_kit.testing import _pg, assertion_hook, create_pg_database, key_pair_for_tests
 from yishe_kit.testing import test_backend as backend
 
@@ -279,6 +281,35 @@ async def test_a_restart_with_other_settings_voids_every_fragment(model: ReadMod
     await model.start()
     await view(model)
     assert model.builds == 3
+
+
+class KitSettings(ServiceSettings):
+    """A service's settings as the kit's base composes them: one setting its view reads, the rest how it runs."""
+
+    model_config = SettingsConfigDict(env_prefix="KITTEST_")
+    VIEW_NEUTRAL = ServiceSettings.VIEW_NEUTRAL | {"import_chunk_rows"}
+    service_name: str = "kittest"
+    grade_validity_years: int = 5
+    import_chunk_rows: int = 1000
+
+
+async def test_a_restart_on_other_urls_ports_or_tuning_keeps_every_fragment(model: ReadModel) -> None:
+    """#11 item 4: a restart voids nothing still valid. Where the service runs (database and NATS URLs, log level,
+    pools, its own tuning) is no part of a view: restarting on another NATS port (a benchmark reusing its data, a
+    moved cluster) keeps the fragments; a setting a view reads still voids them."""
+    model.state.settings = KitSettings(db={"url": "sqlite+aiosqlite:///a.db"}, nats={"url": "nats://127.0.0.1:4222"})
+    await model.start()
+    await view(model)
+    builds = model.builds
+    model.state.settings = KitSettings(db={"url": "sqlite+aiosqlite:///b.db", "pool_size": 3}, log_level="DEBUG",
+                                       nats={"url": "nats://10.0.0.9:4333"}, import_chunk_rows=5000)
+    await model.start()
+    await view(model)
+    assert model.builds == builds
+    model.state.settings = KitSettings(db={"url": "sqlite+aiosqlite:///b.db"}, grade_validity_years=3)
+    await model.start()
+    await view(model)
+    assert model.builds == builds + 1
 
 
 async def test_bulk_inserted_rows_void_only_the_organisations_they_name(model: ReadModel) -> None:

@@ -349,13 +349,14 @@ class ReadModel:
 
     def fingerprint(self) -> str:
         """What the stored fragments depend on besides the data: the source of the view's own package, the kit's and
-        the contracts', and the service's settings (`state.settings`)."""
+        the contracts', and the service's settings (`state.settings`) but those no view reads (its database and
+        NATS URLs, ports, pools, keys: `ServiceSettings.VIEW_NEUTRAL`)."""
         digest = hashlib.sha256()
         for package in sorted({self.fragments.view.__module__.split(".")[0], "yishe_kit", "yishe_contracts"}):
             digest.update(_package_digest(package))
         settings = getattr(self.state, "settings", None)
-        if settings is not None:
-            dump = getattr(settings, "model_dump_json", None)
+        if settings is not None:  # a service's: without the settings no view reads (ServiceSettings.VIEW_NEUTRAL)
+            dump = getattr(settings, "view_settings_json", None) or getattr(settings, "model_dump_json", None)
             digest.update((dump() if dump is not None else repr(settings)).encode())
         return digest.hexdigest()
 

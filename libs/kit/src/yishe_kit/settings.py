@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import AliasChoices, BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings
@@ -94,6 +95,18 @@ class ServiceSettings(BaseSettings):
     platform_date_enabled: bool = Field(
         False, validation_alias=AliasChoices("platform_date_enabled", "YISHE_PLATFORM_DATE_ENABLED"),
         description="follow the platform date set at the gateway (NATS KV); honoured only with env=dev")
+
+    VIEW_NEUTRAL: ClassVar[frozenset[str]] = frozenset({
+        "env", "db", "nats", "relay", "telemetry", "assertion", "limits", "idempotency", "log_level",
+        "platform_date_enabled"})
+    """Settings no view of an organisation reads: where the service runs and how it talks (its database and NATS
+    URLs and ports, pools, keys, logging, limits; the day a view is for is stored with it). A service adds its own
+    (e.g. the registry's import tuning). They are left out of the read model's fingerprint (`view_settings_json`):
+    a restart on another port, database URL or NATS cluster keeps every stored profile fragment."""
+
+    def view_settings_json(self) -> str:
+        """The settings a view may read, as JSON: what the read model's fingerprint covers."""
+        return self.model_dump_json(exclude=set(self.VIEW_NEUTRAL))
 
     @property
     def follows_platform_date(self) -> bool:

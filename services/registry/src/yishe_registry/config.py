@@ -83,6 +83,8 @@ class RulesSettings(BaseModel):
 
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="REGISTRY_", env_nested_delimiter="__")
+    VIEW_NEUTRAL = ServiceSettings.VIEW_NEUTRAL | {"import_chunk_rows", "import_cache_mib", "import_max_bytes",
+                                                   "upload_dir", "feed_settle_seconds"}
     service_name: str = "registry"
     uscc_body_prefix: str = "MJ"
     rules: RulesSettings = Field(default_factory=RulesSettings)
