@@ -8,13 +8,21 @@ every 5 s, then for `--after S` seconds more while the relay publishes the impor
 Reports: the idle process's RSS measured in the same run (the baseline), the peak during the job and after it, and
 the job's rows/s.
 
-Usage: python bench/import_memory.py [N] [--postgres] [--after S]   (default N = 300,000; 1,000,000 for a province)
+`--ceiling` (SQLite): afterwards the rows the job wrote (organisations, their history, name claims, the name index,
+the outbox) are read back and written again into a fresh database of the same schema and settings with the stdlib
+sqlite3 executemany, 1,000 rows a statement, one transaction: the storage's own rate for this import, with no
+Python per row beyond the driver's binding. The job's rate is printed against it (a ratio; 1.0 would be the
+storage's limit).
+
+Usage: python bench/import_memory.py [N] [--postgres] [--after S] [--ceiling]
+       (default N = 300,000; 1,000,000 for a province)
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -31,7 +39,42 @@ from gateway_profile import memory_mb  # noqa: E402
 from registry_lookup import serve  # noqa: E402
 
 
-def main(n: int, postgres: bool, after: float) -> None:
+CEILING_TABLES = ("organisation", "organisation_history", "name_claim", "name_fts", "outbox")
+
+
+def ceiling(source: Path, target_url: str, cache_mib: int = 16) -> tuple[float, int]:
+    """Seconds to write the import's rows again into a fresh migrated database (`target_url`) through the stdlib
+    sqlite3 executemany, 1,000 rows a statement, one transaction, the service's pragmas; and the organisations."""
+    import sqlite3
+
+    from yishe_kit.testing import migrate
+
+    migrate(ROOT / "services" / "registry", target_url)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(target_url.split("///", 1)[1], isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", f"cache_size={-1024 * cache_mib}"):
+        dst.execute(f"PRAGMA {pragma}")
+    seconds, orgs = 0.0, 0
+    dst.execute("BEGIN")
+    for table in CEILING_TABLES:
+        cur = src.execute(f"SELECT grams, uscc FROM {table}" if table == "name_fts" else f"SELECT * FROM {table}")
+        width = len(cur.description)
+        sql = (f"INSERT INTO {table} (grams, uscc) VALUES (?, ?)" if table == "name_fts"
+               else f"INSERT INTO {table} VALUES ({', '.join('?' * width)})")
+        while rows := cur.fetchmany(1000):
+            started = time.perf_counter()
+            dst.executemany(sql, rows)
+            seconds += time.perf_counter() - started
+            orgs += len(rows) if table == "organisation" else 0
+    started = time.perf_counter()
+    dst.execute("COMMIT")
+    seconds += time.perf_counter() - started
+    src.close()
+    dst.close()
+    return seconds, orgs
+
+
+def main(n: int, postgres: bool, after: float, with_ceiling: bool = False) -> None:
     from yishe_kit.assertion import HEADER, Minter, write_pem_pair
     from yishe_kit.testing import NatsServer, create_pg_database, free_port, migrate
 
@@ -77,6 +120,12 @@ def main(n: int, postgres: bool, after: float) -> None:
           f"target ≤ 200 MB")
     print("  RSS every 5 s (rows done, MB): " + ", ".join(
         f"{done:,} {mb:,.0f}" for _, done, mb in samples[:: max(1, len(samples) // 8)]))
+    if with_ceiling and not postgres:
+        seconds, orgs = ceiling(data / "registry.db", f"sqlite+aiosqlite:///{data / 'ceiling.db'}")
+        print(f"  storage ceiling (baseline, same run): the job's rows written again with sqlite3's executemany, no "
+              f"per-row Python: {orgs / seconds:,.0f} organisations/s ({seconds:,.1f} s); the job reached "
+              f"{n / elapsed / (orgs / seconds):.2f}× of it")
+    shutil.rmtree(data, ignore_errors=True)
 
 
 if __name__ == "__main__":
@@ -84,5 +133,6 @@ if __name__ == "__main__":
     parser.add_argument("n", nargs="?", type=int, default=300_000, help="organisations (default 300,000)")
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL on 127.0.0.1:5432 instead of SQLite")
     parser.add_argument("--after", type=float, default=30.0, help="seconds to keep sampling after the job (the relay)")
+    parser.add_argument("--ceiling", action="store_true", help="SQLite: the storage's own rate for the same rows")
     args = parser.parse_args()
-    main(args.n, args.postgres, args.after)
+    main(args.n, args.postgres, args.after, args.ceiling)

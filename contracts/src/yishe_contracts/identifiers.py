@@ -1,6 +1,7 @@
 """Identifier rules: unified social credit code (RULES.md §2, USCC-1..11), GB/T 2260 division codes (DIV-1),
 mainland resident ID numbers (ID-1), masking and organisation-name normalisation. Stdlib only."""
 
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,21 +53,33 @@ class IdentifierProblem:
     message_en: str
 
 
+# USCC-1/USCC-3/USCC-7 at once: 18 characters of the set, positions 3-8 digits (the shape every valid code has).
+_USCC_SHAPE = re.compile(r"[0-9A-HJ-NP-RTUW-Y]{2}[0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}")
+
+
+def _gb11714_check(body8: str) -> str:
+    total = sum(map(int.__mul__, map(_GB11714_VALUE.__getitem__, body8), GB11714_WEIGHTS))
+    check = 11 - total % 11
+    return "X" if check == 10 else "0" if check == 11 else str(check)
+
+
+def _uscc_check(first17: str) -> str:
+    total = sum(map(int.__mul__, map(_USCC_VALUE.__getitem__, first17), USCC_WEIGHTS))
+    return USCC_CHARSET[(31 - total % 31) % 31]
+
+
 def gb11714_check_char(body8: str) -> str:
     """USCC-6: GB 11714 mod-11 check character of an 8-character organisation-code body ('0'-'9' or 'X')."""
     if len(body8) != 8 or any(c not in _GB11714_VALUE for c in body8):
         raise ValueError("body8 must be 8 characters from 0-9 / A-Z")
-    total = sum(map(int.__mul__, map(_GB11714_VALUE.__getitem__, body8), GB11714_WEIGHTS))
-    check = 11 - total % 11
-    return "X" if check == 10 else "0" if check == 11 else str(check)
+    return _gb11714_check(body8)
 
 
 def uscc_check_char(first17: str) -> str:
     """USCC-5: GB 32100 mod-31 check character for the first 17 characters (31 -> '0')."""
     if len(first17) != 17 or any(c not in _USCC_VALUE for c in first17):
         raise ValueError("first17 must be 17 characters from the USCC character set")
-    total = sum(map(int.__mul__, map(_USCC_VALUE.__getitem__, first17), USCC_WEIGHTS))
-    return USCC_CHARSET[(31 - total % 31) % 31]
+    return _uscc_check(first17)
 
 
 def validate_uscc(code: str, *, field: str = "uscc") -> list[IdentifierProblem]:
@@ -75,6 +88,9 @@ def validate_uscc(code: str, *, field: str = "uscc") -> list[IdentifierProblem]:
     the length is 18 and every character is legal. Empty list = valid."""
     if not isinstance(code, str):
         return [IdentifierProblem("USCC-1", field, "统一社会信用代码必须是字符串", "USCC must be a string")]
+    if (_USCC_SHAPE.fullmatch(code) and code[16] == _gb11714_check(code[8:16])
+            and code[17] == _uscc_check(code[:17])):
+        return []  # a valid code, checked in one pass (a bulk import checks a million); any fault: the reasons below
     problems: list[IdentifierProblem] = []
     if len(code) != 18:
         problems.append(IdentifierProblem(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -24,6 +25,12 @@ CATEGORIES = frozenset(c.value for c in DirectCategory)
 CLASSES = frozenset(c.value for c in CommunityClass)
 STATUS_ALIASES = {label: status.value for status, label in STATUS_LABELS.items()} | {"撤销": "registration_cancelled",
                                                                                     "吊销": "certificate_revoked"}
+
+
+@lru_cache(maxsize=8192)
+def _division_problems(code: str) -> tuple:
+    """DIV-1 for a division code: a file's rows share a few hundred codes (each checked once, not a million times)."""
+    return tuple(validate_division_code(code))
 
 
 @dataclass
@@ -65,7 +72,7 @@ def validate(n: int, raw: dict[str, str], division_prefix: str, today: date) -> 
         bad("org_type", "USCC-2", f"统一社会信用代码第2位{uscc[1]!r}与类型“{org_type}”不符",
             f"USCC position 2 {uscc[1]!r} does not match org_type {org_type}")
     division = raw.get("division_code", "")
-    for p in validate_division_code(division):
+    for p in _division_problems(division):
         bad(p.field, p.rule, p.message_zh, p.message_en)
     if division_prefix and not division.startswith(division_prefix):
         bad("division_code", "AUTH-2", "该记录不在您的管辖范围内", "this record is outside your jurisdiction")
