@@ -38,7 +38,6 @@ from bulk_propagation import import_file, write_csv  # noqa: E402
 from gateway_profile import memory_mb  # noqa: E402
 from registry_lookup import serve  # noqa: E402
 
-
 CEILING_TABLES = ("organisation", "organisation_history", "name_claim", "name_fts", "outbox")
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 import orjson
 

@@ -12,6 +12,8 @@ names.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 FTS_TABLE = "name_fts"
 CREATE_FTS = (f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(grams, uscc UNINDEXED, tokenize = 'ascii', "
               "columnsize = 0)")
@@ -38,7 +40,7 @@ def token(pair: str) -> str:
 def bigram_tokens(name_key: str) -> list[str]:
     """The key's bigrams in order (repeats kept: positions make a phrase match a substring match)."""
     hexes = list(map(_HEX.__getitem__, name_key))
-    return [a + "g" + b for a, b in zip(hexes, hexes[1:], strict=False)]
+    return [a + "g" + b for a, b in pairwise(hexes)]
 
 
 def document(name_key: str) -> str:
