@@ -11,7 +11,9 @@ without wrk, or with --client aiohttp, a Python aiohttp client whose own CPU cap
   bare      a bare FastAPI JSON endpoint in its own uvicorn process: the baseline of this backend's run
   first     each organisation of the cold set looked up once: nothing held anywhere, every source builds its
             fragment with its full view code (the first lookup of an organisation, or the first after a change);
-            always by the aiohttp client, which reads each answer to check that every source is in it
+            always by the aiohttp client, which reads each answer to check that every source is in it (a reused
+            run, --data, voids the stored fragments at start so that they build again; with --keep-fragments it
+            keeps them, and this phase is the lookup after a restart)
   held      GET /v1/code/{uscc} cycling through a held set (≤ M/2, at most 500): every lookup a cache hit
   cold      the same cycling through the cold set (more organisations than the cache holds, in one fixed order, so
             each lookup has been evicted before it comes round again): a 5-way fan-out to the services, each
@@ -21,7 +23,7 @@ and each process's RSS (now and peak, /proc) after the run. Targets (issue 17; r
 held ≥ 2×; cold ≥ 0.3× with p99 ≤ 50 ms; every service ≤ 200 MB.
 
 Usage: python bench/gateway_profile.py [--organisations N] [--seconds S] [--cache-entries M] [--cold-set K]
-       [--backend sqlite|postgres …]   (old form: gateway_profile.py N S [--postgres])
+       [--backend sqlite|postgres …] [--data DIR [--keep-fragments]]   (old form: gateway_profile.py N S [--postgres])
 """
 
 from __future__ import annotations
@@ -290,6 +292,7 @@ class Options:
     py_spy: str = ""  # a directory: py-spy samples every process during the cold phase (collapsed stacks)
     client: str = "wrk"  # the load generator of the bare, held and cold phases: wrk (when installed) or aiohttp
     data: str = ""  # one backend: a directory (and on PostgreSQL the yishe_bench_* databases) loaded once, reused
+    keep_fragments: bool = False  # a reused run: the services keep the fragments an earlier run stored (a restart)
 
     def __post_init__(self) -> None:
         if self.organisations < 2:
@@ -337,11 +340,16 @@ def parse_args(argv: list[str]) -> Options:
                    help="one backend: load N organisations once (into DIR; on PostgreSQL into the yishe_bench_* "
                         "databases, DIR keeping the note of it) and reuse them in later runs: A/B runs at 1,000,000 "
                         "without 15-30 minutes of loading each. Never removed")
+    p.add_argument("--keep-fragments", action="store_true",
+                   help="with --data, a reused run: the services keep the profile fragments an earlier run stored "
+                        "(a restart: its first lookups read them). Without it they void them at start "
+                        "(YISHE_READMODEL_VOID_ON_START=1), so the first lookups build, as in a fresh run")
     a = p.parse_args(argv)
     backends = tuple(a.backend or (["postgres"] if a.postgres else ["sqlite", "postgres"]))
     return Options(organisations=a.organisations or a.n or 1000, seconds=a.seconds or a.phase_seconds or 8.0,
                    cache_entries=a.cache_entries, cold_set=a.cold_set, backends=backends,
-                   py_spy=a.py_spy, client=a.client or ("wrk" if WRK else "aiohttp"), data=a.data)
+                   py_spy=a.py_spy, client=a.client or ("wrk" if WRK else "aiohttp"), data=a.data,
+                   keep_fragments=a.keep_fragments)
 
 
 def pick(usccs: list[str], opts: Options, seed: int = 17) -> tuple[list[str], list[str]]:
@@ -410,6 +418,11 @@ async def run_backend(opts: Options, backend: str) -> BackendRun:
     # Loopback load from one address: the anonymous rate limit (EDGE-1) would measure the limiter, not the lookup.
     env = {"GATEWAY_RATE_LIMIT__ANONYMOUS": "100000000/second",
            "GATEWAY_CACHE__MAX_ENTRIES": str(opts.cache_entries)}
+    # A reused run's services keep the fragments an earlier run stored (their fingerprint leaves the ports out): its
+    # first lookups would read them. Unless asked to keep them, they are voided at start: every run's "first" phase
+    # then builds, fresh or reused.
+    kept = reuse and opts.keep_fragments
+    env["YISHE_READMODEL_VOID_ON_START"] = "0" if kept else "1"
     # Six processes on one PostgreSQL (max_connections 100, shared with whatever else runs here): 3 kept + 3 more
     # under load each, plus each service's read-model pool (yishe_kit.settings.DatabaseSettings).
     for prefix in [s.upper() for s in mod.MIGRATED]:
@@ -440,7 +453,8 @@ async def run_backend(opts: Options, backend: str) -> BackendRun:
             "bare": await load("bare FastAPI JSON endpoint", [f"http://127.0.0.1:{bare_port}/hello"],
                                 opts.seconds, {"bare": bare.pid}),
             # every organisation of both sets, looked up for the first time: each source builds its fragment
-            "first": await once(f"first lookup ({FIRST_CONCURRENCY} at a time: every source builds)",
+            "first": await once(f"lookup after a restart ({FIRST_CONCURRENCY} at a time: fragments kept)" if kept
+                                else f"first lookup ({FIRST_CONCURRENCY} at a time: every source builds)",
                                 [f"{gw}/v1/code/{u}" for u in cold_set + held_set], pids, FIRST_CONCURRENCY,
                                 failed),
         }
@@ -543,7 +557,7 @@ def report(run: BackendRun, opts: Options) -> None:
     print(f"  cold: ratio {cold.rps / bare.rps:.3f}× (target ≥ 0.3×), p99 {cold.p99:.1f} ms (target ≤ 50 ms): "
           f"{'PASS' if cold_ok else 'FAIL'}")
     print(f"  cold lookup's server CPU by process (µs/request): {cold.cpu_split()}")
-    print(f"  first lookup's server CPU by process (µs/request): {first.cpu_split()}")
+    print(f"  {first.name.split(' (')[0]}'s server CPU by process (µs/request): {first.cpu_split()}")
     print("  memory (MB, RSS at the end / peak since start; target ≤ 200 per service): "
           + ", ".join(f"{k} {now:.0f}/{peak:.0f}" for k, (now, peak) in run.memory.items()))
     if run.cache:

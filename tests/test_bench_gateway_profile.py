@@ -42,6 +42,8 @@ def test_options_bound_the_cache_below_n_and_the_cold_set_above_the_cache() -> N
 def test_reused_data_is_for_one_backend_and_the_cold_phases_reads_are_its_own() -> None:
     bench = _bench("gateway_profile")
     assert bench.parse_args(["1000", "--backend", "postgres", "--data", "/tmp/x"]).data == "/tmp/x"
+    assert not bench.parse_args(["1000", "--backend", "sqlite", "--data", "/tmp/x"]).keep_fragments
+    assert bench.parse_args(["1000", "--backend", "sqlite", "--data", "/tmp/x", "--keep-fragments"]).keep_fragments
     with pytest.raises(SystemExit):
         bench.parse_args(["1000", "--data", "/tmp/x"])  # both backends: which one the directory holds is unclear
     before = {"fanout": {"credit": {"requests": 10, "codes": 12}}}
