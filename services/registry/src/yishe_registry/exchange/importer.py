@@ -239,7 +239,7 @@ async def _write_all(session: AsyncSession, chunks: Iterator[list[dict]], r: _Ru
     that take the import's events in at the same time."""
     checker = _Checker(r)
     pending: asyncio.Future | None = None
-    overlap = session.bind.dialect.name != "sqlite"
+    overlap = (await session.connection()).dialect.name != "sqlite"
     try:
         while True:
             try:
