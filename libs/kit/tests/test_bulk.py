@@ -22,6 +22,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from yishe_contracts.events.registry import OrganisationStatus, OrganisationStatusChanged
@@ -70,6 +71,36 @@ async def test_fast_path_stores_what_core_stores(session) -> None:
     assert loaded["at"] == datetime(2026, 3, 1, 0, 30, 15, 123456, tzinfo=UTC)
     assert loaded["doc"] == {"名称": "协会", "n": [1, None]} and loaded["amount"] == Decimal("30000.50")
     assert loaded["count"] == 7  # a scalar default left out is applied, as Core applies it
+
+
+async def test_copy_stores_what_core_stores_and_rolls_back_with_its_transaction(session, sessionmaker) -> None:
+    """#11: `copy=True` (PostgreSQL: binary COPY on the session's connection, the bulk import's path; elsewhere the
+    same executemany) stores every value as a Core insert does — Chinese text, dates, instants in another zone,
+    amounts, booleans, JSON, nulls and a left-out default — and inside the caller's transaction: rolled back, it
+    leaves nothing."""
+    rows = [_row("cp"), _row("cpn", label=None, doc=None, at=None, day=None, amount=None, flag=None)]
+    await session.execute(insert(wide), [{**r, "k": "core-" + r["k"]} for r in rows])
+    await insert_rows(session, wide, rows, copy=True)
+    for r in rows:
+        assert (await _raw(session, r["k"]))[1:] == (await _raw(session, "core-" + r["k"]))[1:]
+    loaded = (await session.execute(select(wide).where(wide.c.k == "cp"))).one()._asdict()
+    assert loaded["at"] == datetime(2026, 3, 1, 0, 30, 15, 123456, tzinfo=UTC) and loaded["count"] == 7
+    assert loaded["doc"] == {"名称": "协会", "n": [1, None]} and loaded["amount"] == Decimal("30000.50")
+    await session.commit()
+    async with sessionmaker() as other:
+        await insert_rows(other, wide, [_row("cp-undone")], copy=True)
+        assert (await other.scalar(select(func.count()).select_from(wide).where(wide.c.k == "cp-undone"))) == 1
+        await other.rollback()
+    assert (await session.scalar(select(func.count()).select_from(wide).where(wide.c.k == "cp-undone"))) == 0
+
+
+async def test_a_copy_clashing_with_a_stored_key_raises_as_an_insert_would(session) -> None:
+    """A clash under COPY is SQLAlchemy's IntegrityError, as from an INSERT: callers (a concurrent name claim, a
+    job's retry of transient failures) tell database errors apart by those types."""
+    await insert_rows(session, wide, [_row("dup")])
+    with pytest.raises(IntegrityError):
+        await insert_rows(session, wide, [_row("dup2"), _row("dup")], copy=True)
+    await session.rollback()
 
 
 async def test_a_batch_repeating_dates_and_instants_stores_each_row_as_core_does(session) -> None:

@@ -69,4 +69,4 @@ async def claims_for(session: AsyncSession, keys: list[str]) -> dict[str, NameCl
 
 
 async def add_claims(session: AsyncSession, rows: list[dict]) -> None:
-    await insert_rows(session, NameClaim.__table__, rows)
+    await insert_rows(session, NameClaim.__table__, rows, copy=True)  # a clash is still an IntegrityError
