@@ -74,9 +74,12 @@ def import_file(client: httpx.Client, jobs_url: str, path: Path, *, every: float
     upload_s = time.perf_counter() - started
     job = resp.json()
     busy = 0
+    waits: list[float] = []  # each progress request's own time: how the busy service answers its callers
     while job["state"] not in FINISHED:
         time.sleep(every)
+        asked = time.perf_counter()
         polled = client.get(f"{jobs_url}/jobs/{job['job_id']}")
+        waits.append((time.perf_counter() - asked) * 1000)
         if polled.status_code in (502, 503, 504):  # the registry busy past the gateway's timeout: ask again, as
             busy += 1  # `yishe import` does (gateway/cli.py)
             continue
@@ -86,6 +89,11 @@ def import_file(client: httpx.Client, jobs_url: str, path: Path, *, every: float
             on_poll(job)
     if busy:
         print(f"  (the job's progress answered 502/503/504 {busy} times while it ran; asked again each time)")
+    if waits:
+        waits.sort()
+        print(f"  the job's progress while it ran ({len(waits)} requests, one every {every:g} s): p50 "
+              f"{waits[len(waits) // 2]:.1f} ms, p99 {waits[min(len(waits) - 1, len(waits) * 99 // 100)]:.1f} ms, "
+              f"max {waits[-1]:.1f} ms")
     assert job["state"] == "succeeded" and job["result"]["failed"] == 0, str(job)[:1000]
     return job, upload_s
 
