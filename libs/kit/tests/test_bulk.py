@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from yishe_contracts.events.registry import OrganisationStatus, OrganisationStatusChanged
+from yishe_kit import bulk
 from yishe_kit.bulk import insert_rows, update_rows
 from yishe_kit.db import UtcDateTime
 from yishe_kit.outbox import Outbox
@@ -73,7 +74,14 @@ async def test_fast_path_stores_what_core_stores(session) -> None:
     assert loaded["count"] == 7  # a scalar default left out is applied, as Core applies it
 
 
-async def test_copy_stores_what_core_stores_and_rolls_back_with_its_transaction(session, sessionmaker) -> None:
+@pytest.fixture
+def copy_always(monkeypatch):
+    """COPY for any number of rows (it starts at COPY_MIN_ROWS), so these few rows take that path."""
+    monkeypatch.setattr(bulk, "COPY_MIN_ROWS", 1)
+
+
+async def test_copy_stores_what_core_stores_and_rolls_back_with_its_transaction(session, sessionmaker,
+                                                                               copy_always) -> None:
     """#11: `copy=True` (PostgreSQL: binary COPY on the session's connection, the bulk import's path; elsewhere the
     same executemany) stores every value as a Core insert does — Chinese text, dates, instants in another zone,
     amounts, booleans, JSON, nulls and a left-out default — and inside the caller's transaction: rolled back, it
@@ -94,7 +102,7 @@ async def test_copy_stores_what_core_stores_and_rolls_back_with_its_transaction(
     assert (await session.scalar(select(func.count()).select_from(wide).where(wide.c.k == "cp-undone"))) == 0
 
 
-async def test_a_copy_clashing_with_a_stored_key_raises_as_an_insert_would(session) -> None:
+async def test_a_copy_clashing_with_a_stored_key_raises_as_an_insert_would(session, copy_always) -> None:
     """A clash under COPY is SQLAlchemy's IntegrityError, as from an INSERT: callers (a concurrent name claim, a
     job's retry of transient failures) tell database errors apart by those types."""
     await insert_rows(session, wide, [_row("dup")])

@@ -111,9 +111,9 @@ async def record_events(session: AsyncSession, items: list[tuple[Event, Envelope
                  for sub, client in hooks
                  if (not sub.subjects or envelope.type in sub.subjects) and division.startswith(client.division_prefix)]
     # Core rows, one statement per table: the ORM's unit of work was most of the cost of a batch.
-    await insert_rows(session, FeedEntry.__table__, entries)
+    await insert_rows(session, FeedEntry.__table__, entries, copy=True)
     if owed:
-        await insert_rows(session, WebhookDelivery.__table__, owed)
+        await insert_rows(session, WebhookDelivery.__table__, owed, copy=True)
         session.info[WEBHOOKS_PENDING] = True
 
 

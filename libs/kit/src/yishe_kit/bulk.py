@@ -86,21 +86,34 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[Mappin
     columns, defaults = _columns(table, rows[0])
     conn = await session.connection()
     with _pinned(table, columns, rows):
-        if copy and not or_ignore and conn.dialect.name == "postgresql":
+        if copy and not or_ignore and len(rows) >= COPY_MIN_ROWS and conn.dialect.name == "postgresql":
             await _copy(conn, table, columns, defaults, rows)
         else:
             await _execute(conn, table, columns, defaults, rows, conn.dialect, or_ignore)
 
 
+COPY_MIN_ROWS = 64
+"""Fewer rows go by executemany even when `copy` is asked: a COPY costs asyncpg a look-up of the table's column types
+and the protocol's round trips first, more than a few rows' INSERT."""
+
+
 async def _copy(conn: Any, table: Table, columns: tuple[str, ...], defaults: dict[str, Any],
                 rows: Sequence[Mapping[str, Any]]) -> None:
-    """PostgreSQL: the rows by binary COPY on the session's own asyncpg connection, inside its transaction (begun
-    first: SQLAlchemy's asyncpg adapter starts it with its first statement). A Core executemany of a 1,000-row
-    chunk of 33-column organisations spent ~0.1 s building and sending its statements (bench: the import's
-    organisation and history writes ~137 µs a row)."""
+    """PostgreSQL: the rows by binary COPY on the session's own asyncpg connection, inside its transaction. A Core
+    executemany of a 1,000-row chunk of 33-column organisations spent ~0.1 s building and sending its statements
+    (bench: the import's organisation and history writes ~137 µs a row).
+
+    First an INSERT of no rows into the same table, through SQLAlchemy: it begins the transaction if this is its
+    first statement (SQLAlchemy's asyncpg adapter begins it with the first statement it runs; a COPY before it
+    would commit on its own), and it is what the read models' engine listener sees of this write — under the same
+    pin as an executemany (`_pinned`), so exactly the organisations these rows name are voided (a table without a
+    USCC column voids all, as any write to it does). The COPY itself is invisible to SQLAlchemy."""
     _, processors, repeatable = _statement(table, columns, conn.dialect, "insert")
     records = _params(columns, processors, repeatable, rows, defaults)
-    await conn.exec_driver_sql("SELECT 1")  # the adapter's transaction, if this is the first statement
+    quote = conn.dialect.identifier_preparer.quote
+    name = quote(table.name) if table.schema is None else f"{quote(table.schema)}.{quote(table.name)}"
+    first = quote(columns[0])
+    await conn.exec_driver_sql(f"INSERT INTO {name} ({first}) SELECT {first} FROM {name} WHERE false")
     raw = await conn.get_raw_connection()
     try:
         await raw.driver_connection.copy_records_to_table(table.name, records=records, columns=list(columns),
@@ -154,7 +167,7 @@ def _params(columns: tuple[str, ...], processors: list[Processor | None], repeat
     return list(zip(*data, strict=True))
 
 
-async def insert_objects(session: AsyncSession, objects: Sequence[Any]) -> None:
+async def insert_objects(session: AsyncSession, objects: Sequence[Any], *, copy: bool = False) -> None:
     """New ORM objects of one mapped class, written with `insert_rows` (one statement) and then attached to the
     session as if loaded from it: a later change to one flushes as an UPDATE, as after `session.add` and a flush,
     but the unit of work's per-object INSERT bookkeeping is skipped. Every column is set on each object first (a
@@ -182,7 +195,7 @@ async def insert_objects(session: AsyncSession, objects: Sequence[Any]) -> None:
                     raise ValueError(f"{table.name}.{column.key}: give its value (its default is computed)")
             row[column.key] = state[key]
         rows.append(row)
-    await insert_rows(session, table, rows)
+    await insert_rows(session, table, rows, copy=copy)
     for obj in objects:
         make_transient_to_detached(obj)
         session.add(obj)

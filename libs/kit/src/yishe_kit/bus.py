@@ -571,7 +571,7 @@ class Bus:
                                  "received_at": now})
                     done.append(msg)
                 if rows:
-                    await insert_rows(session, inbox, rows)
+                    await insert_rows(session, inbox, rows, copy=True)
         except Exception as exc:
             if is_unavailable(exc) and await self._database_back(sessionmaker, [m for m, _, _ in parsed], exc):
                 await self._deliver_batch(sub, msgs, sessionmaker, parsed)  # the whole batch again

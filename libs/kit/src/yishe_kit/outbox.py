@@ -122,7 +122,7 @@ class Outbox:
                                    id=_caused_id(e, causation)) for e in events]
         await insert_rows(session, self.table, [
             {"event_id": env.id, "subject": env.type, "payload": env.to_json_bytes(), "created_at": now,
-             "attempts": 0} for env in envelopes])
+             "attempts": 0} for env in envelopes], copy=True)
         session.info[_PENDING] = True
         return envelopes
 
@@ -140,7 +140,7 @@ class Outbox:
                      for e, cause in caused]
         await insert_rows(session, self.table, [
             {"event_id": env.id, "subject": env.type, "payload": env.to_json_bytes(), "created_at": now,
-             "attempts": 0} for env in envelopes])
+             "attempts": 0} for env in envelopes], copy=True)
         session.info[_PENDING] = True
         return envelopes
 

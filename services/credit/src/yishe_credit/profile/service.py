@@ -117,10 +117,10 @@ async def open_profiles(session: AsyncSession, items: list[tuple[OrganisationReg
         "org_type": event.org_type.value, "colour": decision.colour.value, "colour_rule": decision.rule,
         "colour_reason": decision.reason, "abnormal_listed": False, "serious_listed": False, "opened_at": now,
         "registration_date": event.registration_date, "registration_status": "active",
-        "last_activity_on": event.registration_date} for event, _ in new])
+        "last_activity_on": event.registration_date} for event, _ in new], copy=True)
     await insert_rows(session, ColourChange.__table__, [{
         "uscc": event.uscc, "from_colour": None, "to_colour": decision.colour.value, "rule": decision.rule,
-        "reason": decision.reason, "at": now} for event, _ in new])
+        "reason": decision.reason, "at": now} for event, _ in new], copy=True)
     # A bulk import's profiles go out as bulk events (`credit.profiles.opened.v1`, one per 256), a live one alone.
     await outbox.emit_caused_bulk(session, [(CreditProfileOpened(
         uscc=event.uscc, name=event.name, colour=decision.colour, colour_rule=decision.rule,

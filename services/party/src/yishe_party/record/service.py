@@ -122,8 +122,8 @@ async def open_records(session: AsyncSession, items: list[tuple[OrganisationRegi
         # The records in one Core statement, attached to the session as loaded (the instructors assigned next
         # update them): the unit of work's INSERT of 1,000 new objects was a fifth of this consumer's CPU in a bulk
         # import. The count history (PARTY-8: member counts as of a day) in one more, after the records.
-        await insert_objects(session, [record for record, _, _ in opened])
-        await insert_rows(session, cast(Table, PartyCountChange.__table__), counts)
+        await insert_objects(session, [record for record, _, _ in opened], copy=True)
+        await insert_rows(session, cast(Table, PartyCountChange.__table__), counts, copy=True)
         # A bulk import's records go out as bulk events (`party.records.opened.v1`, one per 256), a live one alone.
         await outbox.emit_caused_bulk(session, caused, PartyRecordsOpened)
     return opened
