@@ -3,7 +3,8 @@
 On SQLite the rows go to the driver's `executemany` as plain tuples, each value passed through the column type's own
 bind processor first, so the stored values are exactly what a Core `insert()` would store; SQLAlchemy's per-row
 statement machinery (the larger part of a Core executemany's cost, PERFORMANCE.md: ~140k rows/s against the driver's
-~410k) is skipped. Elsewhere (PostgreSQL) it is a Core executemany, which asyncpg already batches well.
+~410k) is skipped. Elsewhere (PostgreSQL) it is a Core executemany, which asyncpg already batches well, or, asked
+for (`copy=True`) and for many rows, a binary COPY.
 """
 
 from __future__ import annotations
@@ -79,8 +80,8 @@ async def insert_rows(session: AsyncSession, table: Table, rows: Sequence[Mappin
     """Insert `rows` (dicts with the same keys) into `table`. `or_ignore`: rows clashing with a unique key are
     skipped (SQLite `INSERT OR IGNORE`, PostgreSQL `ON CONFLICT DO NOTHING`). `copy`: on PostgreSQL the rows go
     by `COPY … FROM STDIN` (binary, asyncpg) in the session's transaction, each value through its column type's
-    bind processor as an INSERT would send it (a bulk import's wide rows: see `_copy`); ignored elsewhere and with
-    `or_ignore`."""
+    bind processor as an INSERT would send it (see `_copy`), when there are at least COPY_MIN_ROWS; ignored
+    elsewhere and with `or_ignore`."""
     if not rows:
         return
     columns, defaults = _columns(table, rows[0])
