@@ -174,7 +174,7 @@ async def insert_objects(session: AsyncSession, objects: Sequence[Any], *, copy:
     but the unit of work's per-object INSERT bookkeeping is skipped. Every column is set on each object first (a
     column left unset takes its scalar Python default, else None), so no attribute is left expired: an async
     session cannot load one lazily. A column unset with a default computed in Python or by the server only, or an
-    unset key, is refused (its value would have to be read back)."""
+    unset key, is refused (its value would have to be read back). `copy`: as `insert_rows`'s."""
     if not objects:
         return
     mapper = inspect(type(objects[0]))

@@ -1,5 +1,6 @@
-"""The name index's tokens (SEARCH: a substring is the phrase of its bigrams): each bigram is its two code points in
-hex, however many distinct characters the index has seen."""
+"""The name index's tokens, behind name search and the REG-6 similar-name check's candidates (a substring is the
+phrase of its bigrams): each bigram is its two code points in hex, however many distinct characters the index has
+seen."""
 
 from __future__ import annotations
 

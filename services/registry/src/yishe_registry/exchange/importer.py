@@ -251,6 +251,7 @@ async def _write_all(session: AsyncSession, chunks: Iterator[list[dict]], r: _Ru
                 break
             if not overlap and pending is not None:
                 await pending
+                pending = None
             checked = await asyncio.to_thread(checker.check, chunk, datetime.now(UTC))
             if pending is not None:
                 await pending

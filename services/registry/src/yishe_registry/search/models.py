@@ -33,10 +33,6 @@ class _Hex(dict[str, str]):
 _HEX = _Hex()
 
 
-def token(pair: str) -> str:
-    return f"{_HEX[pair[0]]}g{_HEX[pair[1]]}"
-
-
 def bigram_tokens(name_key: str) -> list[str]:
     """The key's bigrams in order (repeats kept: positions make a phrase match a substring match)."""
     hexes = list(map(_HEX.__getitem__, name_key))
