@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -62,8 +62,14 @@ class CacheSettings(BaseModel):
         "held as a dict cost ~17 KB: 10,000 of them grew the gateway to 295 MB"))
     max_age_seconds: float = Field(default=300.0, gt=0, description="safety net should an event be missed")
     incomplete_ttl_seconds: float = Field(default=2.0, gt=0, description="a profile with pending/missing sources")
-    settle_seconds: float = Field(default=1.0, ge=0,
-                                  description="second refresh after an event, for read models fed by the same event")
+    settle_seconds: float = Field(default=1.0, ge=0, description=(
+        "second refresh after an event, for read models fed by the same event; and the quiet (no event heard) a new "
+        "registration's load ahead of its first scan waits for"))
+    warm_max_wait_seconds: float = Field(default=30.0, gt=0, description=(
+        "a new registration's load ahead of its first scan waits for no event to be heard for `settle_seconds`, "
+        "but no longer than this"))
+    warm_pending_max: int = Field(default=10_000, ge=0, description=(
+        "registrations waiting to be loaded ahead; beyond, one is loaded by its first lookup"))
     background_loads: int = Field(default=8, ge=1,
                                   description="at most this many warm-ups and event refreshes loading at once; beyond "
                                               "(a bulk import's events) an entry is left stale or absent and loaded "
@@ -154,10 +160,16 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
 
+    LINGER_SECONDS: ClassVar[float] = 0.2
+    """The change feed's and webhooks' consumers linger (yishe_kit `NatsSettings.linger_seconds`): a feed entry a fifth
+    of a second later is unseen by anyone, and at a registration the services' own consumers have the cores first."""
+
     @model_validator(mode="after")
     def _defaults_and_secrets(self) -> Settings:
         if not self.db.url:
             self.db.url = f"sqlite+aiosqlite:///{data_dir() / 'gateway.db'}"
+        if self.nats.linger_seconds is None:
+            self.nats.linger_seconds = self.LINGER_SECONDS
         # Anyone who knows a placeholder could forge codes, tokens or client signatures: refuse them for real use.
         for name, value, placeholder in (
             ("GATEWAY_SIGNING_KEY", self.signing_key, DEV_SIGNING_KEY),

@@ -329,7 +329,8 @@ class Bus:
         A long poll for one message keeps the single-event path prompt (nats-py's fetch(n > 1) would hold a message
         until n arrive or the request expires). Each message's metadata says how many more are pending for this
         consumer: while any are, they are pulled up to `batch` at a time (the server answers at once, they are
-        there) and handled in one transaction.
+        there) and handled in one transaction. A lingering consumer (`linger_seconds`) waits after an event on a quiet
+        stream and handles it with whatever came meanwhile (`_lingered`).
         """
         await self.ready.wait()
         psub = None
@@ -344,6 +345,8 @@ class Bus:
                 except (TimeoutError, nats.errors.TimeoutError):
                     pending = 0
                     continue
+                if want == 1 and msgs and not sub.bulk and self.linger > 0:
+                    msgs += await self._lingered(psub)
                 last = msgs[-1].metadata if msgs else None
                 pending = last.num_pending if last is not None and last.num_pending else 0
                 if sub.bulk:
@@ -365,6 +368,25 @@ class Bus:
                 await asyncio.sleep(0.5)
                 with contextlib.suppress(Exception):
                     await self.ensure_streams()
+
+    @property
+    def linger(self) -> float:
+        return self.settings.linger_seconds or 0.0
+
+    async def _lingered(self, psub: JetStreamContext.PullSubscription) -> list[Any]:
+        """After one event on a quiet stream: wait `linger_seconds`, then take what came meanwhile (up to `batch` in
+        all), to be handled with it in one transaction. The consumer's pending count says how many there are, so
+        the server answers at once and nothing is waited for that is not there."""
+        await asyncio.sleep(self.linger)
+        if self.settings.batch <= 1:
+            return []
+        waiting = (await psub.consumer_info()).num_pending or 0
+        if waiting <= 0:
+            return []
+        try:
+            return list(await psub.fetch(min(waiting, self.settings.batch - 1), timeout=0.5))
+        except (TimeoutError, nats.errors.TimeoutError):
+            return []
 
     async def _pull_subscription(self, sub: Subscription) -> JetStreamContext.PullSubscription:
         assert self.js is not None
