@@ -192,6 +192,58 @@ async def test_a_new_registration_is_warmed_only_once_the_other_services_have_ha
 
 
 @pytest.mark.nats
+async def test_a_new_registration_waits_to_be_warmed_while_events_keep_coming(start_gateway, fake, make_uscc, publish,
+                                                                              registered) -> None:
+    """Issue 11 item 6 / CACHE-2: the load ahead of a new code's first scan is a prefetch nobody waits on, so it waits
+    for a quiet moment (no event heard for `settle_seconds`): while registrations follow one another it would take the
+    cores the next one's Party record waits for. It loads once the events stop."""
+    app, _ = await start_gateway(events_enabled=True, cache={"settle_seconds": 2.0, "warm_max_wait_seconds": 120})
+    await eventually(lambda: _ready(app))
+    uscc, other = make_uscc(), make_uscc()
+    fake.add(uscc)
+    await publish(registered(uscc))
+    for _ in range(16):  # ~4 s of events about another organisation (not held), each well inside the 2 s quiet
+        await publish(ColourChanged(uscc=other, from_colour="green", to_colour="green", rule="CODE-3", reason="复核",
+                                    changed_at=datetime.now(UTC)), source="credit")
+        await asyncio.sleep(0.25)
+
+    async def heard() -> bool:
+        return app.state.invalidation.events >= 17
+
+    await eventually(heard, timeout=15)
+    assert fake.calls.get("registry", 0) == 0  # the quiet never came while they flowed
+
+    async def held() -> bool:
+        return app.state.cache.fresh(uscc) is not None
+
+    await eventually(held, timeout=20)
+    assert fake.calls["registry"] == 1
+
+
+@pytest.mark.nats
+async def test_a_waiting_warm_up_loads_after_its_longest_wait_and_the_queue_is_bounded(
+        start_gateway, fake, make_uscc, publish, registered) -> None:
+    """Issue 11 / CACHE-2: on a platform never quiet a new registration is still loaded ahead, once it has waited
+    `warm_max_wait_seconds`; beyond `warm_pending_max` waiting, a registration is left to its first lookup."""
+    app, client = await start_gateway(events_enabled=True, cache={
+        "settle_seconds": 600, "warm_max_wait_seconds": 1.0, "warm_pending_max": 1})
+    await eventually(lambda: _ready(app))
+    first, second = make_uscc(), make_uscc()
+    fake.add(first)
+    fake.add(second)
+    await publish(registered(first))
+    await publish(registered(second))
+
+    async def held() -> bool:
+        return app.state.cache.fresh(first) is not None
+
+    await eventually(held, timeout=20)  # the 600 s quiet never came
+    assert app.state.cache.stats()["skipped"] == 1 and app.state.cache.fresh(second) is None
+    assert fake.calls["registry"] == 1
+    assert (await _get(client, second))["organisation"]["uscc"] == second  # its first lookup loads it
+
+
+@pytest.mark.nats
 async def test_a_bulk_import_event_warms_none_and_refreshes_what_is_held(start_gateway, fake, make_uscc, publish,
                                                                         registered) -> None:
     """Issue 11 / CACHE-2: a bulk import event (`registry.organisations.imported.v1`) loads none of its

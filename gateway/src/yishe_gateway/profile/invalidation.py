@@ -47,6 +47,7 @@ class Invalidation:
             await stop_tasks(self._task)
 
     async def _on_message(self, msg) -> None:
+        self.cache.heard()
         try:
             envelope = orjson.loads(msg.data)
             bulk_field = BULK_FIELDS.get(envelope.get("type"))
