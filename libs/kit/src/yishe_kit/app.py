@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 import structlog
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from sqlalchemy import MetaData
 
@@ -28,7 +27,7 @@ from .front import FrontedApp
 from .health import router as health_router
 from .jobs import JobRunner, jobs_router
 from .limits import add_limits
-from .logging import configure, correlation_id_var
+from .logging import RequestIds, configure
 from .outbox import Outbox
 from .platform_date import PlatformDateFollower
 from .readmodel import FragmentLane, Fragments, FrontFragmentLane, ReadModel, listen_to_engine, listening_session_class
@@ -157,17 +156,7 @@ def create_service_app(
         app.include_router(jobs_router(), prefix="/v1")
     bound_parameters(app)  # every int within 64 bits, every date and year within 1949–2200 (yishe_kit.bounds)
 
-    @app.middleware("http")
-    async def _ids(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
-        token = correlation_id_var.set(request.headers.get("x-correlation-id") or request_id)
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
-            try:
-                response = await call_next(request)
-            finally:
-                correlation_id_var.reset(token)
-        response.headers["x-request-id"] = request_id
-        return response
+    app.add_middleware(RequestIds)
 
     # Inside the gate (the key is the vouched-for caller's) and the body limits; the header in every POST's OpenAPI.
     idempotency.install(app, settings.idempotency, metadata.tables.get(IDEMPOTENCY_TABLE))

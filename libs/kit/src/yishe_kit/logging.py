@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import sys
+import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
+from typing import Any
 
 import orjson
 import structlog
@@ -53,3 +55,41 @@ def info_enabled() -> bool:
 def get_logger(name: str | None = None) -> structlog.typing.FilteringBoundLogger:
     logger: structlog.typing.FilteringBoundLogger = structlog.get_logger(name)
     return logger
+
+
+class RequestIds:
+    """Every request's id (the gateway's `x-request-id`, else a new one) in each log line it causes and echoed on its
+    answer; its correlation id (`x-correlation-id`, else the request id) on each event it emits.
+
+    Plain ASGI: as a `BaseHTTPMiddleware` (`@app.middleware("http")`) it ran each request's app in a task of its own
+    behind memory streams, for every request of every service. Measured on registrations one at a time (the
+    registry's CPU a registration, two runs each): 33.1 and 33.3 ms before, 31.4 and 32.3 ms after."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = correlation_id = None
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                request_id = value.decode("latin-1")
+            elif name == b"x-correlation-id":
+                correlation_id = value.decode("latin-1")
+        request_id = request_id or str(uuid.uuid4())
+        echoed = (b"x-request-id", request_id.encode("latin-1"))
+
+        async def send_with_id(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = [h for h in message.get("headers") or () if h[0].lower() != b"x-request-id"]
+                message = {**message, "headers": [*headers, echoed]}
+            await send(message)
+
+        token = correlation_id_var.set(correlation_id or request_id)
+        try:
+            with structlog.contextvars.bound_contextvars(request_id=request_id):
+                await self.app(scope, receive, send_with_id)
+        finally:
+            correlation_id_var.reset(token)
