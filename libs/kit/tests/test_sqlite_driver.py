@@ -33,7 +33,11 @@ async def engine(tmp_path):
 
 @pytest.fixture
 def hand_offs(monkeypatch) -> list[str]:
-    """Each call into aiosqlite's worker thread, by the function's name."""
+    """Each call into aiosqlite's worker thread, by the function's name. The driver's memory of statements that once
+    overran the inline budget is the process's: an earlier test on a loaded machine must not decide these."""
+    from yishe_kit import sqlite_driver
+
+    monkeypatch.setattr(sqlite_driver, "_slow", {})
     calls: list[str] = []
     real = aiosqlite.Connection._execute
 
