@@ -208,8 +208,8 @@ class ProfileCache:
         A warm-up is a prefetch nobody waits on yet, so it waits for a quiet moment: no event heard for
         `settle_seconds`. While registrations follow one another every service is handling them, and a fan-out
         then builds five fragments (~40 ms of CPU here) on the cores the next registration's Party record (PARTY-2)
-        is waiting for. Measured (bench/registration_to_party.py, 200 one at a time, consumers lingering): p99
-        58 ms with each registration loaded 1 s after it, 29 ms with none loaded. One that has waited
+        is waiting for. Measured (bench/registration_to_party.py, 200 one at a time, consumers lingering, one run
+        each): p99 58 ms with each registration loaded 1 s after it, 29 ms with none loaded. One that has waited
         `warm_max_wait_seconds` is loaded anyway, `background_loads` at a time and a batch per `settle_seconds`;
         beyond `warm_pending_max` waiting, a registration is left to its first lookup (loaded as any code not held).
         """
