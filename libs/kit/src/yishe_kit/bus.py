@@ -380,12 +380,14 @@ class Bus:
         await asyncio.sleep(self.linger)
         if self.settings.batch <= 1:
             return []
-        waiting = (await psub.consumer_info()).num_pending or 0
-        if waiting <= 0:
-            return []
         try:
+            waiting = (await psub.consumer_info()).num_pending or 0
+            if waiting <= 0:
+                return []
             return list(await psub.fetch(min(waiting, self.settings.batch - 1), timeout=0.5))
-        except (TimeoutError, nats.errors.TimeoutError):
+        except Exception as exc:  # the event in hand is handled regardless (not left to its redelivery)
+            if not isinstance(exc, TimeoutError | nats.errors.TimeoutError):
+                log.warning("linger: could not take what came meanwhile", error=repr(exc)[:200])
             return []
 
     async def _pull_subscription(self, sub: Subscription) -> JetStreamContext.PullSubscription:
