@@ -140,7 +140,7 @@ async def run(n: int) -> None:
                                      headers=stack.vouch("registry", role="staff", actor="bench")) as client:
             for i in range(-WARMUP, 2 * n):
                 if i == 0:
-                    await asyncio.sleep(3)  # the warm-up's follow-on work done (lingering consumers, the gateway's loads)
+                    await asyncio.sleep(3)  # the warm-up's follow-on work done (lingering, the gateway's loads)
                     cpu_before = cpu_seconds(pids)
                 if i == n:
                     burst_start = time.perf_counter()
