@@ -73,10 +73,10 @@ class RequestIds:
             await self.app(scope, receive, send)
             return
         request_id = correlation_id = None
-        for name, value in scope["headers"]:
-            if name == b"x-request-id":
+        for name, value in scope["headers"]:  # the first of each, as Starlette's `headers.get` gave
+            if name == b"x-request-id" and request_id is None:
                 request_id = value.decode("latin-1")
-            elif name == b"x-correlation-id":
+            elif name == b"x-correlation-id" and correlation_id is None:
                 correlation_id = value.decode("latin-1")
         request_id = request_id or str(uuid.uuid4())
         echoed = (b"x-request-id", request_id.encode("latin-1"))
