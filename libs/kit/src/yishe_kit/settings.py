@@ -45,9 +45,11 @@ class NatsSettings(BaseModel):
     linger_seconds: float | None = Field(None, ge=0, le=5, description=(
         "after an event arrives on a quiet stream, wait this long and take whatever came meanwhile in the same "
         "transaction; unset: the service's own default (`ServiceSettings.LINGER_SECONDS`). A consumer whose result "
-        "no one is waiting for at that moment (a derived copy: credit profile, bidder, cultivation record, the "
-        "gateway's feed) lingers, so the one a person waits for (the Party record opened at registration) has the "
-        "cores first; a burst's events are handled together. A backlog is never lingered on"))
+        "no one is waiting for at that moment (the gateway's feed) may linger, so the one a person waits for (the "
+        "Party record opened at registration) has the cores first; a burst's events are handled together. Not one "
+        "whose change the gateway's held profiles read without an event of its own: the gateway re-reads them "
+        "`settle_seconds` after an event, and a lingering consumer may not have moved by then. A backlog is never "
+        "lingered on"))
     # A consumer's inbox row remembers an event it handled for as long as a stream could deliver it again: never less
     # than the streams keep events (a replay after a restore), then purged at most once per interval.
     inbox_retention_days: float = Field(STREAM_MAX_AGE_DAYS + 35, ge=STREAM_MAX_AGE_DAYS + 1)

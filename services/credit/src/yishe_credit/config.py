@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import SettingsConfigDict
@@ -140,10 +140,6 @@ class IndicatorRules(BaseModel):
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CREDIT_", env_nested_delimiter="__")
     service_name: str = "credit"
-    LINGER_SECONDS: ClassVar[float] = 0.2
-    """Its consumers linger (yishe_kit `NatsSettings.linger_seconds`; `CREDIT_NATS__LINGER_SECONDS`): a credit profile
-    opened, a colour moved, a fifth of a second later: no one is waiting on it at that moment. At a registration the
-    Party record (PARTY-2) has the cores first."""
     listing: ListingRules = Field(default_factory=ListingRules)
     mailing: MailingRules = Field(default_factory=MailingRules)
     recording: RecordingRules = Field(default_factory=RecordingRules)

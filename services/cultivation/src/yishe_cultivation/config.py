@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
-from typing import ClassVar
 
 from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
@@ -107,10 +106,6 @@ class IncubationSettings(BaseModel):
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CULTIVATION_", env_nested_delimiter="__")
     service_name: str = "cultivation"
-    LINGER_SECONDS: ClassVar[float] = 0.2
-    """Its consumers linger (yishe_kit `NatsSettings.linger_seconds`; `CULTIVATION_NATS__LINGER_SECONDS`): an
-    organisation, filing or count of cultivation's kept a fifth of a second later: read for monthly targets. At a
-    registration the Party record (PARTY-2) has the cores first."""
     platform: PlatformSettings = Field(default_factory=PlatformSettings)
     activity: ActivitySettings = Field(default_factory=ActivitySettings)
     reward: RewardSettings = Field(default_factory=RewardSettings)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
-from typing import ClassVar
 
 from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
@@ -53,10 +52,6 @@ class OcdsSettings(BaseModel):
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PROCUREMENT_", env_nested_delimiter="__")
     service_name: str = "procurement"
-    LINGER_SECONDS: ClassVar[float] = 0.2
-    """Its consumers linger (yishe_kit `NatsSettings.linger_seconds`; `PROCUREMENT_NATS__LINGER_SECONDS`): a bidder
-    recorded, its eligibility moved, a fifth of a second later: a bid is checked against it when submitted. At a
-    registration the Party record (PARTY-2) has the cores first."""
     eligibility: EligibilitySettings = Field(default_factory=EligibilitySettings)
     preference: PreferenceSettings = Field(default_factory=PreferenceSettings)
     ocds: OcdsSettings = Field(default_factory=OcdsSettings)
