@@ -81,3 +81,15 @@ def test_settings_read_nested_env_when_prefixed(monkeypatch: pytest.MonkeyPatch)
     assert settings.upstreams.credit == "http://credit:8000"
     assert settings.upstreams.registry == "http://127.0.0.1:8101"
     assert settings.upstream_timeout_seconds == 2.5
+
+
+def test_the_gateways_linger_is_its_default_unless_its_environment_sets_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 11 item 6: the gateway's consumers linger 0.2 s even when other NATS settings come from the environment
+    (the launcher sets `GATEWAY_NATS__URL`); `GATEWAY_NATS__LINGER_SECONDS` overrides it; the kit's default is 0."""
+    from yishe_kit.settings import NatsSettings
+
+    monkeypatch.setenv("GATEWAY_NATS__URL", "nats://127.0.0.1:4999")
+    assert Settings().nats.linger_seconds == 0.2 and Settings().nats.url == "nats://127.0.0.1:4999"
+    assert NatsSettings().linger_seconds == 0.0
+    monkeypatch.setenv("GATEWAY_NATS__LINGER_SECONDS", "0")
+    assert Settings().nats.linger_seconds == 0.0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -109,12 +109,21 @@ class WebhookSettings(BaseModel):
     enabled: bool = True
 
 
+class GatewayNats(NatsSettings):
+    """The gateway's NATS settings: its consumers (the change feed, webhooks) linger 0.2 s by default
+    (`GATEWAY_NATS__LINGER_SECONDS`). A feed entry a fifth of a second later is unseen by anyone, and at a registration
+    the services' own consumers have the cores first. A subclass's default, not a `default_factory`: it holds when
+    other `GATEWAY_NATS__…` variables are set (the launcher sets the URL)."""
+
+    linger_seconds: float = Field(0.2, ge=0, le=5)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", env_nested_delimiter="__")
 
     env: str = "dev"
     db: DatabaseSettings = Field(default_factory=DatabaseSettings)
-    nats: NatsSettings = Field(default_factory=NatsSettings)
+    nats: GatewayNats = Field(default_factory=GatewayNats)
     events_enabled: bool = Field(default=True, description="consume the services' events (cache, change feed)")
     upstreams: Upstreams = Field(default_factory=Upstreams)
     upstream_timeout_seconds: float = Field(default=1.0, gt=0)
@@ -160,16 +169,11 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
 
-    LINGER_SECONDS: ClassVar[float] = 0.2
-    """The change feed's and webhooks' consumers linger (yishe_kit `NatsSettings.linger_seconds`): a feed entry a fifth
-    of a second later is unseen by anyone, and at a registration the services' own consumers have the cores first."""
 
     @model_validator(mode="after")
     def _defaults_and_secrets(self) -> Settings:
         if not self.db.url:
             self.db.url = f"sqlite+aiosqlite:///{data_dir() / 'gateway.db'}"
-        if self.nats.linger_seconds is None:
-            self.nats.linger_seconds = self.LINGER_SECONDS
         # Anyone who knows a placeholder could forge codes, tokens or client signatures: refuse them for real use.
         for name, value, placeholder in (
             ("GATEWAY_SIGNING_KEY", self.signing_key, DEV_SIGNING_KEY),

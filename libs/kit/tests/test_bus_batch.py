@@ -177,4 +177,3 @@ async def test_poison_event_in_a_set_based_batch_is_retried_and_dead_lettered_al
         ids = [e.id for e in envelopes]
         assert await s.scalar(select(func.count()).select_from(INBOX).where(
             INBOX.c.consumer == sub.durable, INBOX.c.event_id.in_(ids))) == len(envelopes) - 1
-

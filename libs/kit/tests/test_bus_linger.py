@@ -67,25 +67,3 @@ async def test_a_lingering_consumer_takes_what_came_meanwhile_with_the_first_eve
         else:
             assert calls["one"] >= 1  # the first alone, at once (the rest as they came)
 
-
-def test_a_services_linger_is_its_default_unless_its_environment_sets_one(monkeypatch) -> None:
-    """`LINGER_SECONDS` is the service's default even when other NATS settings come from the environment (as the
-    launcher sets every service's NATS URL); `<PREFIX>_NATS__LINGER_SECONDS` overrides it; the kit's default is 0."""
-    from pydantic_settings import SettingsConfigDict
-
-    from yishe_kit.settings import ServiceSettings
-
-    class Lingering(ServiceSettings):
-        model_config = SettingsConfigDict(env_prefix="LINGERTEST_", env_nested_delimiter="__")
-        LINGER_SECONDS = 0.2
-        service_name: str = "lingertest"
-
-    class Prompt(ServiceSettings):
-        model_config = SettingsConfigDict(env_prefix="PROMPTTEST_", env_nested_delimiter="__")
-        service_name: str = "prompttest"
-
-    monkeypatch.setenv("LINGERTEST_NATS__URL", "nats://127.0.0.1:4999")
-    assert Lingering().nats.linger_seconds == 0.2 and Lingering().nats.url == "nats://127.0.0.1:4999"
-    assert Prompt().nats.linger_seconds == 0.0
-    monkeypatch.setenv("LINGERTEST_NATS__LINGER_SECONDS", "0")
-    assert Lingering().nats.linger_seconds == 0.0

@@ -345,7 +345,7 @@ class Bus:
                 except (TimeoutError, nats.errors.TimeoutError):
                     pending = 0
                     continue
-                if want == 1 and msgs and not sub.bulk and self.linger > 0:
+                if want == 1 and msgs and not sub.bulk and self.settings.linger_seconds > 0:
                     msgs += await self._lingered(psub)
                 last = msgs[-1].metadata if msgs else None
                 pending = last.num_pending if last is not None and last.num_pending else 0
@@ -369,15 +369,11 @@ class Bus:
                 with contextlib.suppress(Exception):
                     await self.ensure_streams()
 
-    @property
-    def linger(self) -> float:
-        return self.settings.linger_seconds or 0.0
-
     async def _lingered(self, psub: JetStreamContext.PullSubscription) -> list[Any]:
         """After one event on a quiet stream: wait `linger_seconds`, then take what came meanwhile (up to `batch` in
         all), to be handled with it in one transaction. The consumer's pending count says how many there are, so
         the server answers at once and nothing is waited for that is not there."""
-        await asyncio.sleep(self.linger)
+        await asyncio.sleep(self.settings.linger_seconds)
         if self.settings.batch <= 1:
             return []
         try:

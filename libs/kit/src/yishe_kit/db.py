@@ -229,8 +229,7 @@ class WalGuard:
             conn = sqlite3.connect(self.path, timeout=WAL_CHECKPOINT_WAIT_MS / 1000, isolation_level=None)
             try:
                 _busy, log_frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-                if log_frames >= 0 and copied == log_frames:
-                    conn.execute(f"PRAGMA busy_timeout={WAL_CHECKPOINT_WAIT_MS}")
+                if log_frames >= 0 and copied == log_frames:  # busy: waits `timeout` at most, as connected
                     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
             finally:
                 conn.close()

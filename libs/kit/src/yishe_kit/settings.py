@@ -42,14 +42,13 @@ class NatsSettings(BaseModel):
     ack_wait_seconds: float = 30.0
     # While messages are waiting, a consumer pulls up to this many at once and handles them in one transaction.
     batch: int = Field(256, ge=1, le=10_000)
-    linger_seconds: float | None = Field(None, ge=0, le=5, description=(
+    linger_seconds: float = Field(0.0, ge=0, le=5, description=(
         "after an event arrives on a quiet stream, wait this long and take whatever came meanwhile in the same "
-        "transaction; unset: the service's own default (`ServiceSettings.LINGER_SECONDS`). A consumer whose result "
-        "no one is waiting for at that moment (the gateway's feed) may linger, so the one a person waits for (the "
-        "Party record opened at registration) has the cores first; a burst's events are handled together. Not one "
-        "whose change the gateway's held profiles read without an event of its own: the gateway re-reads them "
-        "`settle_seconds` after an event, and a lingering consumer may not have moved by then. A backlog is never "
-        "lingered on"))
+        "transaction. A consumer whose result no one is waiting for at that moment (the gateway's feed: its "
+        "`GatewayNats` defaults to 0.2) may linger, so the one a person waits for (the Party record opened at "
+        "registration) has the cores first; a burst's events are handled together. Not one whose change the "
+        "gateway's held profiles read without an event of its own: the gateway re-reads them `settle_seconds` after "
+        "an event, and a lingering consumer may not have moved by then. A backlog is never lingered on"))
     # A consumer's inbox row remembers an event it handled for as long as a stream could deliver it again: never less
     # than the streams keep events (a replay after a restore), then purged at most once per interval.
     inbox_retention_days: float = Field(STREAM_MAX_AGE_DAYS + 35, ge=STREAM_MAX_AGE_DAYS + 1)
@@ -112,10 +111,6 @@ class ServiceSettings(BaseSettings):
     (e.g. the registry's import tuning). They are left out of the read model's fingerprint (`view_settings_json`):
     a restart on another port, database URL or NATS cluster keeps every stored profile fragment."""
 
-    LINGER_SECONDS: ClassVar[float] = 0.0
-    """The service's consumers' linger (`NatsSettings.linger_seconds`) unless `<PREFIX>_NATS__LINGER_SECONDS` sets
-    it: 0 (handle each event at once) unless a service says otherwise."""
-
     def view_settings_json(self) -> str:
         """The settings a view may read, as JSON: what the read model's fingerprint covers."""
         return self.model_dump_json(exclude=set(self.VIEW_NEUTRAL))
@@ -126,8 +121,6 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _default_sqlite(self) -> ServiceSettings:
-        if self.nats.linger_seconds is None:
-            self.nats.linger_seconds = self.LINGER_SECONDS
         if not self.db.url:
             path = data_dir() / f"{self.service_name}.db"
             self.db.url = f"sqlite+aiosqlite:///{path}"
