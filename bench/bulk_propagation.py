@@ -17,23 +17,38 @@ Reports:
   * each process's CPU time from the upload's start to the end, per organisation (the machine is shared: CPU time
     per organisation moves far less with the load than wall-clock rates do).
 
-Usage: python bench/bulk_propagation.py [N] [--postgres] [--profile DIR]   (default N = 100,000; 1,000,000 for a
-province). `--profile DIR` samples every process with py-spy (installed apart: `pip install py-spy`) from the upload's
-start to the end and writes DIR/<process>.txt (collapsed stacks, for flamegraph.pl or speedscope).
+Then it checks what every consumer stored, in its own database: each imported organisation exactly once (a Party
+record and its registration count-history row, a credit profile, a procurement bidder with its credit colour, a
+cultivation organisation, and one change-feed entry per event: registered, credit profile opened, Party record
+opened), and looks up `--lookups` of them at random through the gateway (`GET /v1/code/{uscc}`, one at a time): each
+profile complete (no pending or missing source), the lookups' p50/p99.
+
+`--kill a,b` SIGKILLs those processes (any of registry, credit, procurement, party, cultivation, gateway) when party
+has taken in `--kill-at` (default 0.5) of the import's bulk events, starts them again at once, and looks up
+`--lookups` organisations through the gateway as soon as they answer ready (the lookups right after the restart);
+the stored-state check above then shows whether the kill lost or doubled anything.
+
+Usage: python bench/bulk_propagation.py [N] [--postgres] [--profile DIR] [--kill a,b] [--kill-at F] [--lookups K]
+(default N = 100,000; 1,000,000 for a province). `--profile DIR` samples every process with py-spy (installed apart:
+`pip install py-spy`) from the upload's start to the end and writes DIR/<process>.txt (collapsed stacks, for
+flamegraph.pl or speedscope).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import importlib.util
 import os
+import random
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -153,26 +168,38 @@ async def consumer_state(js, stream: str, durable: str) -> tuple[int, int]:
 
 
 async def outbox_drained(client: httpx.AsyncClient) -> bool:
-    """The producer's relay has published every outbox row (its readiness report's outbox lag is 0)."""
-    resp = await client.get("/health/ready")
+    """The producer's relay has published every outbox row (its readiness report's outbox lag is 0); not while it
+    is down (killed, starting again)."""
+    try:
+        resp = await client.get("/health/ready")
+    except httpx.TransportError:
+        return False
     return resp.status_code == 200 and resp.json()["checks"].get("outbox_lag") == 0
 
 
-async def watch(url: str, stack, started: float) -> dict[str, tuple[float, float]]:
+async def watch(url: str, stack, started: float, kill: Kill | None = None) -> dict[str, tuple[float, float]]:
     """Wait until every consumer has acked every event of the import (the registry's bulk events) and of its
     cascades (credit's profiles and party's records opened for them); per (consumer, subject) its (done at, first
     progress at), seconds since `started`. A subject's last sequence is read once its producer's outbox is drained,
-    after the upstream consumers that make it are done."""
+    after the upstream consumers that make it are done. `kill`: its processes are killed and started again (in a
+    thread, the watch going on) once party has acked its share of the import's events."""
     nc = await nats.connect(url)
     js = nc.jetstream()
     done: dict[str, tuple[float, float]] = {}
     first: dict[str, float] = {}
+    killing: asyncio.Future | None = None
     async with httpx.AsyncClient(base_url=stack.url("registry")) as registry, \
             httpx.AsyncClient(base_url=stack.url("credit")) as credit, \
             httpx.AsyncClient(base_url=stack.url("party")) as party:
         producers = {IMPORTED: registry, CASCADE: credit, PARTY_CASCADE: party}
         last: dict[str, int] = {}
-        while len(done) < len(WATCHED):
+        while len(done) < len(WATCHED) or (killing is not None and not killing.done()):
+            if kill is not None and killing is None and IMPORTED in last:
+                acked, _ = await consumer_state(js, "REGISTRY", f"party-{IMPORTED.replace('.', '-')}")
+                if acked >= kill.at * last[IMPORTED]:
+                    kill.acked = (acked, last[IMPORTED])
+                    kill.at_seconds = time.perf_counter() - started
+                    killing = asyncio.ensure_future(asyncio.to_thread(kill.run, stack))
             for subject, svc in WATCHED:
                 key = f"{svc} {subject}"
                 if key in done:
@@ -193,8 +220,105 @@ async def watch(url: str, stack, started: float) -> dict[str, tuple[float, float
                 if acked >= last[subject] and left == 0:
                     done[key] = (now, first.get(key, now))
             await asyncio.sleep(0.2)
+    if killing is not None:
+        await killing  # its failure is the run's
     await nc.close()
     return done
+
+
+BODY = "BM"  # every benchmark organisation's USCC body starts so (registry_lookup.organisations): positions 9-10
+REGISTERED, PROFILE_OPENED, RECORD_OPENED = ("registry.organisation.registered.v1", "credit.profile.opened.v1",
+                                             "party.record.opened.v1")
+LEDGER = [  # (process, what it stored for each imported organisation, its rows and distinct organisations)
+    ("party", "Party records", "SELECT count(*), count(DISTINCT uscc) FROM party_record WHERE {imported}"),
+    ("party", "registration count-history rows", "SELECT count(*), count(DISTINCT uscc) FROM party_count_change "
+                                                 "WHERE reason = 'registration' AND {imported}"),
+    ("credit", "credit profiles", "SELECT count(*), count(DISTINCT uscc) FROM credit_profile WHERE {imported}"),
+    ("procurement", "bidders with their credit colour", "SELECT count(*), count(DISTINCT uscc) FROM bidder "
+                                                        "WHERE credit_colour IS NOT NULL AND {imported}"),
+    ("cultivation", "organisations with their credit colour",
+     "SELECT count(*), count(DISTINCT uscc) FROM cult_organisation WHERE colour IS NOT NULL AND {imported}"),
+    *[("gateway", f"change-feed entries {subject}", "SELECT count(*), count(DISTINCT uscc) FROM feed_entry "
+       f"WHERE subject = '{subject}' AND {{imported}}") for subject in (REGISTERED, PROFILE_OPENED, RECORD_OPENED)],
+]
+
+
+async def stored(stack, body: str = BODY) -> list[tuple[str, str, int, int]]:
+    """What each consumer stored for the organisations whose USCC body starts with `body`, read in its own database:
+    (process, what, rows, distinct organisations). Each imported organisation exactly once: rows == distinct == N."""
+    imported = f"substr(uscc, 9, {len(body)}) = '{body}'"
+    out = []
+    for name, what, sql in LEDGER:
+        ((rows, distinct),) = await stack.fetch(name, sql.format(imported=imported))
+        out.append((name, what, int(rows), int(distinct)))
+    return out
+
+
+def lookups(gateway_url: str, usccs: list[str]) -> tuple[list[float], int, dict[str, int]]:
+    """`GET /v1/code/{uscc}` for each, one at a time, as the public scanning a code: each answer's ms (sorted), how
+    many were 200 with a complete profile (no source pending or missing), and what the others were (count by kind)."""
+    times, complete, other = [], 0, {}
+    with httpx.Client(base_url=gateway_url, timeout=30) as client:
+        for uscc in usccs:
+            asked = time.perf_counter()
+            resp = client.get(f"/v1/code/{uscc}")
+            times.append((time.perf_counter() - asked) * 1000)
+            if resp.status_code != 200:
+                other[str(resp.status_code)] = other.get(str(resp.status_code), 0) + 1
+                continue
+            body = resp.json()
+            missing = [*(body.get("pending_sources") or []), *(body.get("missing_sources") or [])]
+            if missing:
+                for source in missing:
+                    other[f"{source} not there"] = other.get(f"{source} not there", 0) + 1
+            else:
+                complete += 1
+    return sorted(times), complete, other
+
+
+def describe_lookups(label: str, result: tuple[list[float], int, dict[str, int]]) -> str:
+    times, complete, other = result
+    if not times:
+        return f"  {label}: none"
+    p = lambda q: times[min(len(times) - 1, int(len(times) * q))]  # noqa: E731
+    rest = "; " + ", ".join(f"{k}: {v}" for k, v in sorted(other.items())) if other else ""
+    return (f"  {label}: {len(times):,} lookups one at a time, p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms, max "
+            f"{times[-1]:.1f} ms; {complete:,} complete profiles{rest}")
+
+
+@dataclass
+class Kill:
+    """Processes to kill -9 once party has acked `at` of the import's bulk events, and start again at once."""
+
+    victims: list[str]
+    at: float
+    sample: list[str]
+    """The organisations looked up through the gateway as soon as the victims answer ready again."""
+    cpu_before: dict[str, float] = field(default_factory=dict)
+    cpu_spent: dict[str, float] = field(default_factory=dict)
+    peaks: dict[str, float] = field(default_factory=dict)
+    acked: tuple[int, int] = (0, 0)
+    at_seconds: float = 0.0
+    ready_after: dict[str, float] = field(default_factory=dict)
+    after: tuple[list[float], int, dict[str, int]] = ([], 0, {})
+
+    def run(self, stack) -> None:
+        for name in self.victims:  # what the killed process had used, kept: /proc forgets it
+            pid = stack.procs[name].pid
+            self.cpu_spent[name] = cpu_seconds(pid) - self.cpu_before.get(name, 0.0)
+            self.peaks[name] = memory_mb({name: pid})[name][1]
+        for name in self.victims:
+            stack.kill(name)
+        for name in self.victims:
+            self.ready_after[name] = stack.relaunch(name)
+            self.cpu_before[name] = 0.0  # the new process counted from its start
+        self.after = lookups(stack.gateway_url, self.sample)
+
+    def describe(self) -> str:
+        acked, last = self.acked
+        return (f"  killed -9 {', '.join(self.victims)} {self.at_seconds:,.1f} s after the upload's start (party had "
+                f"acked the import's stream through {acked:,} of {last:,}); ready again after " + ", ".join(
+                    f"{name} {secs:.1f} s" for name, secs in self.ready_after.items()))
 
 
 def cpu_seconds(pid: int) -> float:
@@ -230,9 +354,12 @@ def stop_profilers(spies: list[subprocess.Popen]) -> None:
             spy.wait(timeout=60)
 
 
-def main(n: int, postgres: bool, profile: Path | None = None) -> None:
+def main(n: int, postgres: bool, profile: Path | None = None, kill: list[str] | None = None, kill_at: float = 0.5,
+         lookups_n: int = 1000) -> None:
     from yishe_kit.testing import create_pg_database, free_port
 
+    # The lookups are the public's, one address: the bench measures the platform, not its per-address limit (EDGE-5).
+    os.environ.setdefault("GATEWAY_RATE_LIMIT__ANONYMOUS", "100000/second")
     mod = _load_stack()
     db_urls = {}
     if postgres:
@@ -242,33 +369,40 @@ def main(n: int, postgres: bool, profile: Path | None = None) -> None:
                       db_urls=db_urls)
     stack.start()
     try:
-        report(n, postgres, profile, stack, db_urls)
+        report(n, postgres, profile, stack, db_urls, kill or [], kill_at, lookups_n)
     finally:
         remove_data(stack.data_dir)
 
 
-def report(n: int, postgres: bool, profile: Path | None, stack, db_urls: dict[str, str]) -> None:
-    """Run the import and its propagation on the started `stack`, stop it and print the figures."""
+def report(n: int, postgres: bool, profile: Path | None, stack, db_urls: dict[str, str], kill: list[str],
+           kill_at: float, lookups_n: int) -> None:
+    """Run the import and its propagation on the started `stack` (killing and restarting `kill` on the way), check
+    what every consumer stored, look profiles up, stop it and print the figures."""
     try:
         csv_file = stack.data_dir / "organisations.csv"
         write_csv(csv_file, n)
+        sample = sample_usccs(n, lookups_n)
         size = len(csv_chunk([next(organisations(1))])) * 4  # about an event's size
         baseline = asyncio.run(raw_consume_rate(stack.nats_url, min(n, 100_000), size))
         load_before = os.getloadavg()[0]
         cpu_before = {name: cpu_seconds(proc.pid) for name, proc in stack.procs.items()}
+        killing = Kill(kill, kill_at, sample, cpu_before=cpu_before) if kill else None
         spies = start_profilers(stack.procs, profile)
         started = time.perf_counter()
         token = (stack.data_dir / "dev-token").read_text().strip()
         with httpx.Client(base_url=stack.gateway_url, timeout=600, headers={"authorization": f"Bearer {token}"}) as c:
             _, upload_s = import_file(c, "/api/registry/v1", csv_file)
         import_s = time.perf_counter() - started
-        done = asyncio.run(watch(stack.nats_url, stack, started))
+        done = asyncio.run(watch(stack.nats_url, stack, started, killing))
         stop_profilers(spies)
-        cpu = {name: cpu_seconds(proc.pid) - cpu_before[name] for name, proc in stack.procs.items()
-               if name in cpu_before}
-        peaks = {name: peak for name, (_, peak) in memory_mb(
+        spent = killing.cpu_spent if killing else {}
+        cpu = {name: spent.get(name, 0.0) + cpu_seconds(proc.pid) - cpu_before[name]
+               for name, proc in stack.procs.items() if name in cpu_before}
+        peaks = {name: max(peak, killing.peaks.get(name, 0.0) if killing else 0.0) for name, (_, peak) in memory_mb(
             {name: proc.pid for name, proc in stack.procs.items() if name in cpu_before}).items()}
         load_after = os.getloadavg()[0]
+        ledger = asyncio.run(stored(stack))
+        after_all = lookups(stack.gateway_url, sample)
         sizes = asyncio.run(storage(stack, db_urls))
     finally:
         stack.stop()
@@ -285,6 +419,15 @@ def report(n: int, postgres: bool, profile: Path | None, stack, db_urls: dict[st
         print(f"  {svc:<12} {subject:<36} all in after {end:8.1f} s   {n / busy:8,.0f} organisations/s while busy"
               f"   ratio to raw {n / busy / baseline:.3f}")
     total = max(end for end, _ in done.values())
+    if killing is not None:
+        print(killing.describe())
+        print(describe_lookups("right after the restart", killing.after))
+    wrong = [(name, what, rows, distinct) for name, what, rows, distinct in ledger if (rows, distinct) != (n, n)]
+    print(f"  stored, each imported organisation exactly once (rows = organisations = {n:,}): " + (
+        "every check holds (" + ", ".join(f"{name} {what}" for name, what, _, _ in ledger) + ")" if not wrong else
+        "NOT SO: " + "; ".join(f"{name} {what}: {rows:,} rows for {distinct:,} organisations"
+                               for name, what, rows, distinct in wrong)))
+    print(describe_lookups("the profiles at the end", after_all))
     print("  peak RSS of each process over the whole run (import and propagation; target ≤ 200 MB each): " + ", ".join(
         f"{name} {mb:,.0f} MB" for name, mb in sorted(peaks.items(), key=lambda x: -x[1])))
     print("  CPU time from the upload's start to the end (every process): " + ", ".join(
@@ -326,12 +469,33 @@ async def storage(stack, db_urls: dict[str, str]) -> tuple[dict[str, int], int, 
     return databases, sum(i.state.bytes for i in infos), sum(i.state.messages for i in infos)
 
 
+def sample_usccs(n: int, k: int, seed: int = 11) -> list[str]:
+    """`k` of the `n` benchmark organisations' USCCs, at random (the same for the same n, k)."""
+    picked = set(random.Random(seed).sample(range(n), min(k, n)))
+    out = [uscc for i, (uscc, *_rest) in enumerate(organisations(n)) if i in picked]
+    random.Random(seed).shuffle(out)
+    return out
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("n", nargs="?", type=int, default=100_000, help="organisations (default 100,000)")
+    parser.add_argument("--postgres", action="store_true", help="a PostgreSQL database per service (127.0.0.1)")
+    parser.add_argument("--profile", type=Path, help="py-spy every process into this directory")
+    parser.add_argument("--kill", type=lambda v: [x for x in v.split(",") if x], default=[],
+                        help="processes to kill -9 during the propagation and start again (e.g. party,gateway)")
+    parser.add_argument("--kill-at", type=float, default=0.5,
+                        help="when party has acked this share of the import's bulk events (default 0.5)")
+    parser.add_argument("--lookups", type=int, default=1000, help="profiles looked up through the gateway")
+    args = parser.parse_args(argv)
+    known = {"registry", "credit", "procurement", "party", "cultivation", "gateway"}
+    if set(args.kill) - known:
+        parser.error(f"--kill: not a process of the stack: {sorted(set(args.kill) - known)} (one of {sorted(known)})")
+    if not 0 < args.kill_at < 1:
+        parser.error("--kill-at: a share of the import's events, between 0 and 1")
+    return args
+
+
 if __name__ == "__main__":
-    argv = sys.argv[1:]
-    profile_dir = None
-    if "--profile" in argv:
-        at = argv.index("--profile")
-        profile_dir = Path(argv[at + 1])
-        del argv[at:at + 2]
-    args = [a for a in argv if not a.startswith("--")]
-    main(int(args[0]) if args else 100_000, "--postgres" in argv, profile_dir)
+    opts = parse_args(sys.argv[1:])
+    main(opts.n, opts.postgres, opts.profile, opts.kill, opts.kill_at, opts.lookups)

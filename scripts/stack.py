@@ -204,6 +204,39 @@ class Stack:
                 said.append(f"yishe: {name} restarted (pid {self.procs[name].pid})")
         return said
 
+    def kill(self, name: str) -> None:
+        """SIGKILL one process (no shutdown of any kind: open transactions, unacked messages and all) and reap it.
+        The benchmarks and tests that check nothing is lost or doubled start it again with `relaunch`."""
+        proc = self.procs[name]
+        proc.kill()
+        proc.wait()
+
+    def relaunch(self, name: str) -> float:
+        """Start a stopped or killed process again with its own command; the seconds until it answers ready."""
+        started = time.monotonic()
+        self.launch(name, self.commands[name])
+        self._wait_ready(name)
+        return time.monotonic() - started
+
+    async def fetch(self, name: str, sql: str) -> list[tuple]:
+        """The rows of one read-only query on a service's (or the gateway's) own database, whichever backend it runs
+        on: what the checks of stored state (nothing lost, nothing doubled) read, beside the service's API."""
+        url = self.db_urls.get(name)
+        if url is None:  # the embedded default: the SQLite file, opened read-only
+            import sqlite3
+            from contextlib import closing
+
+            with closing(sqlite3.connect(f"file:{self.data_dir / (name + '.db')}?mode=ro", uri=True,
+                                         timeout=30)) as conn:
+                return [tuple(row) for row in conn.execute(sql).fetchall()]
+        import asyncpg
+
+        conn = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"))
+        try:
+            return [tuple(row) for row in await conn.fetch(sql)]
+        finally:
+            await conn.close()
+
     def _wait_ready(self, name: str) -> None:
         port = self.bound[name]
         deadline = time.monotonic() + self.ready_timeout

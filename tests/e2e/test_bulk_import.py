@@ -4,11 +4,13 @@ by the operator's command line (`yishe import`), run as a job to its end, every 
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
+import nats
 import pytest
 
 from yishe_contracts.identifiers import encode_sequence, make_uscc
@@ -16,17 +18,28 @@ from yishe_kit.testing import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.nats, pytest.mark.timeout(900)]
 HEADER = "统一社会信用代码,名称,类型,登记管理机关区划代码,住所,法定代表人,业务范围,状态,成立登记日期,活动资金"
+ROOT = Path(__file__).resolve().parents[2]
 TRADE = "春夏秋冬梅兰竹菊松柏山川河海星辰日月风云金木水火土天地玄黄宇宙洪荒寒来暑往收藏闰余成岁律吕调阳"
 
 
-def rows(n: int) -> list[tuple[str, str]]:
+def rows(n: int, *, start: int = 0, body: str = "EB", kind: str = "志愿服务协会") -> list[tuple[str, str]]:
     out = []
-    for i in range(n):
+    for i in range(start, start + n):
         a, b = divmod(i, len(TRADE))
         c, a = divmod(a, len(TRADE))
-        name = f"温州市瓯海区{TRADE[c]}{TRADE[a]}{TRADE[b]}志愿服务协会"
-        out.append((make_uscc(category="1", division_code="330304", body8="EB" + encode_sequence(i, 6)), name))
+        name = f"温州市瓯海区{TRADE[c]}{TRADE[a]}{TRADE[b]}{kind}"
+        out.append((make_uscc(category="1", division_code="330304", body8=body + encode_sequence(i, 6)), name))
     return out
+
+
+def _bulk_propagation():
+    """bench/bulk_propagation.py: its check of what every consumer stored (`stored`, LEDGER), defined once."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    spec = importlib.util.spec_from_file_location("bulk_propagation", ROOT / "bench" / "bulk_propagation.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 async def test_a_large_csv_streamed_through_the_gateway_by_the_command_line_is_a_job(own_stack, tmp_path) -> None:
@@ -61,3 +74,68 @@ async def test_a_large_csv_streamed_through_the_gateway_by_the_command_line_is_a
                 break
             await asyncio.sleep(0.5)
         assert not profile.get("pending_sources"), profile
+
+
+async def test_party_and_the_gateway_killed_during_a_bulk_propagation_lose_and_double_nothing(own_stack) -> None:
+    """Done means (#11): a consumer and the gateway killed -9 while an import's bulk events are still being taken in,
+    and started again, leave each organisation exactly once in every consumer's store (Party record and its count
+    history, credit profile, bidder and cultivation record with their credit colour, one change-feed entry per
+    event) and every profile complete. Fails if a killed transaction's events were lost (its messages acked before
+    the commit, an outbox row lost) or doubled (an inbox that does not dedupe an item redelivered to the new
+    process)."""
+    stack = own_stack
+    n = 20_000  # 20 bulk events: party is still taking them in when it is killed (asserted below)
+    data = rows(n, start=50_000, body="KL", kind="文化促进会")
+    text = "\ufeff" + "\n".join([HEADER, *(f"{u},{name},社会团体,330304,温州市瓯海区娄桥街道1号,李四,文化交流,active,"
+                                           f"2014-03-01,20000" for u, name in data)]) + "\n"
+    staff = {"Authorization": f"Bearer {stack.dev['staff']['token']}"}
+    nc = await nats.connect(stack.nats_url)
+    js = nc.jetstream()
+    try:
+        before = (await js.stream_info("REGISTRY")).state.last_seq
+        async with httpx.AsyncClient(base_url=stack.gateway_url, headers=staff, timeout=60) as client:
+            resp = await client.post("/api/registry/v1/exchange/import-jobs", content=text.encode(),
+                                     params={"format": "csv", "source": "kill"}, headers={"content-type": "text/csv"})
+            assert resp.status_code == 202, resp.text
+            job_url = f"/api/registry/v1/jobs/{resp.json()['job_id']}"
+
+            async def finished() -> dict | None:
+                got = await client.get(job_url)
+                return got.json() if got.status_code == 200 and got.json()["state"] == "succeeded" else None
+
+            job = await eventually(finished, timeout=300, interval=0.05)
+            assert job["result"]["created"] == n
+
+        durable = "party-registry-organisations-imported-v1"
+
+        async def party_started() -> int:
+            floor = (await js.consumer_info("REGISTRY", durable)).ack_floor.stream_seq
+            return floor if floor > before else 0
+
+        at_kill = await eventually(party_started, timeout=120, interval=0.02)
+        stack.kill("party")
+        stack.kill("gateway")
+        last = (await js.stream_info("REGISTRY")).state.last_seq
+        assert at_kill < last, "party had taken in every event before the kill: the test proves nothing"
+        await asyncio.to_thread(stack.relaunch, "party")
+        await asyncio.to_thread(stack.relaunch, "gateway")
+    finally:
+        await nc.close()
+
+    bench = _bulk_propagation()
+
+    async def all_stored() -> list | None:
+        ledger = await bench.stored(stack, "KL")
+        return ledger if all((rows_, distinct) == (n, n) for _, _, rows_, distinct in ledger) else None
+
+    # The killed processes' messages in flight come back after the consumers' ack wait (30 s).
+    try:
+        await eventually(all_stored, timeout=400, interval=1.0)
+    except AssertionError:
+        ledger = await bench.stored(stack, "KL")
+        raise AssertionError(f"not each organisation exactly once: {ledger}") from None
+    async with httpx.AsyncClient(base_url=stack.gateway_url, headers=staff, timeout=30) as client:
+        for uscc, _ in data[:: n // 10]:
+            profile = (await client.get(f"/v1/code/{uscc}")).json()
+            assert not profile.get("pending_sources") and not profile.get("missing_sources"), profile
+            assert profile["credit"] and profile.get("party") is not None, profile
