@@ -20,8 +20,8 @@ Reports:
 Then it checks what every consumer stored, in its own database: each imported organisation exactly once (a Party
 record and its registration count-history row, a credit profile, a procurement bidder with its credit colour, a
 cultivation organisation, and one change-feed entry per event: registered, credit profile opened, Party record
-opened), and looks up `--lookups` of them at random through the gateway (`GET /v1/code/{uscc}`, one at a time): each
-profile complete (no pending or missing source), the lookups' p50/p99.
+opened), and looks up `--lookups` of them at random through the gateway (`GET /v1/code/{uscc}`, one at a time, none
+looked up before: each a cold lookup): each profile complete (no pending or missing source), the lookups' p50/p99.
 
 `--kill a,b` SIGKILLs those processes (any of registry, credit, procurement, party, cultivation, gateway) when party
 has taken in `--kill-at` (default 0.5) of the import's bulk events, starts them again at once, and looks up
@@ -296,6 +296,8 @@ class Kill:
     """The organisations looked up through the gateway as soon as the victims answer ready again."""
     cpu_before: dict[str, float] = field(default_factory=dict)
     cpu_spent: dict[str, float] = field(default_factory=dict)
+    lag_before: dict[str, dict[float, float]] = field(default_factory=dict)
+    lag_spans: dict[str, tuple[dict[float, float], dict[float, float]]] = field(default_factory=dict)
     peaks: dict[str, float] = field(default_factory=dict)
     acked: tuple[int, int] = (0, 0)
     at_seconds: float = 0.0
@@ -307,6 +309,8 @@ class Kill:
             pid = stack.procs[name].pid
             self.cpu_spent[name] = cpu_seconds(pid) - self.cpu_before.get(name, 0.0)
             self.peaks[name] = memory_mb({name: pid})[name][1]
+            self.lag_spans[name] = (self.lag_before.get(name, {}), loop_lag(_process_url(stack, name)))
+            self.lag_before[name] = {}  # the new process's histogram starts at zero
         for name in self.victims:
             stack.kill(name)
         for name in self.victims:
@@ -319,6 +323,39 @@ class Kill:
         return (f"  killed -9 {', '.join(self.victims)} {self.at_seconds:,.1f} s after the upload's start (party had "
                 f"acked the import's stream through {acked:,} of {last:,}); ready again after " + ", ".join(
                     f"{name} {secs:.1f} s" for name, secs in self.ready_after.items()))
+
+
+def loop_lag(url: str) -> dict[float, float]:
+    """A process's event-loop lag histogram (`yishe_event_loop_lag_seconds`, from its /metrics): observations at
+    or under each bucket's bound (cumulative; `inf` is the count). Empty when it cannot be read."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    try:
+        text = httpx.get(f"{url}/metrics", timeout=10).text
+    except httpx.HTTPError:
+        return {}
+    return {float(sample.labels["le"]): sample.value for family in text_string_to_metric_families(text)
+            if family.name == "yishe_event_loop_lag_seconds" for sample in family.samples
+            if sample.name.endswith("_bucket")}
+
+
+def lag_delta(*spans: tuple[dict[float, float], dict[float, float]]) -> dict[float, float]:
+    """The observations between each (before, after) pair of one process's histograms (a killed process: two spans)."""
+    out: dict[float, float] = {}
+    for before, after in spans:
+        for le, count in after.items():
+            out[le] = out.get(le, 0.0) + count - before.get(le, 0.0)
+    return out
+
+
+def describe_lag(name: str, buckets: dict[float, float]) -> str:
+    """`name`: its probes, the share more than 10 ms and 100 ms late, and the bound the 99th percentile is under."""
+    total = buckets.get(float("inf"), 0.0)
+    if not total:
+        return f"{name} –"
+    late = lambda bound: (total - buckets.get(bound, 0.0)) / total  # noqa: E731
+    p99 = next((le for le in sorted(buckets) if buckets[le] >= 0.99 * total), float("inf"))
+    return f"{name} p99 ≤ {p99 * 1000:,.0f} ms, >10 ms {late(0.01):.1%}, >100 ms {late(0.1):.1%}"
 
 
 def cpu_seconds(pid: int) -> float:
@@ -381,12 +418,15 @@ def report(n: int, postgres: bool, profile: Path | None, stack, db_urls: dict[st
     try:
         csv_file = stack.data_dir / "organisations.csv"
         write_csv(csv_file, n)
-        sample = sample_usccs(n, lookups_n)
+        # Two samples: the one looked up right after a restart would be held by the gateway at the end.
+        sample = sample_usccs(n, 2 * lookups_n)
+        after_restart, at_end = sample[:lookups_n], sample[lookups_n:]
         size = len(csv_chunk([next(organisations(1))])) * 4  # about an event's size
         baseline = asyncio.run(raw_consume_rate(stack.nats_url, min(n, 100_000), size))
         load_before = os.getloadavg()[0]
         cpu_before = {name: cpu_seconds(proc.pid) for name, proc in stack.procs.items()}
-        killing = Kill(kill, kill_at, sample, cpu_before=cpu_before) if kill else None
+        lag_before = {name: loop_lag(_process_url(stack, name)) for name in stack.procs}
+        killing = Kill(kill, kill_at, after_restart, cpu_before=cpu_before, lag_before=lag_before) if kill else None
         spies = start_profilers(stack.procs, profile)
         started = time.perf_counter()
         token = (stack.data_dir / "dev-token").read_text().strip()
@@ -400,9 +440,11 @@ def report(n: int, postgres: bool, profile: Path | None, stack, db_urls: dict[st
                for name, proc in stack.procs.items() if name in cpu_before}
         peaks = {name: max(peak, killing.peaks.get(name, 0.0) if killing else 0.0) for name, (_, peak) in memory_mb(
             {name: proc.pid for name, proc in stack.procs.items() if name in cpu_before}).items()}
+        lag = {name: lag_delta(*([killing.lag_spans[name]] if killing and name in killing.lag_spans else []),
+                               (lag_before.get(name, {}), loop_lag(_process_url(stack, name)))) for name in lag_before}
         load_after = os.getloadavg()[0]
         ledger = asyncio.run(stored(stack))
-        after_all = lookups(stack.gateway_url, sample)
+        after_all = lookups(stack.gateway_url, at_end)
         sizes = asyncio.run(storage(stack, db_urls))
     finally:
         stack.stop()
@@ -427,9 +469,11 @@ def report(n: int, postgres: bool, profile: Path | None, stack, db_urls: dict[st
         "every check holds (" + ", ".join(f"{name} {what}" for name, what, _, _ in ledger) + ")" if not wrong else
         "NOT SO: " + "; ".join(f"{name} {what}: {rows:,} rows for {distinct:,} organisations"
                                for name, what, rows, distinct in wrong)))
-    print(describe_lookups("the profiles at the end", after_all))
+    print(describe_lookups("the profiles at the end (others, not held by the gateway)", after_all))
     print("  peak RSS of each process over the whole run (import and propagation; target ≤ 200 MB each): " + ", ".join(
         f"{name} {mb:,.0f} MB" for name, mb in sorted(peaks.items(), key=lambda x: -x[1])))
+    print("  event-loop lag from the upload's start to the end (what a request to the process waited before its "
+          "first step; a probe every 0.1 s): " + ", ".join(describe_lag(name, lag[name]) for name in lag))
     print("  CPU time from the upload's start to the end (every process): " + ", ".join(
         f"{name} {sec:,.1f} s ({sec / n * 1e6:,.0f} µs/org)" for name, sec in sorted(cpu.items(), key=lambda x: -x[1])))
     print(f"  end to end: upload start → every consumer done {total:,.1f} s = {n / total:,.0f} organisations/s "
@@ -467,6 +511,10 @@ async def storage(stack, db_urls: dict[str, str]) -> tuple[dict[str, int], int, 
     finally:
         await nc.close()
     return databases, sum(i.state.bytes for i in infos), sum(i.state.messages for i in infos)
+
+
+def _process_url(stack, name: str) -> str:
+    return stack.gateway_url if name == "gateway" else stack.url(name)
 
 
 def sample_usccs(n: int, k: int, seed: int = 11) -> list[str]:

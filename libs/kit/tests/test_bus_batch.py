@@ -58,8 +58,10 @@ def registrations(n_orgs: int, versions: int, tag: str) -> list[Envelope]:
             for v in range(versions) for i in range(n_orgs)]
 
 
-async def publish_all(url: str, envelopes: list[Envelope], *, twice: bool = False) -> int:
-    """Publish before any consumer runs (so they wait and come in batches); returns the last stream sequence."""
+async def publish_all(url: str, envelopes: list[Envelope], *, twice: bool = False, copies: tuple[str, ...] = ("a",),
+                      ) -> int:
+    """Publish before any consumer runs (so they wait and come in batches); returns the last stream sequence.
+    `copies`: the message-id prefixes each event goes out under (`twice`: two)."""
     declaring = Bus(NatsSettings(url=url), name="kit-test-streams")
     await declaring.connect()  # the streams
     await declaring.close()
@@ -67,7 +69,7 @@ async def publish_all(url: str, envelopes: list[Envelope], *, twice: bool = Fals
     js = nc.jetstream()
     seq = 0
     for env in envelopes:
-        for copy in ("a", "b") if twice else ("a",):
+        for copy in ("a", "b") if twice else copies:
             seq = (await js.publish(env.type, env.to_json_bytes(), headers={"Nats-Msg-Id": f"{copy}-{env.id}"})).seq
     await nc.close()
     return seq
@@ -177,3 +179,37 @@ async def test_poison_event_in_a_set_based_batch_is_retried_and_dead_lettered_al
         ids = [e.id for e in envelopes]
         assert await s.scalar(select(func.count()).select_from(INBOX).where(
             INBOX.c.consumer == sub.durable, INBOX.c.event_id.in_(ids))) == len(envelopes) - 1
+
+
+async def test_a_durable_with_its_own_inbox_takes_a_redelivered_event_once_without_inbox_rows(
+        nats_server, sessionmaker) -> None:
+    """Issue 11 (`own_inbox`, the gateway's feed): handlers that record each event under its id themselves, and skip
+    one already recorded, take every event published twice once; the bus reads and writes no inbox row for them."""
+    envelopes = registrations(150, 1, "MO")
+    offered: list[str] = []  # every event id the bus gave the handlers: repeats reach them, the inbox is theirs
+
+    async def record(session, items) -> None:
+        ids = [envelope.id for _, envelope in items]
+        offered.extend(ids)
+        known = set((await session.scalars(select(THING.c.thing_id).where(THING.c.thing_id.in_(ids)))).all())
+        fresh = {envelope.id: event.name for event, envelope in items if envelope.id not in known}
+        if fresh:
+            await session.execute(insert(THING), [{"thing_id": k, "name": v} for k, v in fresh.items()])
+
+    async def record_one(session, event, envelope) -> None:
+        await record(session, [(event, envelope)])
+
+    sub = Subscription(OrganisationRegistered.subject_name, OrganisationRegistered, record_one,
+                       f"kitown{uuid.uuid4().hex[:8]}", record, own_inbox=True)
+    # Each event twice: in one batch (the bus takes it once) and again after the first was committed (a later
+    # batch: only the handlers' own check stands between it and a second entry).
+    await consume(nats_server.url, [sub], sessionmaker, await publish_all(nats_server.url, envelopes, twice=True))
+    await consume(nats_server.url, [sub], sessionmaker, await publish_all(nats_server.url, envelopes, copies=("c",)))
+    ids = [e.id for e in envelopes]
+    async with sessionmaker() as s:
+        stored = (await s.execute(select(THING.c.thing_id, THING.c.name).where(THING.c.thing_id.in_(ids)))).all()
+        inbox_rows = await s.scalar(select(func.count()).select_from(INBOX).where(INBOX.c.consumer == sub.durable))
+    assert sorted(stored) == sorted((e.id, e.data["name"]) for e in envelopes)  # each exactly once
+    assert inbox_rows == 0
+    mine = [i for i in offered if i in set(ids)]  # the module's stream also holds earlier tests' events
+    assert sorted(set(mine)) == sorted(ids) and len(mine) > len(ids)  # repeats reached the handlers

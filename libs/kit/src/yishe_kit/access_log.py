@@ -9,6 +9,7 @@ logged."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import time
 from datetime import UTC, datetime
@@ -66,6 +67,15 @@ class ObserveMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            if scope["type"] == "lifespan" and self.metrics is not None:  # the app's life: its loop lag observed
+                probe = asyncio.create_task(self.metrics.probe_loop())
+                try:
+                    await self.app(scope, receive, send)
+                finally:
+                    probe.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await probe
+                return
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()

@@ -122,6 +122,11 @@ class Subscription:
     handler: Handler
     consumer: str  # the consuming service's name
     batch_handler: BatchHandler | None = None  # set-based form of `handler` for batches (see `BatchHandler`)
+    own_inbox: bool = False
+    """The handlers keep their own record of every event they took in, keyed by its id (unique) and written in the
+    same transaction, and skip one already there (the gateway's change feed): no inbox row is read or written for
+    this durable, its record is the inbox. A repeat racing past their check fails on that key and is retried, then
+    skipped, as with the inbox."""
 
     @property
     def durable(self) -> str:
@@ -547,7 +552,7 @@ class Bus:
                 await plan_by_current_size(session)
                 await hold_organisations(session, [env.subject for _, env, _ in parsed])
                 ids = [env.id for _, env, _ in parsed]
-                seen = set((await session.scalars(select(inbox.c.event_id).where(
+                seen = set() if sub.own_inbox else set((await session.scalars(select(inbox.c.event_id).where(
                     inbox.c.consumer == sub.durable, inbox.c.event_id.in_(ids)))).all())
                 now = datetime.now(UTC)
                 fresh: list[tuple[Any, Envelope, Event]] = []
@@ -587,8 +592,9 @@ class Bus:
                             continue
                         handled.append((msg, envelope, data))
                 for msg, envelope, _ in handled:
-                    rows.append({"consumer": sub.durable, "event_id": envelope.id, "subject": sub.subject,
-                                 "received_at": now})
+                    if not sub.own_inbox:
+                        rows.append({"consumer": sub.durable, "event_id": envelope.id, "subject": sub.subject,
+                                     "received_at": now})
                     done.append(msg)
                 if rows:
                     await insert_rows(session, inbox, rows, copy=True)
@@ -698,6 +704,10 @@ class Bus:
                                      envelope.traceparent, envelope.tracestate)
 
     async def _seen(self, sub: Subscription, event_id: str, sessionmaker: async_sessionmaker[AsyncSession]) -> bool:
+        """The event has its inbox row (a concurrent delivery handled it). Never for an `own_inbox` durable: its
+        handler's own check skips the event when it is retried."""
+        if sub.own_inbox:
+            return False
         inbox = self._inbox
         assert inbox is not None
         async with sessionmaker() as session:
@@ -711,14 +721,16 @@ class Bus:
         seen_stmt, insert_stmt = self._inbox_stmts
         async with sessionmaker() as session, session.begin():
             await hold_organisations(session, [envelope.subject])
-            seen = await session.scalar(seen_stmt, {"consumer": sub.durable, "event_id": envelope.id})
-            if seen is not None:
-                log.info("repeat delivery skipped", event_id=envelope.id, durable=sub.durable)
-                return
+            if not sub.own_inbox:
+                seen = await session.scalar(seen_stmt, {"consumer": sub.durable, "event_id": envelope.id})
+                if seen is not None:
+                    log.info("repeat delivery skipped", event_id=envelope.id, durable=sub.durable)
+                    return
             with self._span(sub, envelope):
                 await sub.handler(session, data, envelope)
-            await session.execute(insert_stmt, {"consumer": sub.durable, "event_id": envelope.id,
-                                                "subject": sub.subject, "received_at": datetime.now(UTC)})
+            if not sub.own_inbox:
+                await session.execute(insert_stmt, {"consumer": sub.durable, "event_id": envelope.id,
+                                                    "subject": sub.subject, "received_at": datetime.now(UTC)})
 
     async def dead_letter(self, sub: Subscription, msg: Any, reason: str) -> None:
         assert self.js is not None

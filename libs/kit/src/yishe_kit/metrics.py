@@ -27,6 +27,10 @@ log = structlog.get_logger("yishe.metrics")
 # Seconds: a held profile lookup is ~1 ms, a registration tens of ms, an import or a daily job seconds.
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 REFRESH_TIMEOUT_S = 2.0
+# The event loop's lag: a timer due every LOOP_PROBE_S, how late it ran. A process whose consumers or jobs run long
+# stretches of Python without an await holds every request it receives meanwhile by that much.
+LOOP_PROBE_S = 0.1
+LAG_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 Refresher = Callable[["Metrics"], Awaitable[None]]
 
@@ -63,7 +67,20 @@ class Metrics:
         self.refresh_errors = Counter("yishe_metrics_refresh_errors_total",
                                       "Scrape-time reads that failed (the gauge keeps its last value)", ["source"],
                                       registry=r)
+        self.loop_lag = Histogram(
+            "yishe_event_loop_lag_seconds", f"How late the event loop ran a timer due every {LOOP_PROBE_S:g} s: what "
+            "a request arriving then waited before its first step", buckets=LAG_BUCKETS, registry=r)
         self._refreshers: dict[str, Refresher] = {}
+
+    async def probe_loop(self) -> None:
+        """Observe the event loop's lag until cancelled (the app's lifespan runs it: `access_log.ObserveMiddleware`).
+        Ten timers a second; an idle process does nothing else for it."""
+        loop = asyncio.get_running_loop()
+        observe = self.loop_lag.observe
+        while True:
+            due = loop.time() + LOOP_PROBE_S
+            await asyncio.sleep(LOOP_PROBE_S)
+            observe(max(0.0, loop.time() - due))
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).observe(seconds)
