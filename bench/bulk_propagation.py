@@ -473,7 +473,7 @@ def report(n: int, postgres: bool, profile: Path | None, stack, db_urls: dict[st
     print("  peak RSS of each process over the whole run (import and propagation; target ≤ 200 MB each): " + ", ".join(
         f"{name} {mb:,.0f} MB" for name, mb in sorted(peaks.items(), key=lambda x: -x[1])))
     print("  event-loop lag from the upload's start to the end (what a request to the process waited before its "
-          "first step; a probe every 0.1 s): " + ", ".join(describe_lag(name, lag[name]) for name in lag))
+          "first step; a probe every 0.25 s): " + ", ".join(describe_lag(name, lag[name]) for name in lag))
     print("  CPU time from the upload's start to the end (every process): " + ", ".join(
         f"{name} {sec:,.1f} s ({sec / n * 1e6:,.0f} µs/org)" for name, sec in sorted(cpu.items(), key=lambda x: -x[1])))
     print(f"  end to end: upload start → every consumer done {total:,.1f} s = {n / total:,.0f} organisations/s "

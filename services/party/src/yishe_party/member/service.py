@@ -41,7 +41,7 @@ def _history(member: PartyMember, action: str, *, on: date, actor: str, from_sta
         effective_on=on, note=note, actor=actor, recorded_at=clock.now())
 
 
-async def capture_at_registration(session: AsyncSession, record: PartyRecord,
+async def capture_at_registration(session: AsyncSession, record: PartyRecord | record_service.Opened,
                                   members: Sequence[PartyMemberCaptured], *, settings: Settings, on: date) -> None:
     """三同步 (PARTY-5): members listed at registration; already counted in the registered counts."""
     key = settings.id_hash_key.get_secret_value()

@@ -12,6 +12,13 @@ async def get(session: AsyncSession, uscc: str) -> PartyRecord | None:
     return await session.get(PartyRecord, uscc)
 
 
+async def existing(session: AsyncSession, usccs: list[str]) -> set[str]:
+    """Which of these organisations have a record (their keys only, no object loaded)."""
+    if not usccs:
+        return set()
+    return set(await session.scalars(select(PartyRecord.uscc).where(PartyRecord.uscc.in_(usccs))))
+
+
 async def get_many(session: AsyncSession, usccs: list[str]) -> dict[str, PartyRecord]:
     if not usccs:
         return {}

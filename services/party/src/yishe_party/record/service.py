@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +13,7 @@ from yishe_contracts.events.party import FormationRoute, PartyRecordOpened, Part
 from yishe_contracts.events.registry import OrganisationRegistered
 from yishe_kit import clock
 from yishe_kit.access import in_jurisdiction, require_jurisdiction, require_role
-from yishe_kit.bulk import insert_objects, insert_rows
+from yishe_kit.bulk import insert_rows, update_rows
 from yishe_kit.errors import require_social_org_uscc
 from yishe_kit.outbox import Outbox
 from yishe_kit.principal import Principal
@@ -65,11 +65,28 @@ def is_active(record: PartyRecord, day: date | None = None) -> bool:
 
 def refresh_affiliation(record: PartyRecord, settings: Settings) -> None:
     """PARTY-7: re-resolve the reporting line after a change of kind, supervisory unit or Party organisation."""
-    found = affiliation.resolve(settings.affiliation, division_code=record.division_code,
-                                supervisory_unit=record.supervisory_unit, trade_association=record.trade_association,
-                                community=record.community, has_party_org=record.party_org_id is not None)
-    record.affiliation_type = found.type
-    record.responsible_party_org_id, record.responsible_party_org_name = found.responsible_id, found.responsible_name
+    record.affiliation_type, record.responsible_party_org_id, record.responsible_party_org_name = _affiliation(
+        settings, division_code=record.division_code, supervisory_unit=record.supervisory_unit,
+        trade_association=record.trade_association, community=record.community,
+        has_party_org=record.party_org_id is not None)
+
+
+def _affiliation(settings: Settings, *, division_code: str, supervisory_unit: str | None, trade_association: bool,
+                 community: bool, has_party_org: bool) -> tuple[str, str | None, str | None]:
+    """PARTY-7's reporting line: (affiliation type, responsible Party organisation's id and name)."""
+    found = affiliation.resolve(settings.affiliation, division_code=division_code, supervisory_unit=supervisory_unit,
+                                trade_association=trade_association, community=community, has_party_org=has_party_org)
+    return found.type, found.responsible_id, found.responsible_name
+
+
+class Opened(NamedTuple):
+    """What the registration's next steps (members captured, an instructor sent) read of a record just opened by
+    `open_records`, which writes its row without an ORM object."""
+
+    uscc: str
+    division_code: str
+    route: str
+    party_org_id: int | None = None
 
 
 def tasks_start(event: OrganisationRegistered, learned_on: date) -> date:
@@ -89,7 +106,8 @@ async def open_record(session: AsyncSession, event: OrganisationRegistered, *, o
     """
     if await repository.get(session, event.uscc) is not None:
         return None
-    record, count, opened = _new_record(event, settings=settings, learned_on=learned_on, now=clock.now())
+    row, count, opened = _new_record(event, settings=settings, learned_on=learned_on, now=clock.now())
+    record = PartyRecord(**row)
     session.add(record)
     session.add(PartyCountChange(**count))
     await session.flush()
@@ -98,31 +116,34 @@ async def open_record(session: AsyncSession, event: OrganisationRegistered, *, o
 
 
 async def open_records(session: AsyncSession, items: list[tuple[OrganisationRegistered, date, Envelope]], *,
-                       outbox: Outbox, settings: Settings) -> list[tuple[PartyRecord, OrganisationRegistered, date]]:
+                       outbox: Outbox, settings: Settings) -> list[tuple[Opened, OrganisationRegistered, date]]:
     """`open_record` for a batch of (event, learned_on, envelope), set-based: one read of the records that exist, the
-    new records and their count history in one flush, their `PartyRecordOpened` events in one statement (each
+    new records and their count history in one statement each, their `PartyRecordOpened` events in one more (each
     caused by its registration). The first event about an organisation opens its record. Returns what was opened,
     in order."""
     firsts: dict[str, tuple[OrganisationRegistered, date, Envelope]] = {}
     for item in items:
         firsts.setdefault(item[0].uscc, item)
-    existing = await repository.get_many(session, sorted(firsts))
+    existing = await repository.existing(session, sorted(firsts))
     now = clock.now()
-    opened: list[tuple[PartyRecord, OrganisationRegistered, date]] = []
+    opened: list[tuple[Opened, OrganisationRegistered, date]] = []
+    rows: list[dict[str, Any]] = []
     counts: list[dict] = []
     caused: list[tuple[Event, Envelope]] = []
     for uscc, (event, learned_on, envelope) in firsts.items():
         if uscc in existing:
             continue
-        record, count, opened_event = _new_record(event, settings=settings, learned_on=learned_on, now=now)
-        opened.append((record, event, learned_on))
+        row, count, opened_event = _new_record(event, settings=settings, learned_on=learned_on, now=now)
+        rows.append(row)
+        opened.append((Opened(uscc, row["division_code"], row["route"]), event, learned_on))
         counts.append(count)
         caused.append((opened_event, envelope))
     if opened:
-        # The records in one Core statement, attached to the session as loaded (the instructors assigned next
-        # update them): the unit of work's INSERT of 1,000 new objects was a fifth of this consumer's CPU in a bulk
-        # import. The count history (PARTY-8: member counts as of a day) in one more, after the records.
-        await insert_objects(session, [record for record, _, _ in opened], copy=True)
+        # The records as rows, in one Core statement, no ORM object made: building and attaching 1,000 of them was
+        # half of what this consumer did in a bulk import, in stretches that held its event loop (and every request
+        # to it) ~0.1 s (bench/bulk_propagation.py's loop lag). The count history (PARTY-8: member counts as of a
+        # day) in one more, after the records.
+        await insert_rows(session, cast(Table, PartyRecord.__table__), rows, copy=True)
         await insert_rows(session, cast(Table, PartyCountChange.__table__), counts, copy=True)
         # A bulk import's records go out as bulk events (`party.records.opened.v1`, one per 256), a live one alone.
         await outbox.emit_caused_bulk(session, caused, PartyRecordsOpened)
@@ -130,29 +151,34 @@ async def open_records(session: AsyncSession, items: list[tuple[OrganisationRegi
 
 
 def _new_record(event: OrganisationRegistered, *, settings: Settings, learned_on: date,
-                now: datetime) -> tuple[PartyRecord, dict, PartyRecordOpened]:
-    """The record (the caller writes it), its first count-history row (the caller writes it too) and the event
+                now: datetime) -> tuple[dict[str, Any], dict, PartyRecordOpened]:
+    """The record's row (the caller writes it), its first count-history row (the caller writes it too) and the event
     announcing it."""
     route, rule = formation_route(event.party_full_members, event.party_probationary_members)
     due = tasks_start(event, learned_on) + timedelta(days=settings.capture_task_days)
     captured = bool(event.party_members)
-    record = PartyRecord(
-        uscc=event.uscc, org_name=event.name, division_code=event.division_code, org_type=event.org_type.value,
-        full_members=event.party_full_members, probationary_members=event.party_probationary_members,
-        route=route.value, route_rule=rule, capture_task_status="done" if captured else "open",
-        capture_task_due=due, opened_at=now, registration_date=event.registration_date,
-        supervisory_unit=event.supervisory_unit, sector=event.sector or event.supervisory_unit,
-        trade_association=affiliation.infer_trade_association(event.name),
-        community=affiliation.infer_community(event.name), status="active", formation_due=due,
-        capture_done_on=event.registration_date if captured else None,
-    )
-    refresh_affiliation(record, settings)
-    count = {"uscc": record.uscc, "effective_on": event.registration_date, "full_members": record.full_members,
-             "probationary_members": record.probationary_members, "route": record.route, "reason": "registration",
-             "actor": "registry", "recorded_at": now}
-    return record, count, PartyRecordOpened(
-        uscc=record.uscc, full_members=record.full_members, probationary_members=record.probationary_members,
-        route=route, route_rule=rule, capture_task_due=record.capture_task_due, opened_at=now,
+    trade_association = affiliation.infer_trade_association(event.name)
+    community = affiliation.infer_community(event.name)
+    kind, responsible_id, responsible_name = _affiliation(
+        settings, division_code=event.division_code, supervisory_unit=event.supervisory_unit,
+        trade_association=trade_association, community=community, has_party_org=False)
+    row = {
+        "uscc": event.uscc, "org_name": event.name, "division_code": event.division_code,
+        "org_type": event.org_type.value, "full_members": event.party_full_members,
+        "probationary_members": event.party_probationary_members, "route": route.value, "route_rule": rule,
+        "capture_task_status": "done" if captured else "open", "capture_task_due": due, "opened_at": now,
+        "registration_date": event.registration_date, "supervisory_unit": event.supervisory_unit,
+        "sector": event.sector or event.supervisory_unit, "trade_association": trade_association,
+        "community": community, "affiliation_type": kind, "responsible_party_org_id": responsible_id,
+        "responsible_party_org_name": responsible_name, "status": "active", "formation_due": due,
+        "capture_done_on": event.registration_date if captured else None, "work_covers": 0,
+    }
+    count = {"uscc": event.uscc, "effective_on": event.registration_date, "full_members": event.party_full_members,
+             "probationary_members": event.party_probationary_members, "route": route.value,
+             "reason": "registration", "actor": "registry", "recorded_at": now}
+    return row, count, PartyRecordOpened(
+        uscc=event.uscc, full_members=event.party_full_members, probationary_members=event.party_probationary_members,
+        route=route, route_rule=rule, capture_task_due=due, opened_at=now,
     )
 
 
@@ -325,6 +351,13 @@ def attach_party_org(record: PartyRecord, org_id: int | None, formation: str | N
 def set_work_covers(record: PartyRecord, active_covers: int) -> None:
     """Kept by the talent domain: how many instructors / liaison officers / "1+N" leads cover it now (PARTY-3)."""
     record.work_covers = active_covers
+
+
+async def set_work_covers_many(session: AsyncSession, covers: dict[str, int]) -> None:
+    """`set_work_covers` for records opened by `open_records` (rows, no ORM object): one Core UPDATE statement."""
+    if covers:
+        await update_rows(session, cast(Table, PartyRecord.__table__), "uscc",
+                          [{"uscc": uscc, "work_covers": n} for uscc, n in covers.items()])
 
 
 async def count_history(session: AsyncSession, uscc: str, principal: Principal) -> list[CountChangeRead]:

@@ -207,11 +207,12 @@ async def auto_assign(session: AsyncSession, record: PartyRecord, *, on: date, s
     return cover
 
 
-async def auto_assign_many(session: AsyncSession, records: list[tuple[PartyRecord, date]], *, settings: Settings,
-                           actor: str = "system") -> None:
-    """`auto_assign` for a batch of (record, start day), set-based: the pool of each division prefix read once, the
-    loads once, the current covers once; records served in order, each assignment counted in the loads before the
-    next (the same instructors as one by one), the covers written in one flush."""
+async def auto_assign_many(session: AsyncSession, records: list[tuple[record_service.Opened, date]], *,
+                           settings: Settings, actor: str = "system") -> None:
+    """`auto_assign` for a batch of (record just opened, start day), set-based: the pool of each division prefix read
+    once, the loads once, the current covers once; records served in order, each assignment counted in the loads
+    before the next (the same instructors as one by one), the covers written in one flush and the records' counts
+    in one statement."""
     wanting = [(r, on) for r, on in records
                if r.route == FormationRoute.INSTRUCTOR.value and r.party_org_id is None]
     if not wanting:
@@ -224,7 +225,7 @@ async def auto_assign_many(session: AsyncSession, records: list[tuple[PartyRecor
             pools[prefix] = [t for t in await repository.listing(session, prefix, active_only=True)
                              if not t.seconded_cadre or t.approval_ref]
     loads = await repository.loads(session, sorted({t.talent_id for pool in pools.values() for t in pool}))
-    assigned: list[PartyRecord] = []
+    assigned: list[str] = []
     for record, on in wanting:
         if covered.get(record.uscc):
             continue
@@ -239,11 +240,10 @@ async def auto_assign_many(session: AsyncSession, records: list[tuple[PartyRecor
                               rule="PARTY-3", assigned_by=actor))
         loads[chosen.talent_id] = loads.get(chosen.talent_id, 0) + 1
         covered[record.uscc] = covered.get(record.uscc, 0) + 1
-        assigned.append(record)
+        assigned.append(record.uscc)
     if assigned:
         await session.flush()
-        for record in assigned:
-            record_service.set_work_covers(record, covered[record.uscc])
+        await record_service.set_work_covers_many(session, {uscc: covered[uscc] for uscc in assigned})
 
 
 def _shared_prefix(a: str, b: str) -> int:
