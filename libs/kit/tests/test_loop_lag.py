@@ -1,4 +1,4 @@
-"""OBS-1: every process reports its event loop's lag (`yishe_event_loop_lag_seconds`), so an operator sees when a
+"""Every process reports its event loop's lag (`yishe_event_loop_lag_seconds`), so an operator sees when a
 process's own work (a consumer's batch, a job) holds the requests it receives; the bulk benchmark reads it too."""
 
 from __future__ import annotations
