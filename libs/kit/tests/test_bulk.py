@@ -23,7 +23,6 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from yishe_contracts.events.registry import OrganisationStatus, OrganisationStatusChanged
 from yishe_kit import bulk
@@ -206,45 +205,3 @@ async def test_json_columns_store_chinese_as_utf8_text_and_read_back_the_same(se
         assert "温州市鹿城区　ＡＢ协会" in stored and "\\u" not in stored
         loaded = await session.scalar(select(wide.c.doc).where(wide.c.k == key))
         assert loaded == {"名称": "温州市鹿城区　ＡＢ协会", "n": [1, None, 2.5], "big": 2**70, "3": "非字符串键"}
-
-
-class _Base(DeclarativeBase):
-    pass
-
-
-class Member(_Base):
-    """A mapped class for insert_objects: a key given, a scalar default, a nullable column, a computed default."""
-
-    __tablename__ = "bulk_member"
-    uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
-    name: Mapped[str] = mapped_column(String(50))
-    joined: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(10), default="active")
-    covers: Mapped[int] = mapped_column(Integer, default=0)
-    stamped: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=lambda: datetime.now(UTC))
-
-
-async def test_insert_objects_writes_what_a_flush_writes_and_later_changes_are_updates(session) -> None:
-    """insert_objects: the rows a flush of `session.add` would write (defaults included); the objects are then
-    the session's as if loaded — every attribute readable without a lazy load, a change flushed as an UPDATE."""
-    from yishe_kit.bulk import insert_objects
-
-    conn = await session.connection()
-    await conn.run_sync(_Base.metadata.create_all)
-    at = datetime(2026, 3, 1, tzinfo=UTC)
-    session.add(Member(uscc="flushed", name="甲协会", stamped=at))
-    await session.flush()
-    made = [Member(uscc=f"m{i}", name="甲协会", stamped=at) for i in range(3)]
-    await insert_objects(session, made)
-    stored = {m.uscc: (m.name, m.joined, m.status, m.covers, m.stamped) for m in (await session.scalars(
-        select(Member).execution_options(populate_existing=True))).all()}
-    assert stored["m0"] == stored["m2"] == stored["flushed"] == ("甲协会", None, "active", 0, at)
-    assert [(m.status, m.covers, m.joined) for m in made] == [("active", 0, None)] * 3  # no lazy load needed
-    made[1].covers = 2
-    await session.flush()
-    session.expunge_all()
-    assert (await session.get(Member, "m1")).covers == 2 and (await session.get(Member, "m0")).covers == 0
-    with pytest.raises(ValueError, match="stamped"):  # a computed default left unset is refused
-        await insert_objects(session, [Member(uscc="m9", name="乙")])
-    with pytest.raises(ValueError, match="uscc"):  # so is a key left unset (it would not be read back)
-        await insert_objects(session, [Member(name="丙", stamped=at)])

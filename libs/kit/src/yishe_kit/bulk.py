@@ -12,14 +12,13 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Date, Table, bindparam, insert, inspect, update
+from sqlalchemy import Date, Table, bindparam, insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
 
 from .db import UtcDateTime
 
@@ -166,40 +165,6 @@ def _params(columns: tuple[str, ...], processors: list[Processor | None], repeat
         value = defaults[name] if process is None else process(defaults[name])
         data.append([value] * len(rows))
     return list(zip(*data, strict=True))
-
-
-async def insert_objects(session: AsyncSession, objects: Sequence[Any], *, copy: bool = False) -> None:
-    """New ORM objects of one mapped class, written with `insert_rows` (one statement) and then attached to the
-    session as if loaded from it: a later change to one flushes as an UPDATE, as after `session.add` and a flush,
-    but the unit of work's per-object INSERT bookkeeping is skipped. Every column is set on each object first (a
-    column left unset takes its scalar Python default, else None), so no attribute is left expired: an async
-    session cannot load one lazily. A column unset with a default computed in Python or by the server only, or an
-    unset key, is refused (its value would have to be read back). `copy`: as `insert_rows`'s."""
-    if not objects:
-        return
-    mapper = inspect(type(objects[0]))
-    table = cast(Table, mapper.local_table)
-    columns = [(prop.key, prop.columns[0]) for prop in mapper.column_attrs]
-    rows = []
-    for obj in objects:
-        state = obj.__dict__
-        row = {}
-        for key, column in columns:
-            if key not in state:
-                if column.primary_key:
-                    raise ValueError(f"{table.name}.{column.key}: give the key (it is not read back)")
-                if column.default is not None and column.default.is_scalar:
-                    setattr(obj, key, column.default.arg)
-                elif column.default is None and column.server_default is None:
-                    setattr(obj, key, None)
-                else:
-                    raise ValueError(f"{table.name}.{column.key}: give its value (its default is computed)")
-            row[column.key] = state[key]
-        rows.append(row)
-    await insert_rows(session, table, rows, copy=copy)
-    for obj in objects:
-        make_transient_to_detached(obj)
-        session.add(obj)
 
 
 async def update_rows(session: AsyncSession, table: Table, key: str, rows: Sequence[Mapping[str, Any]]) -> None:
