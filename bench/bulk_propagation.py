@@ -61,17 +61,24 @@ from gateway_profile import memory_mb, remove_data  # noqa: E402
 from registry_lookup import CHUNK, csv_chunk, organisations  # noqa: E402
 
 
-def write_csv(path: Path, n: int) -> None:
-    """N organisations as one CSV file (BOM, one header), written CHUNK rows at a time."""
+def write_csv(path: Path, n: int, sample: int = 0, seed: int = 11) -> list[str]:
+    """N organisations as one CSV file (BOM, one header), written CHUNK rows at a time. Returns `sample` of their
+    USCCs picked at random as they are written (the same for the same n, sample), in random order."""
+    picked = set(random.Random(seed).sample(range(n), min(sample, n)))
+    out: list[str] = []
     with path.open("wb") as f:
         batch: list[tuple] = []
-        for row in organisations(n):
+        for i, row in enumerate(organisations(n)):
             batch.append(row)
+            if i in picked:
+                out.append(row[0])
             if len(batch) == CHUNK:
                 _append(f, batch)
                 batch = []
         if batch:
             _append(f, batch)
+    random.Random(seed).shuffle(out)
+    return out
 
 
 def import_file(client: httpx.Client, jobs_url: str, path: Path, *, every: float = 0.5,
@@ -417,9 +424,8 @@ def report(n: int, postgres: bool, profile: Path | None, stack, db_urls: dict[st
     what every consumer stored, look profiles up, stop it and print the figures."""
     try:
         csv_file = stack.data_dir / "organisations.csv"
-        write_csv(csv_file, n)
         # Two samples: the one looked up right after a restart would be held by the gateway at the end.
-        sample = sample_usccs(n, 2 * lookups_n)
+        sample = write_csv(csv_file, n, sample=2 * lookups_n)
         after_restart, at_end = sample[:lookups_n], sample[lookups_n:]
         size = len(csv_chunk([next(organisations(1))])) * 4  # about an event's size
         baseline = asyncio.run(raw_consume_rate(stack.nats_url, min(n, 100_000), size))
@@ -495,14 +501,8 @@ async def storage(stack, db_urls: dict[str, str]) -> tuple[dict[str, int], int, 
     databases: dict[str, int] = {}
     for svc in [*stack.ports, "gateway"]:
         if db_urls:
-            import asyncpg
-
-            url = db_urls[svc].replace("postgresql+asyncpg", "postgresql")
-            conn = await asyncpg.connect(url)
-            try:
-                databases[svc] = int(await conn.fetchval("SELECT pg_database_size(current_database())"))
-            finally:
-                await conn.close()
+            ((size,),) = await stack.fetch(svc, "SELECT pg_database_size(current_database())")
+            databases[svc] = int(size)
         else:
             databases[svc] = sum(f.stat().st_size for f in stack.data_dir.glob(f"{svc}.db*"))
     nc = await nats.connect(stack.nats_url)
@@ -515,14 +515,6 @@ async def storage(stack, db_urls: dict[str, str]) -> tuple[dict[str, int], int, 
 
 def _process_url(stack, name: str) -> str:
     return stack.gateway_url if name == "gateway" else stack.url(name)
-
-
-def sample_usccs(n: int, k: int, seed: int = 11) -> list[str]:
-    """`k` of the `n` benchmark organisations' USCCs, at random (the same for the same n, k)."""
-    picked = set(random.Random(seed).sample(range(n), min(k, n)))
-    out = [uscc for i, (uscc, *_rest) in enumerate(organisations(n)) if i in picked]
-    random.Random(seed).shuffle(out)
-    return out
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

@@ -22,6 +22,22 @@ sys.modules["registration_bodies"] = _bodies
 _bodies_spec.loader.exec_module(_bodies)
 
 
+def _bench_module(name: str):
+    """`bench/<name>.py` as a module (its own imports from bench/ resolved): tests read a benchmark's options, parsers
+    and checks from it rather than copying them."""
+    import importlib
+
+    if str(ROOT / "bench") not in sys.path:
+        sys.path.insert(0, str(ROOT / "bench"))
+    return importlib.import_module(name)
+
+
+@pytest.fixture
+def bench_module():
+    """Loads a benchmark's module: `bench_module("gateway_profile")`."""
+    return _bench_module
+
+
 def _stack_module():
     spec = importlib.util.spec_from_file_location("yishe_stack", ROOT / "scripts" / "stack.py")
     module = importlib.util.module_from_spec(spec)

@@ -3,8 +3,6 @@ through the bulk path reach every service and the gateway's change feed, each ex
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,17 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SERVICES = ("registry", "credit", "procurement", "party", "cultivation")
 
 
-def _bench(name: str):
-    sys.path.insert(0, str(ROOT / "bench"))
-    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_options_bound_the_cache_below_n_and_the_cold_set_above_the_cache() -> None:
-    bench = _bench("gateway_profile")
+def test_options_bound_the_cache_below_n_and_the_cold_set_above_the_cache(bench_module) -> None:
+    bench = bench_module("gateway_profile")
     opts = bench.parse_args(["--organisations", "20000", "--cache-entries", "1000"])
     assert (opts.organisations, opts.cache_entries, opts.backends) == (20000, 1000, ("sqlite", "postgres"))
     assert opts.cache_entries < opts.cold_set <= opts.organisations and opts.held_set <= opts.cache_entries // 2
@@ -39,8 +28,8 @@ def test_options_bound_the_cache_below_n_and_the_cold_set_above_the_cache() -> N
     assert len(held) == opts.held_set and len(cold) == opts.cold_set and not set(held) & set(cold)
 
 
-def test_reused_data_is_for_one_backend_and_the_cold_phases_reads_are_its_own() -> None:
-    bench = _bench("gateway_profile")
+def test_reused_data_is_for_one_backend_and_the_cold_phases_reads_are_its_own(bench_module) -> None:
+    bench = bench_module("gateway_profile")
     assert bench.parse_args(["1000", "--backend", "postgres", "--data", "/tmp/x"]).data == "/tmp/x"
     assert not bench.parse_args(["1000", "--backend", "sqlite", "--data", "/tmp/x"]).keep_fragments
     assert bench.parse_args(["1000", "--backend", "sqlite", "--data", "/tmp/x", "--keep-fragments"]).keep_fragments
@@ -51,8 +40,8 @@ def test_reused_data_is_for_one_backend_and_the_cold_phases_reads_are_its_own() 
     assert bench.gathered(before, after) == {"credit": "20 reads, 20.0 codes each", "party": "4 reads, 2.0 codes each"}
 
 
-def test_a_small_run_fits_its_sets_in_the_organisations_it_loaded() -> None:
-    bench = _bench("gateway_profile")
+def test_a_small_run_fits_its_sets_in_the_organisations_it_loaded(bench_module) -> None:
+    bench = bench_module("gateway_profile")
     opts = bench.parse_args(["--organisations", "1000"])
     held, cold = bench.pick([f"u{i}" for i in range(1000)], opts)
     assert len(held) + len(cold) <= 1000 and len(cold) > opts.cache_entries
@@ -78,14 +67,14 @@ WRK_FAILING = WRK_CLEAN.replace("     99%    5.02ms", "     99%    1.20s").repla
     "  Socket errors: connect 0, read 3, write 0, timeout 2\n  Non-2xx or 3xx responses: 251")
 
 
-def test_wrk_output_is_read_as_requests_answered_seconds_percentiles_and_errors() -> None:
-    bench = _bench("gateway_profile")
+def test_wrk_output_is_read_as_requests_answered_seconds_percentiles_and_errors(bench_module) -> None:
+    bench = bench_module("gateway_profile")
     assert bench.parse_wrk(WRK_CLEAN) == (22256, 1.0, {50: 2.14, 99: 5.02}, 0)
     assert bench.parse_wrk(WRK_FAILING) == (22256 - 256, 60.0, {50: 2.14, 99: 1200.0}, 256)
 
 
-async def test_the_loader_writes_every_organisation_once_into_every_service(tmp_path: Path) -> None:
-    seed = _bench("profile_seed")
+async def test_the_loader_writes_every_organisation_once_into_every_service(tmp_path: Path, bench_module) -> None:
+    seed = bench_module("profile_seed")
     n = 30
     urls = {svc: f"sqlite+aiosqlite:///{tmp_path / svc}.db" for svc in (*SERVICES, "gateway")}
     for svc, url in urls.items():

@@ -169,7 +169,6 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     telemetry: TelemetrySettings = Field(default_factory=TelemetrySettings)
 
-
     @model_validator(mode="after")
     def _defaults_and_secrets(self) -> Settings:
         if not self.db.url:

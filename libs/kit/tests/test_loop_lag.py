@@ -50,4 +50,3 @@ def test_a_stretch_of_work_without_an_await_shows_as_event_loop_lag_when_metrics
     late = lambda lag: lag["count"] - lag["le=0.1"]  # noqa: E731
     assert late(after) - late(before) >= 1, (before, after)
     assert after["sum"] - before["sum"] >= 0.15
-

@@ -65,17 +65,22 @@ class ObserveMiddleware:
         self.tracer = tracer
         self.access_log = access_log
 
+    async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The app's whole life, its event loop's lag observed meanwhile (`Metrics.probe_loop`)."""
+        assert self.metrics is not None
+        probe = asyncio.create_task(self.metrics.probe_loop())
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            probe.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await probe
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan" and self.metrics is not None:
+            await self._lifespan(scope, receive, send)
+            return
         if scope["type"] != "http":
-            if scope["type"] == "lifespan" and self.metrics is not None:  # the app's life: its loop lag observed
-                probe = asyncio.create_task(self.metrics.probe_loop())
-                try:
-                    await self.app(scope, receive, send)
-                finally:
-                    probe.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await probe
-                return
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()

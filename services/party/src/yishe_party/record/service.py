@@ -80,13 +80,13 @@ def _affiliation(settings: Settings, *, division_code: str, supervisory_unit: st
 
 
 class Opened(NamedTuple):
-    """What the registration's next steps (members captured, an instructor sent) read of a record just opened by
-    `open_records`, which writes its row without an ORM object."""
+    """What the registration's next steps (members captured, PARTY-5; an instructor sent, PARTY-3) read of a record
+    just opened by `open_records`, which writes its row without an ORM object. A record just opened has no Party
+    organisation yet."""
 
     uscc: str
     division_code: str
     route: str
-    party_org_id: int | None = None
 
 
 def tasks_start(event: OrganisationRegistered, learned_on: date) -> date:
@@ -117,10 +117,10 @@ async def open_record(session: AsyncSession, event: OrganisationRegistered, *, o
 
 async def open_records(session: AsyncSession, items: list[tuple[OrganisationRegistered, date, Envelope]], *,
                        outbox: Outbox, settings: Settings) -> list[tuple[Opened, OrganisationRegistered, date]]:
-    """`open_record` for a batch of (event, learned_on, envelope), set-based: one read of the records that exist, the
-    new records and their count history in one statement each, their `PartyRecordOpened` events in one more (each
-    caused by its registration). The first event about an organisation opens its record. Returns what was opened,
-    in order."""
+    """`open_record` (PARTY-5) for a batch of (event, learned_on, envelope), set-based: one read of the records that
+    exist, the new records and their count history (PARTY-8: the funds per member go by the counts of a day) in one
+    statement each, their `PartyRecordOpened` events in one more (each caused by its registration). The first event
+    about an organisation opens its record. Returns what was opened, in order."""
     firsts: dict[str, tuple[OrganisationRegistered, date, Envelope]] = {}
     for item in items:
         firsts.setdefault(item[0].uscc, item)

@@ -209,12 +209,11 @@ async def auto_assign(session: AsyncSession, record: PartyRecord, *, on: date, s
 
 async def auto_assign_many(session: AsyncSession, records: list[tuple[record_service.Opened, date]], *,
                            settings: Settings, actor: str = "system") -> None:
-    """`auto_assign` for a batch of (record just opened, start day), set-based: the pool of each division prefix read
-    once, the loads once, the current covers once; records served in order, each assignment counted in the loads
-    before the next (the same instructors as one by one), the covers written in one flush and the records' counts
-    in one statement."""
-    wanting = [(r, on) for r, on in records
-               if r.route == FormationRoute.INSTRUCTOR.value and r.party_org_id is None]
+    """`auto_assign` (PARTY-3) for a batch of (record just opened, start day), set-based: the pool of each division
+    prefix read once, the loads once, the current covers once; records served in order, each assignment counted in
+    the loads before the next (the same instructors as one by one), the covers written in one flush and the records'
+    counts in one statement."""
+    wanting = [(r, on) for r, on in records if r.route == FormationRoute.INSTRUCTOR.value]  # none has a Party org
     if not wanting:
         return
     covered = await repository.current_cover_counts(session, [r.uscc for r, _ in wanting])
