@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import uuid
 from datetime import date
 
@@ -31,6 +32,7 @@ from yishe_kit.readmodel import (
     batch_usccs,
     listen_to_engine,
     listening_session_class,
+    sqlite_path,
 )
 from yishe_kit.settings import ServiceSettings
 from yishe_kit.testing import _pg, assertion_hook, create_pg_database, key_pair_for_tests
@@ -397,6 +399,55 @@ async def test_a_build_raced_by_a_change_that_voids_everything_is_never_served(m
                                                                               commit_before_store: bool) -> None:
     await _raced(model, _new_rule, commit_before_store=commit_before_store)
     assert (await view(model))["motto"] == "并发规则"
+
+
+@pytest.mark.skipif(backend() != "sqlite", reason="SQLite's one writer per file; on PostgreSQL the store waits only "
+                    "for a transaction writing the same fragment row")
+@pytest.mark.parametrize("changed", [False, True], ids=["kept", "changed meanwhile"])
+async def test_a_build_while_the_writer_is_busy_answers_at_once_and_stores_after_it(model: ReadModel,
+                                                                                   changed: bool) -> None:
+    """A cold read while another transaction of the process holds the SQLite file's one writer (a consumer's batch)
+    answers without waiting for it; the fragment is stored once the writer is free, unless that transaction changed
+    the organisation (then the next read builds again)."""
+    async with model.sessionmaker() as writer, writer.begin():
+        writer.add(Audit(uscc=OTHER))
+        await writer.flush()  # the writer is this transaction's until it ends
+        # Before, the build waited here for the writer: until the busy timeout, which this bound is well under.
+        first = orjson.loads(await asyncio.wait_for(model.get(USCC), timeout=10))
+        assert first["name"] == "温州市甲协会"
+        assert (model.builds, model.stored) == (1, 0) and await stored(model) is None
+        if changed:
+            await _rename(writer)
+    await model.stored_later()
+    assert model.stored == (0 if changed else 1)
+    again = await view(model)
+    assert again["name"] == ("并发更名" if changed else "温州市甲协会")
+    assert model.builds == (2 if changed else 1)
+    if not changed:
+        assert await stored(model) == orjson.dumps(again) or orjson.loads(await stored(model)) == again
+
+
+@pytest.mark.skipif(backend() != "sqlite", reason="SQLite's one writer per file")
+async def test_with_writers_in_another_process_a_build_answers_while_they_hold_the_file(model: ReadModel) -> None:
+    """`runs=api`: this service's consumers write the file from their own process, whose hold on the writer cannot be
+    seen from here, so no read waits for it: the build answers, and the background storer stores it once the other
+    process has committed."""
+    apart = ReadModel(FRAGMENTS, FRAGMENT, model.engine, model.sessionmaker, model.state, writers_elsewhere=True)
+    await apart.start()
+    other_process = sqlite3.connect(sqlite_path(model.engine), isolation_level=None)
+    try:
+        other_process.execute("BEGIN IMMEDIATE")  # the file's one writer, held by another connection
+        other_process.execute("INSERT INTO audit (uscc) VALUES (?)", (OTHER,))
+        # Before, the store waited here in SQLite's busy handler: until the busy timeout, well over this bound.
+        first = orjson.loads(await asyncio.wait_for(apart.get(USCC), timeout=10))
+        assert first["name"] == "温州市甲协会" and (apart.builds, apart.stored) == (1, 0)
+        other_process.execute("COMMIT")
+        await apart.stored_later()
+        assert apart.stored == 1 and orjson.loads(await stored(apart)) == first
+        assert orjson.loads(await apart.get(USCC)) == first and (apart.builds, apart.reads) == (1, 1)
+    finally:
+        other_process.close()
+        await apart.close()
 
 
 # --- the fast lane -----------------------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import structlog
@@ -47,7 +47,7 @@ from pydantic import BaseModel
 from sqlalchemy import MetaData, Table, bindparam, event, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapper, Session, attributes
 from starlette.datastructures import State
@@ -60,10 +60,13 @@ from .db import FRAGMENT_TABLE, IDEMPOTENCY_TABLE, JOB_TABLE, is_unavailable
 from .errors import Problem, ServiceError, service_error_response
 from .metrics import Metrics
 from .principal import SCOPE_KEY
+from .sqlite_driver import writer_of
+from .tasks import stop as stop_tasks
 
 log = structlog.get_logger("yishe.readmodel")
 
 EPOCH = "*"
+LATER_MAX = 1024  # fragments built while the writer was busy, waiting to be stored (`ReadModel._later`)
 ALWAYS_IGNORED = frozenset({FRAGMENT_TABLE, JOB_TABLE, IDEMPOTENCY_TABLE, "outbox", "inbox"})
 # Dialect-neutral (SQLite ≥ 3.24, PostgreSQL): also runs on a raw DBAPI cursor inside a connection event.
 BUMP_EPOCH_SQL = (f"INSERT INTO {FRAGMENT_TABLE} (uscc, version) VALUES ('{EPOCH}', 1) "
@@ -298,7 +301,11 @@ class ReadModel:
     """One service process's access to its fragments (app.state.read_model)."""
 
     def __init__(self, fragments: Fragments, table: Table, engine: AsyncEngine,
-                 sessionmaker: async_sessionmaker[AsyncSession], state: State):
+                 sessionmaker: async_sessionmaker[AsyncSession], state: State, *, writers_elsewhere: bool = False):
+        """`writers_elsewhere`: another process writes the same database all the time (this service's consumers
+        apart, `ServiceSettings.runs`): on SQLite every built fragment is then stored in the background, since
+        that process's hold on the file's one writer cannot be seen from here."""
+        self.writers_elsewhere = writers_elsewhere
         self.fragments = fragments
         self.table = table
         self.engine = engine
@@ -307,6 +314,9 @@ class ReadModel:
         self.reads = self.builds = self.stored = 0
         self._ro: sqlite3.Connection | None = None
         self._pg: PgReader | None = None  # on PostgreSQL
+        self._writer: asyncio.Lock | None = None  # on SQLite: the file's one writer in this process (sqlite_driver)
+        self._waiting: dict[str, tuple[int | None, int, date, bytes]] = {}  # built, to be stored (`_later`)
+        self._storer: asyncio.Task[None] | None = None
         f, g = table.alias("f"), table.alias("g")
         self._read = (select(f.c.body).select_from(f.join(g, g.c.uscc == EPOCH))
                       .where(f.c.uscc == bindparam("u"), f.c.epoch == g.c.version,
@@ -334,6 +344,7 @@ class ReadModel:
             # mode=ro: this connection can never write; autocommit: each select sees the latest commit.
             self._ro = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True, isolation_level=None,
                                        check_same_thread=False, timeout=0)
+            self._writer = writer_of(path)
         elif self.engine.url.get_backend_name() == "postgresql":
             # A small pool of plain asyncpg connections for the one-row read: no ORM, no pre-ping round trip, the
             # statement prepared once per connection (through SQLAlchemy's engine a read cost ~1 ms of CPU).
@@ -361,6 +372,8 @@ class ReadModel:
         return digest.hexdigest()
 
     async def close(self) -> None:
+        await stop_tasks(self._storer)
+        self._waiting.clear()
         if self._ro is not None:
             self._ro.close()
             self._ro = None
@@ -429,7 +442,13 @@ class ReadModel:
             return (await conn.execute(self._read, {"u": uscc, "day": day})).scalar()
 
     async def build(self, uscc: str) -> bytes:
-        """Run the view as `internal`; store the bytes unless a change raced the build."""
+        """Run the view as `internal`; store the bytes unless a change raced the build.
+
+        On SQLite the store waits for the file's one writer. While another transaction of this process holds it (a
+        consumer's batch of a bulk import holds it for the whole batch, ~0.1–0.5 s on a busy machine), or whenever
+        another process writes the file (`writers_elsewhere`), the bytes are answered at once and stored after it, in
+        the background (`_later`): the reader does not queue behind a write it does not need. The store's own check
+        is the same either way (the version read before the build)."""
         self.builds += 1
         day = self.fragments.today(self.state)
         async with self.sessionmaker() as session:
@@ -437,14 +456,54 @@ class ReadModel:
             body = to_json(await self.fragments.view(self.state, session, uscc))
             if self.fragments.today(self.state) != day:  # built across midnight: serve, but do not keep
                 return body
-            try:
-                await session.execute(self._store(session, uscc, version, epoch, day, body))
-                await session.commit()
-                self.stored += 1
-            except Exception as exc:  # not stored: the next read builds again
-                log.warning("fragment not stored", uscc=uscc, error=repr(exc))
-                await session.rollback()
+            if self._writer is not None and (self.writers_elsewhere or self._writer.locked()):
+                await session.rollback()  # the read's snapshot is not held while the store waits
+                self._later(uscc, version, epoch, day, body)
+                return body
+            await self._store_now(session, uscc, version, epoch, day, body)
         return body
+
+    async def _store_now(self, session: AsyncSession, uscc: str, version: int | None, epoch: int, day: date,
+                         body: bytes) -> None:
+        try:
+            result = cast(CursorResult, await session.execute(self._store(session, uscc, version, epoch, day, body)))
+            await session.commit()
+            self.stored += result.rowcount == 1  # 0: a change came first (the version moved, or the row appeared)
+        except Exception as exc:  # not stored: the next read builds again
+            log.warning("fragment not stored", uscc=uscc, error=repr(exc))
+            await session.rollback()
+
+    def _later(self, uscc: str, version: int | None, epoch: int, day: date, body: bytes) -> None:
+        """Keep a built fragment to be stored by the one background storer (`_store_later`), at most `LATER_MAX`
+        waiting (beyond them the bytes are not kept: the next read builds again)."""
+        if len(self._waiting) >= LATER_MAX and uscc not in self._waiting:
+            return
+        self._waiting[uscc] = (version, epoch, day, body)
+        if self._storer is None or self._storer.done():
+            self._storer = asyncio.create_task(self._store_later(), name="fragment-storer")
+
+    async def _store_later(self) -> None:
+        """Store what `_later` kept, all that waits in one transaction (one connection, one turn of the writer)
+        until nothing waits. Each store keeps its own check (the version read before its build)."""
+        while self._waiting:
+            batch, self._waiting = self._waiting, {}
+            async with self.sessionmaker() as session:
+                try:
+                    stored = 0
+                    for uscc, (version, epoch, day, body) in batch.items():
+                        result = cast(CursorResult, await session.execute(
+                            self._store(session, uscc, version, epoch, day, body)))
+                        stored += result.rowcount == 1
+                    await session.commit()
+                    self.stored += stored
+                except Exception as exc:  # not stored: the next reads build again
+                    log.warning("fragments not stored", fragments=len(batch), error=repr(exc))
+                    await session.rollback()
+
+    async def stored_later(self) -> None:
+        """Wait until the fragments handed to the background are stored (tests; `close` drops what still waits)."""
+        while self._storer is not None and not self._storer.done():
+            await asyncio.shield(self._storer)
 
     def _store(self, session: AsyncSession, uscc: str, version: int | None, epoch: int, day: date,
                body: bytes) -> Any:

@@ -83,6 +83,11 @@ def write_lock(database: str) -> asyncio.Lock:
     return _turns.setdefault(asyncio.get_running_loop(), {}).setdefault(database, asyncio.Lock())
 
 
+def writer_of(path: str) -> asyncio.Lock:
+    """`write_lock` of the file at `path` under the name its connections use (see `_database`)."""
+    return write_lock(_database((path,), {}))
+
+
 INLINE_BUDGET_S = 0.002
 PROGRESS_STEPS = 1000  # ~10–50 µs of work between looks at the clock
 _SELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
