@@ -23,7 +23,8 @@ cultivation organisation, and one change-feed entry per event: registered, credi
 opened), and looks up `--lookups` of them at random through the gateway (`GET /v1/code/{uscc}`, one at a time, none
 looked up before: each a cold lookup): each profile complete (no pending or missing source), the lookups' p50/p99.
 
-`--kill a,b` SIGKILLs those processes (any of registry, credit, procurement, party, cultivation, gateway) when party
+`--kill a,b` SIGKILLs those (any of registry, credit, procurement, party, cultivation, gateway: each with its
+consumers process, `<name>-consumers`, when they run apart as under `make run`) when party
 has taken in `--kill-at` (default 0.5) of the import's bulk events, starts them again at once, and looks up
 `--lookups` organisations through the gateway as soon as they answer ready (the lookups right after the restart);
 the stored-state check above then shows whether the kill lost or doubled anything.
@@ -206,6 +207,7 @@ async def watch(url: str, stack, started: float, kill: Kill | None = None) -> di
                 if acked >= kill.at * last[IMPORTED]:
                     kill.acked = (acked, last[IMPORTED])
                     kill.at_seconds = time.perf_counter() - started
+                    kill.started = started
                     killing = asyncio.ensure_future(asyncio.to_thread(kill.run, stack))
             for subject, svc in WATCHED:
                 key = f"{svc} {subject}"
@@ -310,9 +312,14 @@ class Kill:
     at_seconds: float = 0.0
     ready_after: dict[str, float] = field(default_factory=dict)
     after: tuple[list[float], int, dict[str, int]] = ([], 0, {})
+    started: float = 0.0
+    """The upload's start (`time.perf_counter()`), set by `watch`."""
+    looked_up: tuple[float, float] = (0.0, 0.0)
+    """When the lookups right after the restart began and ended, in seconds from the upload's start."""
 
     def run(self, stack) -> None:
-        for name in self.victims:  # what the killed process had used, kept: /proc forgets it
+        processes = [p for name in self.victims for p in stack.processes(name)]  # with their consumers apart
+        for name in processes:  # what the killed process had used, kept: /proc forgets it
             pid = stack.procs[name].pid
             self.cpu_spent[name] = cpu_seconds(pid) - self.cpu_before.get(name, 0.0)
             self.peaks[name] = memory_mb({name: pid})[name][1]
@@ -322,8 +329,11 @@ class Kill:
             stack.kill(name)
         for name in self.victims:
             self.ready_after[name] = stack.relaunch(name)
+        for name in processes:
             self.cpu_before[name] = 0.0  # the new process counted from its start
+        began = time.perf_counter() - self.started
         self.after = lookups(stack.gateway_url, self.sample)
+        self.looked_up = (began, time.perf_counter() - self.started)
 
     def describe(self) -> str:
         acked, last = self.acked
@@ -469,7 +479,9 @@ def report(n: int, postgres: bool, profile: Path | None, stack, db_urls: dict[st
     total = max(end for end, _ in done.values())
     if killing is not None:
         print(killing.describe())
-        print(describe_lookups("right after the restart", killing.after))
+        began, ended = killing.looked_up
+        print(describe_lookups(f"right after the restart ({began:,.1f}–{ended:,.1f} s after the upload's start; every "
+                               f"consumer done at {total:,.1f} s)", killing.after))
     wrong = [(name, what, rows, distinct) for name, what, rows, distinct in ledger if (rows, distinct) != (n, n)]
     print(f"  stored, each imported organisation exactly once (rows = organisations = {n:,}): " + (
         "every check holds (" + ", ".join(f"{name} {what}" for name, what, _, _ in ledger) + ")" if not wrong else
@@ -514,7 +526,7 @@ async def storage(stack, db_urls: dict[str, str]) -> tuple[dict[str, int], int, 
 
 
 def _process_url(stack, name: str) -> str:
-    return stack.gateway_url if name == "gateway" else stack.url(name)
+    return f"http://{stack.host}:{stack.bound[name]}"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

