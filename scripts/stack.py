@@ -100,6 +100,9 @@ class Stack:
             env[f"{prefix}_DB__URL"] = self.db_urls.get(svc, f"sqlite+aiosqlite:///{self.data_dir / (svc + '.db')}")
             env[f"GATEWAY_UPSTREAMS__{prefix}"] = self.url(svc)
         env["GATEWAY_NATS__URL"] = self.nats_url or ""
+        if self.apart:  # twice the processes on one PostgreSQL server: fewer idle connections kept by each
+            for name in self.db_urls:
+                env.setdefault(f"{name.upper()}_DB__POOL_SIZE", "3")
         env["GATEWAY_DB__URL"] = self.db_urls.get("gateway", f"sqlite+aiosqlite:///{self.data_dir / 'gateway.db'}")
         env["GATEWAY_PUBLIC_BASE_URL"] = env.get("GATEWAY_PUBLIC_BASE_URL", self.gateway_url)
         # The services follow the platform date set at the gateway only on a development platform.

@@ -112,7 +112,7 @@ def create_service_app(
             sessionmaker = make_sessionmaker(engine, listening_session_class(fragments, table))
             read_model = app.state.read_model = ReadModel(fragments, table, engine, sessionmaker, app.state,
                                                           writers_elsewhere=settings.runs == "api")
-            await read_model.start()
+            await read_model.start(reads=serving)
             if serving:
                 app.open_front(FrontFragmentLane(app.state, fragments.path, verifier,
                                                  getattr(app.state, "metrics", None)), settings.service_name)

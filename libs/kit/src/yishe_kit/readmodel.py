@@ -324,9 +324,10 @@ class ReadModel:
         self._versions = (select(g.c.version, f.c.version).select_from(g.outerjoin(f, f.c.uscc == bindparam("u")))
                           .where(g.c.uscc == EPOCH))
 
-    async def start(self) -> None:
+    async def start(self, *, reads: bool = True) -> None:
         """Void every fragment if the view may have changed since they were built (another fingerprint of its code
-        and settings, or `YISHE_READMODEL_VOID_ON_START=1`), then open the inline reader."""
+        and settings, or `YISHE_READMODEL_VOID_ON_START=1`), then open the inline reader. `reads=False`: a process
+        that only writes (its consumers apart, `ServiceSettings.runs`) opens no reader (on PostgreSQL, no pool)."""
         fingerprint = self.fingerprint().encode()
         t = self.table
         async with self.engine.begin() as conn:
@@ -338,8 +339,8 @@ class ReadModel:
                                    .on_conflict_do_update(index_elements=[t.c.uscc], set_={"body": fingerprint}))
                 log.info("read model voided at start", reason="view changed" if held else "first start")
         path = sqlite_path(self.engine)
-        if self._ro is not None or self._pg is not None:
-            return  # started before (a restart of the reader keeps its connections)
+        if self._ro is not None or self._pg is not None or not reads:
+            return  # started before (a restart of the reader keeps its connections), or nothing to read here
         if path is not None:
             # mode=ro: this connection can never write; autocommit: each select sees the latest commit.
             self._ro = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True, isolation_level=None,
