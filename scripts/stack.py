@@ -46,13 +46,6 @@ def _port_free(host: str, port: int) -> bool:
         return s.connect_ex((host, port)) != 0
 
 
-def _free_port(host: str) -> int:
-    """A port the system has just given out as free (the consumers processes' /health and /metrics)."""
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class Stack:
     data_dir: Path = field(default_factory=lambda: Path(os.environ.get("YISHE_DATA_DIR", ROOT / ".data")))
@@ -189,12 +182,18 @@ class Stack:
         """One service's (or the gateway's) processes: its API on `port`, and its consumers apart (`apart`)."""
         self._spawn(name, factory, port, "api" if self.apart else "all")
         if self.apart:
+            from yishe_kit.testing import free_port
+
             own = os.environ.get(f"YISHE_{name.upper()}_CONSUMERS_PORT")
-            self._spawn(f"{name}-consumers", factory, int(own) if own else _free_port(self.host), "consumers")
+            self._spawn(f"{name}-consumers", factory, int(own) if own else free_port(self.host), "consumers")
 
     def processes(self, name: str) -> list[str]:
-        """The supervised processes of one service or the gateway (`name`, and `name-consumers` when apart)."""
-        return [p for p in (name, f"{name}-consumers") if p in self.commands]
+        """The supervised processes of one service or the gateway (`name`, and `name-consumers` when apart), or of
+        one process by its own name. KeyError for a name no process has."""
+        found = [p for p in (name, f"{name}-consumers") if p in self.commands]
+        if not found:
+            raise KeyError(name)
+        return found
 
     def _spawn(self, name: str, factory: str, port: int, runs: str = "all") -> None:
         # --http: uvicorn's protocol with each connection's writes of one loop turn sent together (yishe_kit.server)
@@ -244,7 +243,7 @@ class Stack:
         """SIGKILL a service's (or the gateway's) processes, each with no shutdown of any kind (open transactions,
         unacked messages and all), and reap them. The benchmarks and tests that check nothing is lost or doubled start
         them again with `relaunch`. `name` may also be one process (`party-consumers`)."""
-        for each in self.processes(name) or [name]:
+        for each in self.processes(name):
             proc = self.procs[each]
             proc.kill()
             proc.wait()
@@ -253,7 +252,7 @@ class Stack:
         """Start a stopped or killed service's processes (or one process) again with their own commands; the seconds
         until every one answers ready."""
         started = time.monotonic()
-        names = self.processes(name) or [name]
+        names = self.processes(name)
         for each in names:
             self.launch(each, self.commands[each])
         for each in names:

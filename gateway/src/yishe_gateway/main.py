@@ -23,6 +23,7 @@ from yishe_kit.docs import offline_docs
 from yishe_kit.errors import install_handlers
 from yishe_kit.front import FrontedApp
 from yishe_kit.logging import configure
+from yishe_kit.settings import runs_parts
 from yishe_kit.tasks import bounded
 from yishe_kit.tasks import stop as stop_tasks
 
@@ -75,7 +76,7 @@ async def _every(seconds: float, job: Any) -> None:
 def create_app(settings: Settings | None = None) -> FrontedApp:
     settings = settings or get_settings()
     configure("gateway", settings.log_level)
-    serving, consuming = settings.runs != "consumers", settings.runs != "api"  # as a service's (ServiceSettings.runs)
+    serving, consuming = runs_parts(settings.runs)
 
     @asynccontextmanager
     async def lifespan(app: FrontedApp) -> AsyncIterator[None]:

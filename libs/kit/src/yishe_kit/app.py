@@ -33,7 +33,7 @@ from .outbox import Outbox
 from .platform_date import PlatformDateFollower
 from .readmodel import FragmentLane, Fragments, FrontFragmentLane, ReadModel, listen_to_engine, listening_session_class
 from .relay import Relay
-from .settings import ServiceSettings
+from .settings import ServiceSettings, runs_parts
 from .tasks import bounded
 from .tasks import stop as stop_tasks
 
@@ -99,7 +99,7 @@ def create_service_app(
     metadata then has the `profile_fragment` table (new_metadata(fragments=True))."""
     configure(settings.service_name, settings.log_level)
     verifier = verifier_for(settings.service_name, settings.assertion)  # the gate's, and the front lane's
-    serving, consuming = settings.runs != "consumers", settings.runs != "api"  # `ServiceSettings.runs`
+    serving, consuming = runs_parts(settings.runs)
 
     @asynccontextmanager
     async def lifespan(app: FrontedApp) -> AsyncIterator[None]:

@@ -461,17 +461,24 @@ class ReadModel:
                 await session.rollback()  # the read's snapshot is not held while the store waits
                 self._later(uscc, version, epoch, day, body)
                 return body
-            await self._store_now(session, uscc, version, epoch, day, body)
+            await self._store_now(session, {uscc: (version, epoch, day, body)})
         return body
 
-    async def _store_now(self, session: AsyncSession, uscc: str, version: int | None, epoch: int, day: date,
-                         body: bytes) -> None:
+    async def _store_now(self, session: AsyncSession,
+                         built: dict[str, tuple[int | None, int, date, bytes]]) -> None:
+        """Store built fragments (uscc → version read before the build, epoch, day, bytes) in one transaction, each
+        only if nothing changed since its build; `stored` counts the rows written. A failure stores none of them
+        (the next reads build again)."""
         try:
-            result = cast(CursorResult, await session.execute(self._store(session, uscc, version, epoch, day, body)))
+            stored = 0
+            for uscc, (version, epoch, day, body) in built.items():
+                result = cast(CursorResult, await session.execute(
+                    self._store(session, uscc, version, epoch, day, body)))
+                stored += result.rowcount == 1  # 0: a change came first (the version moved, or the row appeared)
             await session.commit()
-            self.stored += result.rowcount == 1  # 0: a change came first (the version moved, or the row appeared)
-        except Exception as exc:  # not stored: the next read builds again
-            log.warning("fragment not stored", uscc=uscc, error=repr(exc))
+            self.stored += stored
+        except Exception as exc:
+            log.warning("fragments not stored", fragments=len(built), error=repr(exc))
             await session.rollback()
 
     def _later(self, uscc: str, version: int | None, epoch: int, day: date, body: bytes) -> None:
@@ -489,17 +496,7 @@ class ReadModel:
         while self._waiting:
             batch, self._waiting = self._waiting, {}
             async with self.sessionmaker() as session:
-                try:
-                    stored = 0
-                    for uscc, (version, epoch, day, body) in batch.items():
-                        result = cast(CursorResult, await session.execute(
-                            self._store(session, uscc, version, epoch, day, body)))
-                        stored += result.rowcount == 1
-                    await session.commit()
-                    self.stored += stored
-                except Exception as exc:  # not stored: the next reads build again
-                    log.warning("fragments not stored", fragments=len(batch), error=repr(exc))
-                    await session.rollback()
+                await self._store_now(session, batch)
 
     async def stored_later(self) -> None:
         """Wait until the fragments handed to the background are stored (tests; `close` drops what still waits)."""

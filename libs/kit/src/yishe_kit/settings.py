@@ -94,6 +94,11 @@ RUNS_HELP = (
     "loop and, run at a lower CPU priority, from taking their CPU (the embedded default's launcher does both)")
 
 
+def runs_parts(runs: Runs) -> tuple[bool, bool]:
+    """(serving, consuming): whether a process running `runs` answers the API, and whether it takes events."""
+    return runs != "consumers", runs != "api"
+
+
 class ServiceSettings(BaseSettings):
     """Base for a service's settings; subclasses set `env_prefix` (e.g. `REGISTRY_`) and `service_name`."""
 
