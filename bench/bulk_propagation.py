@@ -356,6 +356,20 @@ def loop_lag(url: str) -> dict[float, float]:
             if sample.name.endswith("_bucket")}
 
 
+def relay_counts(url: str) -> tuple[int, int] | None:
+    """A process's relay: events published, and of those the ones the stream already held (its /metrics)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    try:
+        text = httpx.get(f"{url}/metrics", timeout=10).text
+    except httpx.HTTPError:
+        return None
+    found = {sample.name: int(sample.value) for family in text_string_to_metric_families(text)
+             for sample in family.samples if sample.name.startswith("yishe_relay_")}
+    published = found.get("yishe_relay_published_events_total")
+    return None if published is None else (published, found.get("yishe_relay_duplicate_events_total", 0))
+
+
 def lag_delta(*spans: tuple[dict[float, float], dict[float, float]]) -> dict[float, float]:
     """The observations between each (before, after) pair of one process's histograms (a killed process: two spans)."""
     out: dict[float, float] = {}
@@ -458,6 +472,7 @@ def report(n: int, postgres: bool, profile: Path | None, stack, db_urls: dict[st
             {name: proc.pid for name, proc in stack.procs.items() if name in cpu_before}).items()}
         lag = {name: lag_delta(*([killing.lag_spans[name]] if killing and name in killing.lag_spans else []),
                                (lag_before.get(name, {}), loop_lag(_process_url(stack, name)))) for name in lag_before}
+        relays = {name: relay_counts(_process_url(stack, name)) for name in stack.procs}
         load_after = os.getloadavg()[0]
         ledger = asyncio.run(stored(stack))
         after_all = lookups(stack.gateway_url, at_end)
@@ -492,6 +507,9 @@ def report(n: int, postgres: bool, profile: Path | None, stack, db_urls: dict[st
         f"{name} {mb:,.0f} MB" for name, mb in sorted(peaks.items(), key=lambda x: -x[1])))
     print("  event-loop lag from the upload's start to the end (what a request to the process waited before its "
           "first step; a probe every 0.25 s): " + ", ".join(describe_lag(name, lag[name]) for name in lag))
+    print("  relays, events published (of them already in the stream, dropped as duplicates; a killed process's "
+          "count starts again at its restart): " + ", ".join(
+              f"{name} {counts[0]:,} ({counts[1]:,})" for name, counts in relays.items() if counts and counts[0]))
     print("  CPU time from the upload's start to the end (every process): " + ", ".join(
         f"{name} {sec:,.1f} s ({sec / n * 1e6:,.0f} µs/org)" for name, sec in sorted(cpu.items(), key=lambda x: -x[1])))
     print(f"  end to end: upload start → every consumer done {total:,.1f} s = {n / total:,.0f} organisations/s "

@@ -78,6 +78,13 @@ async def test_metrics_are_served_by_every_process_with_route_templates_when_scr
         assert counted[("/v1/organisations/{uscc}", "200")] >= 1
         assert uscc not in registry
         assert samples(registry, "yishe_outbox_unsent_rows")
+
+        async def relayed() -> bool:  # the relay's counters: the registration's event went out, none repeated
+            text = (await http.get(f"{stack.services['registry'].url}/metrics")).text
+            published = samples(text, "yishe_relay_published_events_total")
+            return bool(published) and published[0].value >= 1 and bool(
+                samples(text, "yishe_relay_duplicate_events_total"))
+        await eventually(relayed)
         for name in ("credit", "procurement", "party"):
             text = (await http.get(f"{stack.services[name].url}/metrics")).text
             durables = {s.labels["durable"] for s in samples(text, "yishe_consumer_pending_messages")}

@@ -10,6 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from registration_bodies import direct_registration
+
+from yishe_kit.testing import eventually
 
 pytestmark = [pytest.mark.e2e]
 
@@ -48,3 +51,38 @@ def test_each_service_and_the_gateway_take_events_in_a_lower_priority_process_th
                                 headers=stack.vouch(name, role="staff", actor="apart-test"))
         assert refused.status_code == 404, refused.text
         assert refused.json()["code"] == "consumers_only" and "runs=api" in refused.json()["detail"]
+
+
+async def test_each_process_relays_the_events_it_wrote_and_none_twice(stack, unique_name) -> None:
+    """The API process and the consumers process of a service write one outbox; each row names its writer
+    (`outbox.origin`) and each process's relay publishes its own rows, so neither publishes the other's again."""
+    if not stack.apart:
+        pytest.skip("YISHE_CONSUMERS_APART=0: one process each")
+    staff = {"Authorization": f"Bearer {stack.dev['staff']['token']}"}
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=15) as client:
+        resp = await client.post("/api/registry/v1/organisations", json=direct_registration(unique_name),
+                                 headers=staff)
+    assert resp.status_code == 201, resp.text
+    uscc = resp.json()["uscc"].encode()
+
+    async def written(name: str, subject: str) -> list[tuple]:
+        rows = await stack.fetch(name, f"SELECT origin, published_at, payload FROM outbox WHERE subject = '{subject}' "
+                                       "ORDER BY seq")
+        return [(origin, at) for origin, at, payload in rows if uscc in bytes(payload)]
+
+    async def published(name: str, subject: str) -> list[tuple] | None:
+        rows = await written(name, subject)
+        return rows if rows and all(at is not None for _, at in rows) else None
+
+    # A registration: written and relayed by the registry's API process; the credit profile it opens: by credit's
+    # consumers process.
+    assert [o for o, _ in await eventually(lambda: published("registry", "registry.organisation.registered.v1"))] \
+        == ["api"]
+    assert [o for o, _ in await eventually(lambda: published("credit", "credit.profile.opened.v1"))] \
+        == ["consumers"]
+    for name in ("registry", "credit"):
+        for process in stack.processes(name):
+            text = httpx.get(f"http://{stack.host}:{stack.bound[process]}/metrics", timeout=10).text
+            counts = {s.name: s.value for f in text_string_to_metric_families(text) for s in f.samples
+                      if s.name.startswith("yishe_relay_")}
+            assert counts["yishe_relay_duplicate_events_total"] == 0, (process, counts)

@@ -353,3 +353,81 @@ async def test_inbox_rows_are_purged_only_after_every_stream_has_dropped_their_e
     assert left == {"a year, still replayable", "yesterday"}
     with pytest.raises(ValidationError):  # a retention shorter than the streams' would forget replayable events
         NatsSettings(inbox_retention_days=STREAM_MAX_AGE_DAYS)
+
+
+async def test_apart_each_relay_publishes_its_own_parts_rows_and_the_others_only_once_their_relay_is_stuck(
+        nats_server, sessionmaker) -> None:
+    """A service's API and consumers apart write one outbox and each runs a relay. On SQLite (no SKIP LOCKED) both
+    read the same unsent rows, so each publishes the rows its own part wrote (and rows of no part); the other part's
+    only once that part's relay has made no progress for `takeover_seconds` (that process down), however old the
+    rows are (an import's rows are written over minutes in one transaction). Nothing is published twice."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    api_bus, consumers_bus = await connected_bus(nats_server.url), await connected_bus(nats_server.url)
+    settings = RelaySettings(takeover_seconds=0.3)
+    api = Relay(bus=api_bus, sessionmaker=sessionmaker, outbox=OUTBOX, settings=settings, origin="api")
+    consumers = Relay(bus=consumers_bus, sessionmaker=sessionmaker, outbox=OUTBOX, settings=settings,
+                      origin="consumers")
+    try:
+        async with sessionmaker() as s:
+            by_api = [await Outbox(OUTBOX, "registry", origin="api").emit(s, an_event(i)) for i in range(3)]
+            by_consumers = await Outbox(OUTBOX, "registry", origin="consumers").emit_many(
+                s, [an_event(i) for i in range(3, 6)])
+            by_none = await Outbox(OUTBOX, "registry").emit(s, an_event(6))
+            # written long ago in a transaction committed only now: still the consumers' own
+            await s.execute(update(OUTBOX).where(OUTBOX.c.event_id == by_consumers[0].id)
+                            .values(created_at=datetime.now(UTC) - timedelta(hours=1)))
+            await s.commit()
+        assert await api.lag() == 4 and await consumers.lag() == 4  # its own part's three and the one of no part
+
+        assert await api.drain_once() == 4  # its own and the one of no part; not the consumers' rows
+        assert await api.drain_once() == 0
+        assert await consumers.lag() == 3
+        assert await consumers.drain_once() == 3
+        assert (api_bus.duplicates, consumers_bus.duplicates) == (0, 0)
+
+        # The consumers' relay makes progress (a row goes out between two looks): the API's relay takes nothing.
+        async with sessionmaker() as s:
+            first, second = await Outbox(OUTBOX, "registry", origin="consumers").emit_many(s, [an_event(7),
+                                                                                                an_event(8)])
+            await s.commit()
+            await api.watch_others(s)
+            await asyncio.sleep(0.2)
+            one_at_a_time = Relay(bus=consumers_bus, sessionmaker=sessionmaker, outbox=OUTBOX,
+                                  settings=RelaySettings(batch=1), origin="consumers")
+            assert await one_at_a_time.drain_once() == 1
+            await asyncio.sleep(0.2)
+            await api.watch_others(s)  # its oldest changed: progress
+            assert await api.drain_once() == 0
+            # Then the consumers process is gone: no progress for takeover_seconds, and the API's relay takes its rows.
+            await asyncio.sleep(0.35)
+            await api.watch_others(s)
+        assert await api.lag() == 1
+        assert await api.drain_once() == 1
+        assert (api_bus.duplicates, consumers_bus.duplicates) == (0, 0)
+    finally:
+        await api_bus.close()
+        await consumers_bus.close()
+    ids = await _stream_ids(nats_server.url, OrganisationRegistered.subject_name)
+    sent = [*by_api, *by_consumers, by_none, first, second]
+    assert sorted(i for i in ids if i in {e.id for e in sent}) == sorted(e.id for e in sent)
+
+
+async def test_a_repeat_the_stream_already_holds_is_counted_as_a_duplicate(nats_server, sessionmaker) -> None:
+    """Two relays of one process each (the layout before outbox origins) read the same rows: the second's publishes
+    are repeats, dropped by the stream and counted (`yishe_relay_duplicate_events_total`)."""
+    first_bus, second_bus = await connected_bus(nats_server.url), await connected_bus(nats_server.url)
+    try:
+        first = Relay(bus=first_bus, sessionmaker=sessionmaker, outbox=OUTBOX, settings=RelaySettings())
+        async with sessionmaker() as s:
+            envs = [await Outbox(OUTBOX, "registry").emit(s, an_event(i)) for i in range(3)]
+            await s.commit()
+        items = [(OrganisationRegistered.subject_name, e.to_json_bytes(), e.id) for e in envs]
+        assert await first.drain_once() == 3
+        assert await second_bus.publish_many(items) == 3
+        assert (first_bus.duplicates, second_bus.duplicates) == (0, 3)
+    finally:
+        await first_bus.close()
+        await second_bus.close()

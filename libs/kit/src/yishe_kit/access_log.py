@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import orjson
@@ -24,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import tracing
 from .logging import info_enabled
-from .metrics import Metrics, refresh_bus, refresh_jobs
+from .metrics import CountsOf, Metrics, refresh_bus, refresh_jobs
 from .metrics import install as install_metrics
 from .principal import SCOPE_KEY
 from .settings import TelemetrySettings
@@ -141,6 +142,19 @@ def observe(app: FastAPI, service: str, telemetry: TelemetrySettings) -> None:
             if runner is not None:
                 await refresh_jobs(m, runner)
 
+        def relay_count(attribute: str) -> Callable[[], int | None]:
+            def read() -> int | None:
+                part = getattr(app.state, "bus" if attribute == "duplicates" else "relay", None)
+                return None if part is None else int(getattr(part, attribute))
+            return read
+
+        metrics.registry.register(CountsOf({
+            "yishe_relay_published_events": ("Outbox events this process's relay published (NATS acknowledged)",
+                                             relay_count("published")),
+            "yishe_relay_duplicate_events": ("Events this process published that the stream already held (dropped "
+                                             "by their Nats-Msg-Id): a round repeated, or another relay's rows",
+                                             relay_count("duplicates")),
+        }))
         metrics.add_refresher("nats", bus_gauges)
         metrics.add_refresher("jobs", job_gauges)
         metrics.add_refresher("outbox", outbox_gauge)

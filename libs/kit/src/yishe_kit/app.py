@@ -139,7 +139,8 @@ def create_service_app(
             structlog.get_logger("yishe.platform_date").info(
                 "platform date disabled: the business date is the real date",
                 platform_date_enabled=settings.platform_date_enabled, env=settings.env)
-        relay = Relay(bus=bus, sessionmaker=sessionmaker, outbox=metadata.tables["outbox"], settings=settings.relay)
+        relay = Relay(bus=bus, sessionmaker=sessionmaker, outbox=metadata.tables["outbox"], settings=settings.relay,
+                      origin=app.state.outbox.origin)
         app.state.relay = relay
         if settings.relay.enabled:
             relay.start()
@@ -169,7 +170,8 @@ def create_service_app(
     app.state.settings = settings
     app.state.clock = clock or default_clock()
     app.state.platform_date = None
-    app.state.outbox = Outbox(metadata.tables["outbox"], settings.service_name)
+    app.state.outbox = Outbox(metadata.tables["outbox"], settings.service_name,
+                              origin=None if settings.runs == "all" else settings.runs)
     install_handlers(app)
     app.include_router(health_router)
     for router in routers:

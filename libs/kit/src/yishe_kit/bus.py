@@ -214,6 +214,9 @@ class Bus:
         self._analyze_at = ANALYZE_FIRST
         self._analyzing: asyncio.Task | None = None
         self._purging: asyncio.Task | None = None  # the inbox purge, one per process however many consumers
+        # Events this process published that the stream already held (dropped by their Nats-Msg-Id): a relay's
+        # round repeated after a failure, or two relays of one outbox reading the same rows.
+        self.duplicates = 0
 
     @property
     def connected(self) -> bool:
@@ -284,11 +287,13 @@ class Bus:
         if not futures:
             raise ConnectionError("NATS refused the publish")
         done, _ = await asyncio.wait(futures, timeout=timeout)
-        acked = 0
+        acked = repeated = 0
         for fut in futures:
             if fut not in done or fut.cancelled() or fut.exception() is not None:
                 break
             acked += 1
+            repeated += bool(fut.result().duplicate)
+        self.duplicates += repeated
         for fut in futures[acked:]:
             if not fut.done():
                 fut.cancel()

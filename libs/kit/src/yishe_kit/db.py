@@ -95,6 +95,9 @@ def new_metadata(*, fragments: bool = False, jobs: bool = False, idempotency: bo
         Column("published_at", UtcDateTime(), nullable=True, index=True),
         Column("attempts", Integer, nullable=False, default=0),
         Column("last_error", Text, nullable=True),
+        # The part of the service that wrote the row when its API and its consumers run apart (`ServiceSettings.runs`:
+        # "api" or "consumers"; NULL in one process): each part's relay publishes its own rows (yishe_kit.relay).
+        Column("origin", String(20), nullable=True),
     )
     Table(
         "inbox",

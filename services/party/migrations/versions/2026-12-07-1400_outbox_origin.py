@@ -1,0 +1,26 @@
+"""outbox origin: which part of the service wrote the row when its API and consumers run apart (each part's relay
+publishes its own rows; yishe_kit.relay)
+
+Revision ID: 27d4c1023d9f
+Revises: d3b0cfed617d
+Create Date: 2026-12-07 14:00:00.000000
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '27d4c1023d9f'
+down_revision: str | None = 'd3b0cfed617d'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('outbox') as batch_op:
+        batch_op.add_column(sa.Column('origin', sa.String(length=20), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('outbox') as batch_op:
+        batch_op.drop_column('origin')

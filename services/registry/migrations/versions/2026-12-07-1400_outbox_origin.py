@@ -1,0 +1,26 @@
+"""outbox origin: which part of the service wrote the row when its API and consumers run apart (each part's relay
+publishes its own rows; yishe_kit.relay)
+
+Revision ID: d85a02718eb8
+Revises: d4946ce7e604
+Create Date: 2026-12-07 14:00:00.000000
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = 'd85a02718eb8'
+down_revision: str | None = 'd4946ce7e604'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('outbox') as batch_op:
+        batch_op.add_column(sa.Column('origin', sa.String(length=20), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('outbox') as batch_op:
+        batch_op.drop_column('origin')
