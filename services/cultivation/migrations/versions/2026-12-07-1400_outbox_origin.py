@@ -1,5 +1,5 @@
 """outbox origin: which part of the service wrote the row when its API and consumers run apart (each part's relay
-publishes its own rows; yishe_kit.relay)
+publishes its own rows; yishe_kit.relay), and the unsent rows' index on (published_at, origin), read without the row
 
 Revision ID: 702c8d7f4568
 Revises: 7f0b5d01a940
@@ -19,8 +19,12 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table('outbox') as batch_op:
         batch_op.add_column(sa.Column('origin', sa.String(length=20), nullable=True))
+    op.drop_index('ix_outbox_published_at', table_name='outbox')
+    op.create_index('ix_outbox_unsent', 'outbox', ['published_at', 'origin'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_outbox_unsent', table_name='outbox')
+    op.create_index('ix_outbox_published_at', 'outbox', ['published_at'], unique=False)
     with op.batch_alter_table('outbox') as batch_op:
         batch_op.drop_column('origin')
