@@ -323,7 +323,7 @@ class Kill:
             pid = stack.procs[name].pid
             self.cpu_spent[name] = cpu_seconds(pid) - self.cpu_before.get(name, 0.0)
             self.peaks[name] = memory_mb({name: pid})[name][1]
-            self.lag_spans[name] = (self.lag_before.get(name, {}), loop_lag(_process_url(stack, name)))
+            self.lag_spans[name] = (self.lag_before.get(name, {}), loop_lag(scrape(_process_url(stack, name))))
             self.lag_before[name] = {}  # the new process's histogram starts at zero
         for name in self.victims:
             stack.kill(name)
@@ -342,30 +342,28 @@ class Kill:
                     f"{name} {secs:.1f} s" for name, secs in self.ready_after.items()))
 
 
-def loop_lag(url: str) -> dict[float, float]:
-    """A process's event-loop lag histogram (`yishe_event_loop_lag_seconds`, from its /metrics): observations at
-    or under each bucket's bound (cumulative; `inf` is the count). Empty when it cannot be read."""
+def scrape(url: str) -> list:
+    """A process's metric families from its /metrics (empty when it cannot be read)."""
     from prometheus_client.parser import text_string_to_metric_families
 
     try:
-        text = httpx.get(f"{url}/metrics", timeout=10).text
+        return list(text_string_to_metric_families(httpx.get(f"{url}/metrics", timeout=10).text))
     except httpx.HTTPError:
-        return {}
-    return {float(sample.labels["le"]): sample.value for family in text_string_to_metric_families(text)
+        return []
+
+
+def loop_lag(families: list) -> dict[float, float]:
+    """A process's event-loop lag histogram (`yishe_event_loop_lag_seconds`, from `scrape`): observations at or
+    under each bucket's bound (cumulative; `inf` is the count). Empty when it could not be read."""
+    return {float(sample.labels["le"]): sample.value for family in families
             if family.name == "yishe_event_loop_lag_seconds" for sample in family.samples
             if sample.name.endswith("_bucket")}
 
 
-def relay_counts(url: str) -> tuple[int, int] | None:
-    """A process's relay: events published, and of those the ones the stream already held (its /metrics)."""
-    from prometheus_client.parser import text_string_to_metric_families
-
-    try:
-        text = httpx.get(f"{url}/metrics", timeout=10).text
-    except httpx.HTTPError:
-        return None
-    found = {sample.name: int(sample.value) for family in text_string_to_metric_families(text)
-             for sample in family.samples if sample.name.startswith("yishe_relay_")}
+def relay_counts(families: list) -> tuple[int, int] | None:
+    """A process's relay (from `scrape`): events published, and of those the ones the stream already held."""
+    found = {sample.name: int(sample.value) for family in families for sample in family.samples
+             if sample.name.startswith("yishe_relay_")}
     published = found.get("yishe_relay_published_events_total")
     return None if published is None else (published, found.get("yishe_relay_duplicate_events_total", 0))
 
@@ -455,7 +453,7 @@ def report(n: int, postgres: bool, profile: Path | None, stack, db_urls: dict[st
         baseline = asyncio.run(raw_consume_rate(stack.nats_url, min(n, 100_000), size))
         load_before = os.getloadavg()[0]
         cpu_before = {name: cpu_seconds(proc.pid) for name, proc in stack.procs.items()}
-        lag_before = {name: loop_lag(_process_url(stack, name)) for name in stack.procs}
+        lag_before = {name: loop_lag(scrape(_process_url(stack, name))) for name in stack.procs}
         killing = Kill(kill, kill_at, after_restart, cpu_before=cpu_before, lag_before=lag_before) if kill else None
         spies = start_profilers(stack.procs, profile)
         started = time.perf_counter()
@@ -470,9 +468,10 @@ def report(n: int, postgres: bool, profile: Path | None, stack, db_urls: dict[st
                for name, proc in stack.procs.items() if name in cpu_before}
         peaks = {name: max(peak, killing.peaks.get(name, 0.0) if killing else 0.0) for name, (_, peak) in memory_mb(
             {name: proc.pid for name, proc in stack.procs.items() if name in cpu_before}).items()}
+        scraped = {name: scrape(_process_url(stack, name)) for name in stack.procs}  # once each, for both below
         lag = {name: lag_delta(*([killing.lag_spans[name]] if killing and name in killing.lag_spans else []),
-                               (lag_before.get(name, {}), loop_lag(_process_url(stack, name)))) for name in lag_before}
-        relays = {name: relay_counts(_process_url(stack, name)) for name in stack.procs}
+                               (lag_before.get(name, {}), loop_lag(scraped[name]))) for name in lag_before}
+        relays = {name: relay_counts(families) for name, families in scraped.items()}
         load_after = os.getloadavg()[0]
         ledger = asyncio.run(stored(stack))
         after_all = lookups(stack.gateway_url, at_end)

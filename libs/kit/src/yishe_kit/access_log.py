@@ -142,18 +142,16 @@ def observe(app: FastAPI, service: str, telemetry: TelemetrySettings) -> None:
             if runner is not None:
                 await refresh_jobs(m, runner)
 
-        def relay_count(attribute: str) -> Callable[[], int | None]:
-            def read() -> int | None:
-                part = getattr(app.state, "bus" if attribute == "duplicates" else "relay", None)
-                return None if part is None else int(getattr(part, attribute))
-            return read
+        def count(part: str, attribute: str) -> Callable[[], int | None]:
+            """`app.state.<part>.<attribute>`, or None while the process has no such part."""
+            return lambda: None if (found := getattr(app.state, part, None)) is None else int(getattr(found, attribute))
 
         metrics.registry.register(CountsOf({
             "yishe_relay_published_events": ("Outbox events this process's relay published (NATS acknowledged)",
-                                             relay_count("published")),
+                                             count("relay", "published")),
             "yishe_relay_duplicate_events": ("Events this process published that the stream already held (dropped "
                                              "by their Nats-Msg-Id): a round repeated, or another relay's rows",
-                                             relay_count("duplicates")),
+                                             count("bus", "duplicates")),
         }))
         metrics.add_refresher("nats", bus_gauges)
         metrics.add_refresher("jobs", job_gauges)

@@ -8,7 +8,7 @@ an idle process does no work for them. Each app has its own registry (tests buil
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING
 
 import structlog
@@ -45,7 +45,7 @@ class CountsOf(Collector):
     def __init__(self, families: dict[str, tuple[str, Callable[[], int | None]]]) -> None:
         self.families = families
 
-    def collect(self):  # type: ignore[no-untyped-def]
+    def collect(self) -> Iterator[CounterMetricFamily]:
         for name, (documentation, read) in self.families.items():
             value = read()
             if value is not None:

@@ -201,7 +201,7 @@ class Relay:
         return purged
 
     async def lag(self) -> int:
-        """Unsent outbox rows this relay is to publish (exported on /metrics as `yishe_outbox_unsent_rows`): all of
-        them in one process; apart, those `_mine` takes, so the two processes' gauges add up."""
+        """Unsent outbox rows this relay is to publish (`/health/ready`'s outbox lag, and `yishe_outbox_unsent_rows`
+        on /metrics): all of them in one process; apart, those `_mine` takes, so the two processes' figures add up."""
         async with self.sessionmaker() as session:
             return int(await session.scalar(select(func.count()).where(self._mine()), self._bound()) or 0)
