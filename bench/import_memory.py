@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -37,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bulk_propagation import import_file, write_csv  # noqa: E402
-from gateway_profile import memory_mb  # noqa: E402
+from gateway_profile import memory_mb, remove_data  # noqa: E402
 from registry_lookup import serve  # noqa: E402
 
 CEILING_TABLES = ("organisation", "organisation_history", "name_claim", "name_fts", "outbox")
@@ -126,7 +125,7 @@ def main(n: int, postgres: bool, after: float, with_ceiling: bool = False) -> No
         print(f"  storage ceiling (baseline, same run): the job's rows written again with sqlite3's executemany, no "
               f"per-row Python: {orgs / seconds:,.0f} organisations/s ({seconds:,.1f} s); the job reached "
               f"{n / elapsed / (orgs / seconds):.2f}× of it")
-    shutil.rmtree(data, ignore_errors=True)
+    remove_data(data)
 
 
 if __name__ == "__main__":

@@ -35,9 +35,9 @@ async def test_a_log_held_past_its_limit_by_overlapping_reads_is_emptied_once_th
     ran_in: set[int] = set()
     checkpoint = db.WalGuard._checkpoint
 
-    def recorded(guard) -> None:
+    def recorded(guard, empty: bool = True) -> None:
         ran_in.add(threading.get_ident())
-        checkpoint(guard)
+        checkpoint(guard, empty)
 
     monkeypatch.setattr(db.WalGuard, "_checkpoint", recorded)
     path = tmp_path / "wal.db"
@@ -58,7 +58,7 @@ async def test_a_log_held_past_its_limit_by_overlapping_reads_is_emptied_once_th
         reader.execute("COMMIT")
 
         await _write(engine, 10_000, 1)
-        # Below SQLite's own autocheckpoint (1,000 pages, ~4 MB) nothing else would have touched the file.
+        # No commit copies the log (autocheckpoint off): only the guard does.
 
         async def emptied() -> bool:
             return wal.stat().st_size == 0
@@ -74,4 +74,48 @@ async def test_a_log_held_past_its_limit_by_overlapping_reads_is_emptied_once_th
     check = sqlite3.connect(path)
     assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert check.execute("SELECT count(*) FROM thing").fetchone() == (4001,)
+    check.close()
+
+
+async def test_no_commit_copies_the_log_into_the_file_the_guards_thread_does(tmp_path, monkeypatch):
+    """Issue 11: SQLite's own autocheckpoint ran inside the COMMIT that took the log past 1,000 pages, so the
+    1,000,000-row import's commit copied its 1.8 GB log for 11.7 s while the process's other writers (its relay, its
+    consumers) waited for their turn. Now the commit only writes the log, and the guard's thread copies it."""
+    monkeypatch.setattr(db, "WAL_CHECK_SECONDS", 0.0)
+    release = threading.Event()
+    ran_in: set[int] = set()
+    checkpoint = db.WalGuard._checkpoint
+
+    def held(guard, empty: bool = True) -> None:
+        ran_in.add(threading.get_ident())
+        release.wait(10)  # until the test has looked at the file as the commit left it
+        checkpoint(guard, empty)
+
+    monkeypatch.setattr(db.WalGuard, "_checkpoint", held)
+    path = tmp_path / "copy.db"
+    engine = db.make_engine(f"sqlite+aiosqlite:///{path}")
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+        before = path.stat().st_size
+        await _write(engine, 0, 20_000)  # ~7 MB of pages: past SQLite's autocheckpoint point, in one commit
+        assert (tmp_path / "copy.db-wal").stat().st_size > db.WAL_COPY_BYTES
+        assert path.stat().st_size == before  # the commit copied nothing into the file
+
+        release.set()
+
+        async def copied() -> bool:
+            return path.stat().st_size > before + db.WAL_COPY_BYTES
+
+        await testing.eventually(copied, timeout=10)
+        assert ran_in and threading.get_ident() not in ran_in
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("PRAGMA wal_autocheckpoint"))).scalar() == 0
+            assert (await conn.execute(select(text("count(*)")).select_from(thing))).scalar() == 20_000
+    finally:
+        release.set()
+        await engine.dispose()
+    check = sqlite3.connect(path)
+    assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert check.execute("SELECT count(*) FROM thing").fetchone() == (20_000,)
     check.close()

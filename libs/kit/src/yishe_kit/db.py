@@ -188,6 +188,9 @@ def json_value(text: str | bytes) -> Any:
 
 WAL_LIMIT_BYTES = 64 * 1024**2
 """An SQLite file's write-ahead log is brought back to nothing once it passes this (`WalGuard`)."""
+WAL_COPY_BYTES = 4 * 1024**2
+"""Past this the log's frames are copied into the file (`WalGuard`, in its thread): SQLite's own autocheckpoint point
+(1,000 pages of 4 KiB), which it would otherwise run inside a commit."""
 WAL_CHECK_SECONDS = 1.0
 BUSY_TIMEOUT_MS = 30_000
 WAL_CHECKPOINT_WAIT_MS = 1_000
@@ -210,7 +213,13 @@ class WalGuard:
 
     It ran in the connection's check-in before, that is inside whichever request gave the connection back: at the end
     of a 1,000,000-row import one progress request waited 13.8 s while it copied the log, and while the import ran
-    the progress requests' p99 was its 1 s wait (1,080 ms; bench/bulk_propagation.py 1000000)."""
+    the progress requests' p99 was its 1 s wait (1,080 ms; bench/bulk_propagation.py 1000000).
+
+    **No commit copies the log.** SQLite's own autocheckpoint runs inside the COMMIT that takes the log past 1,000
+    pages, and in a service that COMMIT holds the process's write turn (`sqlite_driver`) until the copy ends: the
+    1,000,000-row import's commit copied its 1.8 GB log for 11.7 s, its relay and consumers waiting behind it, and any
+    small commit crossing the mark paid a few MB's copy. The guard's connections are opened with
+    `wal_autocheckpoint=0`, and past `WAL_COPY_BYTES` (the same mark) the guard runs the PASSIVE copy in its thread."""
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -224,19 +233,20 @@ class WalGuard:
             return
         self.next_look = now + WAL_CHECK_SECONDS
         try:
-            if self.wal.stat().st_size <= WAL_LIMIT_BYTES:
-                return
+            size = self.wal.stat().st_size
         except OSError:
             return
-        if self._running.acquire(blocking=False):
-            threading.Thread(target=self._checkpoint, name="wal-checkpoint", daemon=True).start()
+        if size > min(WAL_COPY_BYTES, WAL_LIMIT_BYTES) and self._running.acquire(blocking=False):
+            threading.Thread(target=self._checkpoint, args=(size > WAL_LIMIT_BYTES,), name="wal-checkpoint",
+                             daemon=True).start()
 
-    def _checkpoint(self) -> None:
+    def _checkpoint(self, empty: bool = True) -> None:
+        """PASSIVE; then, if `empty` (the log is past its limit) and every frame was copied, TRUNCATE."""
         try:
             conn = sqlite3.connect(self.path, timeout=WAL_CHECKPOINT_WAIT_MS / 1000, isolation_level=None)
             try:
                 _busy, log_frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-                if log_frames >= 0 and copied == log_frames:  # busy: waits `timeout` at most, as connected
+                if empty and log_frames >= 0 and copied == log_frames:  # busy: waits `timeout` at most
                     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
             finally:
                 conn.close()
@@ -256,6 +266,7 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10, max_overfl
         driver = {"module": sqlite_driver.dbapi(BUSY_TIMEOUT_MS / 1000)} if url.startswith("sqlite+aiosqlite") else {}
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, json_serializer=json_text,
                                      json_deserializer=json_value, **driver)
+        guarded = bool(path) and path != ":memory:" and "mode=memory" not in url
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -265,9 +276,11 @@ def make_engine(url: str, *, echo: bool = False, pool_size: int = 10, max_overfl
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             cur.execute(f"PRAGMA journal_size_limit={WAL_LIMIT_BYTES}")
+            if guarded:  # the guard copies the log in its own thread, never a commit (WalGuard)
+                cur.execute("PRAGMA wal_autocheckpoint=0")
             cur.close()
 
-        if path and path != ":memory:" and "mode=memory" not in url:
+        if guarded:
             event.listen(engine.sync_engine.pool, "checkin", WalGuard(path.split("?", 1)[0]))
         return engine
     return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True,
