@@ -89,7 +89,7 @@ def main(n: int, postgres: bool, after: float, with_ceiling: bool = False) -> No
            "REGISTRY_ASSERTION__PUBLIC_KEY_FILE": str(public), "REGISTRY_UPLOAD_DIR": str(data)}
     staff = {HEADER: Minter(private.read_text()).mint("registry", role="staff", actor="bench", ttl_seconds=86400)}
     port = free_port()
-    proc = serve(["--factory", "yishe_registry.main:create_app"], env, port)
+    proc = serve(["--factory", "yishe_registry.main:create_app"], env, port, log=data / "registry.log")
 
     def rss() -> tuple[float, float]:
         return memory_mb({"registry": proc.pid})["registry"]

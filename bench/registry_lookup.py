@@ -73,12 +73,14 @@ def csv_chunk(rows: list[tuple]) -> bytes:
     return ("\ufeff" + "\n".join(lines) + "\n").encode()
 
 
-def serve(args: list[str], env: dict[str, str], port: int) -> subprocess.Popen:
+def serve(args: list[str], env: dict[str, str], port: int, log: Path | None = None) -> subprocess.Popen:
+    """The app in its own uvicorn process; its output to `log` if given (else dropped)."""
     from yishe_kit.testing import wait_for_port
 
+    out = log.open("ab") if log is not None else subprocess.DEVNULL
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", *args, "--host", "127.0.0.1", "--port", str(port),
                              "--log-level", "warning", "--no-access-log"], env={**os.environ, **env},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=out, stderr=subprocess.STDOUT)
     wait_for_port(port, timeout=30)
     return proc
 

@@ -6,10 +6,12 @@ from datetime import UTC, date, datetime
 
 import nats
 import pytest
-from sqlalchemy import func, insert, select
+import structlog
+from sqlalchemy import func, insert, select, text
 
 from yishe_contracts.envelope import Envelope
 from yishe_contracts.events.registry import OrganisationRegistered
+from yishe_kit import relay as relay_module
 from yishe_kit.bus import Bus, Subscription
 from yishe_kit.outbox import Outbox
 from yishe_kit.relay import Relay
@@ -195,6 +197,39 @@ async def test_a_round_takes_no_more_payload_than_its_byte_budget_and_the_rest_f
         await bus.close()
     ids = await _stream_ids(nats_server.url, OrganisationRegistered.subject_name)
     assert [i for i in ids if i in {e.id for e in [*envs, last]}] == [e.id for e in [*envs, last]]
+
+
+async def test_a_slow_round_is_logged_with_where_its_time_went(nats_server, sessionmaker, monkeypatch) -> None:
+    """Issue 11: right after a 1,000,000-row import's commit the registry's API relay made no progress for 10 s, and
+    the other part's relay took its rows over, while the log said nothing. A round lasting `SLOW_ROUND_S` or more now
+    says where its time went: here marking its rows sent waits for another transaction's hold on the writes."""
+    monkeypatch.setattr(relay_module, "SLOW_ROUND_S", 0.2)
+    bus = await connected_bus(nats_server.url)
+    relay = Relay(bus=bus, sessionmaker=sessionmaker, outbox=OUTBOX, settings=RelaySettings())
+    try:
+        async with sessionmaker() as s:
+            await Outbox(OUTBOX, "registry").emit(s, an_event(0))
+            await s.commit()
+        async with sessionmaker() as holder:
+            if holder.get_bind().dialect.name == "sqlite":  # the file's one writer (the kit's write turn)
+                await holder.execute(insert(metadata.tables["thing"]).values(thing_id="hold", name="持有写入"))
+            else:  # reads and row locks pass, an UPDATE waits
+                await holder.execute(text("LOCK TABLE outbox IN SHARE MODE"))
+
+            async def release() -> None:
+                await asyncio.sleep(0.5)
+                await holder.commit()
+
+            with structlog.testing.capture_logs() as logs:
+                releasing = asyncio.create_task(release())
+                assert await relay.drain_once() == 1
+                await releasing
+    finally:
+        await bus.close()
+    slow = [e for e in logs if e["event"] == "relay round slow"]
+    assert len(slow) == 1, logs
+    assert slow[0]["rows"] == 1 and slow[0]["mark_s"] >= 0.3 > slow[0]["read_s"] + slow[0]["publish_s"]
+    assert slow[0]["seconds"] >= slow[0]["mark_s"]
 
 
 async def test_relay_delivers_what_was_committed_while_nats_was_down(tmp_path, sessionmaker) -> None:

@@ -32,6 +32,8 @@ from .settings import RelaySettings
 from .tasks import stop as stop_tasks
 
 log = structlog.get_logger("yishe.relay")
+SLOW_ROUND_S = 1.0
+"""A round (read, publish with acks, mark sent) taking this long or more is logged with where its time went."""
 WATCH_EVERY_S = 1.0  # apart: how often a relay looks at the other part's progress (one indexed MIN)
 
 
@@ -101,6 +103,7 @@ class Relay:
     async def drain_once(self) -> int:
         """Publish one batch of unsent rows in order; mark each sent. Returns how many went out."""
         t = self.outbox
+        began = time.monotonic()
         async with self.sessionmaker() as session:
             if self.origin is not None and time.monotonic() - self._watched_at >= WATCH_EVERY_S:
                 await self.watch_others(session)
@@ -108,6 +111,7 @@ class Relay:
             self.more = False
             if not rows:
                 return 0
+            read = time.monotonic()
             self.more = len(rows) < self.settings.batch and rows[-1].before + len(rows[-1].payload) >= (
                 self.settings.batch_bytes)
             error: Exception | None = None
@@ -117,6 +121,7 @@ class Relay:
                 acked, error = 0, exc
             if error is None and acked < len(rows):
                 error = ConnectionError(f"NATS acknowledged {acked} of {len(rows)} events")
+            published = time.monotonic()
             sent = [r.seq for r in rows[:acked]]
             now = datetime.now(UTC)
             if sent:
@@ -128,6 +133,10 @@ class Relay:
                 )
             await session.commit()
             self.published += len(sent)
+            if (took := time.monotonic() - began) >= SLOW_ROUND_S:
+                log.warning("relay round slow", seconds=round(took, 3), read_s=round(read - began, 3),
+                            publish_s=round(published - read, 3), mark_s=round(time.monotonic() - published, 3),
+                            rows=len(rows), payload_bytes=sum(len(r.payload) for r in rows), origin=self.origin)
             if error is not None:
                 raise error
             return len(sent)
