@@ -66,8 +66,8 @@ class RelaySettings(BaseModel):
     safety_poll_seconds: float = 1.0
     # A service's API and consumers apart (`runs`): a relay publishes the other part's rows once that part's relay
     # has made no progress for this long (its oldest unsent row unchanged: down or stuck; yishe_kit.relay). 10 s was
-    # too short: right after a 1,000,000-row import's commit the registry's API relay waited 5–11 s to mark its first
-    # round sent (the log's 1.8 GB checkpoint) and was taken over: ~400–485 bulk events published twice.
+    # too short: right after a 1,000,000-row import's commit the registry's API relay waited up to 16 s to mark its
+    # first round sent (behind the TRUNCATE of the 1.8 GB log) and was taken over: 394–485 bulk events published twice.
     takeover_seconds: float = Field(30.0, gt=0)
     max_backoff_seconds: float = 5.0
     # Published rows are kept this long (the stream holds the events; the rows are for looking back), then purged
